@@ -1,0 +1,251 @@
+//! The metric registry: one definition per metric, shared by gates, comparisons, the CLI and the
+//! page. Each metric says where its value comes from, its unit, which direction is better and how
+//! large a change must be before it is news.
+
+use crate::schema::{Bundle, Case, Trial};
+use serde::{Deserialize, Serialize};
+
+/// A metric kokoro-bench reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Time to the first audio sample delivered, ms.
+    TtfaMs,
+    /// Time to the first audible sample, ms.
+    TtfaAudibleMs,
+    /// Time to the first response byte (HTTP), ms.
+    TtfbMs,
+    /// Wall time to the last sample / audio seconds.
+    Rtf,
+    /// Model time / audio seconds (engine).
+    InferenceRtf,
+    /// Wall time to the last sample, ms.
+    TotalMs,
+    /// Stalls of the simulated player per trial.
+    Underruns,
+    /// Stalls per 10 minutes of audio.
+    #[serde(rename = "underruns_per_10min")]
+    UnderrunsPer10min,
+    /// Total stall time per trial, ms.
+    StallTotalMs,
+    /// Pre-buffer needed to avoid all stalls, ms.
+    MinPrebufferMs,
+    /// Integrated loudness, LUFS.
+    IntegratedLufs,
+    /// True peak, dBTP.
+    TruePeakDbtp,
+    /// Peak RSS of the synthesising process over the run, MB (run-level).
+    PeakRssMb,
+    /// Soak TTFA drift first → last window, percent (run-level).
+    SoakTtfaDriftPct,
+}
+
+/// Which direction is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    /// Smaller values are better.
+    Lower,
+    /// Neither: the metric should sit near a target (loudness).
+    Target,
+}
+
+/// How a change is judged to be news.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Practical {
+    /// Relative change of the median beyond this fraction (e.g. 0.05 = 5 %).
+    Relative(f64),
+    /// Absolute change of the median beyond this amount, in the metric's unit.
+    Absolute(f64),
+    /// A count: any increase from zero is news; otherwise absolute change of the mean beyond this.
+    Count(f64),
+}
+
+impl Metric {
+    /// Every metric, in display order.
+    pub const ALL: [Metric; 14] = [
+        Metric::TtfaMs,
+        Metric::TtfaAudibleMs,
+        Metric::TtfbMs,
+        Metric::Rtf,
+        Metric::InferenceRtf,
+        Metric::TotalMs,
+        Metric::Underruns,
+        Metric::UnderrunsPer10min,
+        Metric::StallTotalMs,
+        Metric::MinPrebufferMs,
+        Metric::IntegratedLufs,
+        Metric::TruePeakDbtp,
+        Metric::PeakRssMb,
+        Metric::SoakTtfaDriftPct,
+    ];
+
+    /// Stable key, as written in gate files and URLs.
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::TtfaMs => "ttfa_ms",
+            Metric::TtfaAudibleMs => "ttfa_audible_ms",
+            Metric::TtfbMs => "ttfb_ms",
+            Metric::Rtf => "rtf",
+            Metric::InferenceRtf => "inference_rtf",
+            Metric::TotalMs => "total_ms",
+            Metric::Underruns => "underruns",
+            Metric::UnderrunsPer10min => "underruns_per_10min",
+            Metric::StallTotalMs => "stall_total_ms",
+            Metric::MinPrebufferMs => "min_prebuffer_ms",
+            Metric::IntegratedLufs => "integrated_lufs",
+            Metric::TruePeakDbtp => "true_peak_dbtp",
+            Metric::PeakRssMb => "peak_rss_mb",
+            Metric::SoakTtfaDriftPct => "soak_ttfa_drift_pct",
+        }
+    }
+
+    /// Parses a key.
+    pub fn from_key(key: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.key() == key)
+    }
+
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::TtfaMs => "TTFA (first sample)",
+            Metric::TtfaAudibleMs => "TTFA (first audible)",
+            Metric::TtfbMs => "TTFB",
+            Metric::Rtf => "RTF",
+            Metric::InferenceRtf => "Model-only RTF",
+            Metric::TotalMs => "Total time",
+            Metric::Underruns => "Underruns / trial",
+            Metric::UnderrunsPer10min => "Underruns / 10 min audio",
+            Metric::StallTotalMs => "Stall time / trial",
+            Metric::MinPrebufferMs => "Min. pre-buffer",
+            Metric::IntegratedLufs => "Integrated loudness",
+            Metric::TruePeakDbtp => "True peak",
+            Metric::PeakRssMb => "Peak RSS",
+            Metric::SoakTtfaDriftPct => "Soak TTFA drift",
+        }
+    }
+
+    /// Unit symbol.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::TtfaMs
+            | Metric::TtfaAudibleMs
+            | Metric::TtfbMs
+            | Metric::TotalMs
+            | Metric::StallTotalMs
+            | Metric::MinPrebufferMs => "ms",
+            Metric::Rtf | Metric::InferenceRtf => "×",
+            Metric::Underruns | Metric::UnderrunsPer10min => "",
+            Metric::IntegratedLufs => "LUFS",
+            Metric::TruePeakDbtp => "dBTP",
+            Metric::PeakRssMb => "MB",
+            Metric::SoakTtfaDriftPct => "%",
+        }
+    }
+
+    /// Which direction is better.
+    pub fn better(self) -> Better {
+        match self {
+            Metric::IntegratedLufs => Better::Target,
+            _ => Better::Lower,
+        }
+    }
+
+    /// The smallest change that is news (see [`Practical`]).
+    pub fn practical(self) -> Practical {
+        match self {
+            Metric::TtfaMs | Metric::TtfaAudibleMs | Metric::TtfbMs | Metric::TotalMs => {
+                Practical::Relative(0.05)
+            }
+            Metric::Rtf | Metric::InferenceRtf => Practical::Relative(0.05),
+            Metric::Underruns | Metric::UnderrunsPer10min => Practical::Count(0.5),
+            Metric::StallTotalMs | Metric::MinPrebufferMs => Practical::Absolute(50.0),
+            Metric::IntegratedLufs => Practical::Absolute(1.0),
+            Metric::TruePeakDbtp => Practical::Absolute(0.5),
+            Metric::PeakRssMb => Practical::Relative(0.05),
+            Metric::SoakTtfaDriftPct => Practical::Absolute(2.0),
+        }
+    }
+
+    /// Whether the value comes from each trial (`true`) or from the run as a whole.
+    pub fn per_trial(self) -> bool {
+        !matches!(self, Metric::PeakRssMb | Metric::SoakTtfaDriftPct)
+    }
+
+    /// The value of this metric in one trial.
+    pub fn trial_value(self, t: &Trial) -> Option<f64> {
+        let pb = t.playback.as_ref();
+        let q = t.quality.as_ref();
+        match self {
+            Metric::TtfaMs => t.ttfa_ms,
+            Metric::TtfaAudibleMs => t.ttfa_audible_ms,
+            Metric::TtfbMs => t.ttfb_ms,
+            Metric::Rtf => t.rtf,
+            Metric::InferenceRtf => t.inference_rtf,
+            Metric::TotalMs => t.total_ms,
+            Metric::Underruns => pb.map(|p| p.underruns as f64),
+            Metric::UnderrunsPer10min => pb.map(|p| p.underruns_per_10min),
+            Metric::StallTotalMs => pb.map(|p| p.stall_total_ms),
+            Metric::MinPrebufferMs => pb.map(|p| p.min_prebuffer_ms),
+            Metric::IntegratedLufs => q.and_then(|q| q.integrated_lufs).and_then(|v| v.finite()),
+            Metric::TruePeakDbtp => q.and_then(|q| q.true_peak_dbtp.finite()),
+            Metric::PeakRssMb | Metric::SoakTtfaDriftPct => None,
+        }
+        .filter(|v| v.is_finite())
+    }
+
+    /// Values over the measured (warm, successful) trials of a case.
+    pub fn case_values(self, case: &Case) -> Vec<f64> {
+        case.measured()
+            .filter_map(|t| self.trial_value(t))
+            .collect()
+    }
+
+    /// Run-level value.
+    pub fn run_value(self, b: &Bundle) -> Option<f64> {
+        match self {
+            Metric::PeakRssMb => b
+                .memory
+                .as_ref()?
+                .peak_rss_bytes
+                .map(|v| v as f64 / 1_000_000.0),
+            Metric::SoakTtfaDriftPct => b.soak.as_ref()?.ttfa_drift_pct,
+            _ => None,
+        }
+    }
+
+    /// Formats a value of this metric for people.
+    pub fn format(self, v: f64) -> String {
+        match self {
+            Metric::Rtf | Metric::InferenceRtf => format!("{v:.3}"),
+            Metric::Underruns => format!("{v:.1}"),
+            Metric::UnderrunsPer10min => format!("{v:.1}"),
+            Metric::IntegratedLufs | Metric::TruePeakDbtp | Metric::SoakTtfaDriftPct => {
+                format!("{v:.1} {}", self.unit())
+            }
+            Metric::PeakRssMb => format!("{v:.0} MB"),
+            _ if v >= 10_000.0 => format!("{:.2} s", v / 1000.0),
+            _ => format!("{v:.0} ms"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_are_unique() {
+        let mut keys: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
+        for m in Metric::ALL {
+            assert_eq!(Metric::from_key(m.key()), Some(m));
+            assert_eq!(
+                serde_json::to_string(&m).unwrap(),
+                format!("\"{}\"", m.key())
+            );
+        }
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), Metric::ALL.len());
+    }
+}

@@ -1,0 +1,189 @@
+//! The root of a bundle and the run's own metadata.
+
+use super::{Case, Machine, MemorySeries, Provenance, SoakResult};
+use crate::gates::GateOutcome;
+use serde::{Deserialize, Serialize};
+
+/// The schema version this crate writes. Older versions are migrated on read.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The `$schema` identifier written into every bundle of [`SCHEMA_VERSION`].
+pub const SCHEMA_ID: &str = "https://kokoro-bench.dev/schema/bundle-v1.json";
+
+/// One benchmark run: everything needed to trust, compare and replay its numbers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Bundle {
+    /// Schema identifier (`$schema`), e.g. [`SCHEMA_ID`].
+    #[serde(rename = "$schema")]
+    pub schema_id: String,
+    /// Integer schema version; readers refuse versions newer than they know.
+    pub schema_version: u32,
+    /// Who ran what, when, and how it ended.
+    pub run: RunMeta,
+    /// The machine the run was measured on.
+    pub machine: Machine,
+    /// What exactly was measured: files, runtime, options, texts.
+    pub provenance: Provenance,
+    /// The plan the run followed (suites, trials, strategy).
+    pub plan: Plan,
+    /// Per-case results with every trial.
+    pub cases: Vec<Case>,
+    /// Memory/CPU time series of the synthesising process, when sampled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<MemorySeries>,
+    /// Soak (endurance) results, when the soak suite ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soak: Option<SoakResult>,
+    /// Gate outcomes computed by the runner when the run ended (viewers may recompute).
+    #[serde(default)]
+    pub gates: Vec<GateOutcome>,
+    /// Known limits of specific metrics in this bundle (e.g. from a legacy tool).
+    #[serde(default)]
+    pub caveats: Vec<Caveat>,
+    /// Warnings a reader should see (debug build, noisy machine, interrupted run, …).
+    #[serde(default)]
+    pub notes: Vec<Note>,
+}
+
+/// Run metadata.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RunMeta {
+    /// Run id, `<utc yyyymmddThhmmssZ>-<short id>`, also the artifact folder name.
+    pub id: String,
+    /// Start instant, RFC 3339 (UTC).
+    pub started_at: String,
+    /// Start instant, Unix milliseconds.
+    pub started_unix_ms: u64,
+    /// End instant, RFC 3339 (UTC); absent when the process died.
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    /// End instant, Unix milliseconds.
+    #[serde(default)]
+    pub finished_unix_ms: Option<u64>,
+    /// Name and version of the tool that wrote the bundle, e.g. `kokoro-bench 0.1.0`.
+    pub tool: String,
+    /// Git commit of the tool, when known.
+    #[serde(default)]
+    pub git_commit: Option<String>,
+    /// `release` or `debug`; debug numbers are not comparable with release ones.
+    pub build_profile: String,
+    /// The command line as given.
+    pub command_line: Vec<String>,
+    /// How the run ended.
+    pub status: RunStatus,
+    /// Which kind of target was measured.
+    pub target: TargetKind,
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Every planned trial ran (some may have failed; see each trial).
+    Completed,
+    /// Stopped early (Ctrl-C); what was measured is kept.
+    Interrupted,
+    /// Still running: a partial bundle written while the run was in progress.
+    InProgress,
+}
+
+/// The kind of target measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// In-process engine: ONNX Runtime + G2P in the runner's own process.
+    Engine,
+    /// An HTTP `/v1/audio/speech` server.
+    Http,
+    /// Imported from a legacy tool's result file.
+    Legacy,
+}
+
+/// The plan a run followed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Plan {
+    /// Suites that ran, e.g. `ttfa`, `rtf`, `streaming`, `quality`, `memory`, `soak`.
+    pub suites: Vec<String>,
+    /// Warm-up trials per case (excluded from statistics, reported apart).
+    pub warmup_trials: u32,
+    /// Measured trials per case.
+    pub measured_trials: u32,
+    /// Streaming strategy name (`whole`, `sentence`, `clause`, `progressive`).
+    pub strategy: String,
+    /// Voice id.
+    pub voice: String,
+    /// Speed factor (0.5–2.0).
+    pub speed: f64,
+    /// Player pre-buffer used by the playback simulation, milliseconds.
+    pub prebuffer_ms: f64,
+    /// Threshold for "audible", dBFS over a 10 ms window (absent when not applicable).
+    #[serde(default)]
+    pub audible_threshold_dbfs: Option<f64>,
+    /// Whether a unique nonce was added to each trial's text to defeat caches.
+    pub nonce_per_trial: bool,
+}
+
+/// A known limit of one metric in this bundle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Caveat {
+    /// Metric key (see [`crate::metrics::Metric::key`]) or a field name.
+    pub metric: String,
+    /// Machine-readable code, e.g. `client_process_memory`, `sample_peak_not_true_peak`.
+    pub code: String,
+    /// Whether gates and comparisons must treat the metric as unmeasured.
+    pub untrusted: bool,
+    /// Human explanation.
+    pub message: String,
+}
+
+/// A warning attached to a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Note {
+    /// `info`, `warn`.
+    pub level: NoteLevel,
+    /// Machine-readable code.
+    pub code: String,
+    /// Human text.
+    pub message: String,
+}
+
+/// Severity of a [`Note`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NoteLevel {
+    /// For information.
+    Info,
+    /// The reader should weigh the numbers with this in mind.
+    Warn,
+}
+
+impl Bundle {
+    /// Adds a note.
+    pub fn note(&mut self, level: NoteLevel, code: &str, message: impl Into<String>) {
+        self.notes.push(Note {
+            level,
+            code: code.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Whether the metric is marked untrusted by a caveat.
+    pub fn untrusted(&self, metric_key: &str) -> Option<&Caveat> {
+        self.caveats
+            .iter()
+            .find(|c| c.untrusted && c.metric == metric_key)
+    }
+
+    /// The case with this id.
+    pub fn case(&self, id: &str) -> Option<&Case> {
+        self.cases.iter().find(|c| c.id == id)
+    }
+}

@@ -1,0 +1,127 @@
+//! Provenance: exactly which files, runtime, options and texts produced the numbers.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What was measured and with what.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Provenance {
+    /// The ONNX model file (engine target).
+    #[serde(default)]
+    pub model: Option<FileRef>,
+    /// The voice pack file (engine target).
+    #[serde(default)]
+    pub voices: Option<FileRef>,
+    /// The vocabulary file (engine target).
+    #[serde(default)]
+    pub vocab: Option<FileRef>,
+    /// Voice id used.
+    pub voice_id: String,
+    /// Rule used to pick the style row from the voice pack.
+    #[serde(default)]
+    pub style_row_rule: Option<String>,
+    /// Grapheme-to-phoneme front end.
+    #[serde(default)]
+    pub g2p: Option<G2pInfo>,
+    /// ONNX Runtime, as loaded.
+    #[serde(default)]
+    pub runtime: Option<RuntimeInfo>,
+    /// Session options in effect.
+    #[serde(default)]
+    pub session: Option<SessionOptions>,
+    /// Model input/output names and element types as read from the session.
+    #[serde(default)]
+    pub model_io: Vec<String>,
+    /// The texts measured, with hashes so comparisons can tell when texts differ.
+    pub corpus: Vec<CorpusText>,
+    /// HTTP target details.
+    #[serde(default)]
+    pub http: Option<HttpTarget>,
+}
+
+/// A file identified by name, size and content hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FileRef {
+    /// File name (no directory: paths are private and machine-specific).
+    pub name: String,
+    /// Size in bytes.
+    pub size_bytes: u64,
+    /// Lower-case hex SHA-256 of the content.
+    pub sha256: String,
+}
+
+/// G2P front end.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct G2pInfo {
+    /// Crate or tool name, e.g. `misaki-rs`.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Language, e.g. `en-us`.
+    pub language: String,
+}
+
+/// ONNX Runtime as loaded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RuntimeInfo {
+    /// Version string reported by the library itself.
+    pub ort_version: String,
+    /// Library file name.
+    pub library: String,
+    /// Rust binding, e.g. `ort 2.0.0-rc.15`.
+    pub binding: String,
+    /// Execution providers the library was built with.
+    pub available_providers: Vec<String>,
+    /// Execution providers requested, in order.
+    pub requested_providers: Vec<String>,
+    /// Execution providers actually registered on the session.
+    pub registered_providers: Vec<String>,
+}
+
+/// Effective session options.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SessionOptions {
+    /// Intra-op threads.
+    pub intra_op_threads: u32,
+    /// Inter-op threads.
+    pub inter_op_threads: u32,
+    /// Graph optimisation level: `disable`, `basic`, `extended`, `all`.
+    pub graph_optimization_level: String,
+    /// CPU memory arena enabled.
+    pub cpu_memory_arena: bool,
+    /// Memory pattern optimisation enabled.
+    pub memory_pattern: bool,
+    /// Session creation (model load) time, ms.
+    pub session_create_ms: f64,
+}
+
+/// One text of the corpus.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CorpusText {
+    /// Text id, e.g. `short`, `medium`, or `custom-1`.
+    pub id: String,
+    /// The text (without per-trial nonces).
+    pub text: String,
+    /// Lower-case hex SHA-256 of the UTF-8 text.
+    pub sha256: String,
+    /// Length in characters.
+    pub chars: u32,
+}
+
+/// HTTP target details.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct HttpTarget {
+    /// Endpoint URL.
+    pub url: String,
+    /// Request dialect, `openai` or `kokoro`.
+    pub dialect: String,
+    /// Response headers of the first successful request.
+    pub response_headers: BTreeMap<String, String>,
+}

@@ -1,0 +1,87 @@
+//! Run-level time series: memory/CPU of the synthesising process, and soak windows.
+
+use serde::{Deserialize, Serialize};
+
+/// RSS and CPU of the process that synthesises, sampled through the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MemorySeries {
+    /// PID sampled.
+    pub pid: u32,
+    /// Which process that is and why, e.g. `runner (in-process engine)`.
+    pub process: String,
+    /// Requested sampling interval, ms.
+    pub interval_ms: f64,
+    /// Sample times, ms since the run started.
+    pub t_ms: Vec<f64>,
+    /// Resident set size, bytes.
+    pub rss_bytes: Vec<u64>,
+    /// CPU use since the previous sample, percent of one core.
+    pub cpu_percent: Vec<f32>,
+    /// Trial boundaries: start times, ms since the run started.
+    pub mark_t_ms: Vec<f64>,
+    /// Trial boundary labels, `case#index`.
+    pub mark_label: Vec<String>,
+    /// RSS after the model was loaded, before the first trial, bytes.
+    #[serde(default)]
+    pub baseline_rss_bytes: Option<u64>,
+    /// Largest RSS seen, bytes.
+    #[serde(default)]
+    pub peak_rss_bytes: Option<u64>,
+    /// Leak analysis over the steady state, when there were enough trials.
+    #[serde(default)]
+    pub leak: Option<LeakEstimate>,
+    /// Mean time one sample took to take, µs (the sampler's own cost).
+    #[serde(default)]
+    pub sample_cost_us: Option<f64>,
+}
+
+/// RSS growth per request after the arena has seen the largest input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LeakEstimate {
+    /// Trials in the steady-state fit.
+    pub trials: u32,
+    /// Slope, MB per 100 requests (Theil–Sen).
+    pub mb_per_100_requests: f64,
+    /// 95 % bootstrap interval of the slope.
+    pub ci95: [f64; 2],
+    /// `leak`, `no_leak` or `inconclusive`.
+    pub verdict: String,
+    /// RSS growth before the steady state (arena warming), MB.
+    pub arena_growth_mb: f64,
+}
+
+/// Endurance results.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SoakResult {
+    /// Requested duration, seconds, if duration-bound.
+    #[serde(default)]
+    pub duration_s: Option<f64>,
+    /// Concurrency.
+    pub concurrency: u32,
+    /// Requests completed (ok + failed).
+    pub requests: u64,
+    /// Window starts, ms since the soak began.
+    pub window_t_ms: Vec<f64>,
+    /// Per-window median TTFA, ms.
+    pub window_ttfa_p50_ms: Vec<Option<f64>>,
+    /// Per-window median RTF.
+    pub window_rtf_p50: Vec<Option<f64>>,
+    /// Per-window mean RSS, bytes.
+    pub window_rss_bytes: Vec<Option<u64>>,
+    /// TTFA drift between first and last window, percent (positive = slower).
+    #[serde(default)]
+    pub ttfa_drift_pct: Option<f64>,
+    /// 95 % bootstrap interval of the drift.
+    #[serde(default)]
+    pub ttfa_drift_ci95: Option<[f64; 2]>,
+    /// Change points in the per-request TTFA series (request indices).
+    #[serde(default)]
+    pub change_points: Vec<usize>,
+    /// Per-request TTFA, ms, in completion order.
+    pub request_ttfa_ms: Vec<Option<f64>>,
+    /// Errors by kind.
+    pub errors_by_kind: std::collections::BTreeMap<String, u64>,
+}
