@@ -1,1 +1,24 @@
-fn main() {}
+//! `kokoro-bench`: parse, dispatch, map to an exit code, print the error's cause chain.
+
+use clap::Parser;
+use kokoro_bench::cli::{Cli, Command};
+use kokoro_bench::commands::{self, EXIT_ERROR};
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Setup => kokoro_bench::setup::run().map(|_| commands::EXIT_OK),
+        Command::Run(args) => commands::run::run(*args),
+        Command::Schema => Ok(commands::bundles::schema()),
+        Command::Validate { files } => Ok(commands::bundles::validate(&files)),
+        Command::Migrate { file } => commands::bundles::migrate(&file),
+        Command::Compare(args) => commands::compare::run(&args),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(EXIT_ERROR);
+        }
+    }
+}

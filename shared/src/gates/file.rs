@@ -69,10 +69,12 @@ pub fn parse(v: &Value) -> Result<Vec<GateRule>, GatesError> {
                 (Some(m), None, None, None) => Bound::AtMost(m),
                 (None, Some(m), None, None) => Bound::AtLeast(m),
                 (None, None, Some(target), Some(tolerance)) => Bound::Within { target, tolerance },
-                _ => return Err(GatesError::Invalid(format!(
+                _ => {
+                    return Err(GatesError::Invalid(format!(
                     "gate {i} ({}): give exactly one of `max`, `min`, or `target` with `tolerance`",
                     r.metric
-                ))),
+                )))
+                }
             };
             let default_stat = if metric.per_trial() {
                 Stat::P95

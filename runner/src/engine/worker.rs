@@ -1,0 +1,288 @@
+//! The engine's dedicated OS thread. Everything heavy (session creation, G2P, inference) happens
+//! here; callers talk to it through channels and timestamp chunks as they *receive* them, so the
+//! hand-off cost is part of the measurement.
+
+use super::chunking::{chunk_text, Strategy};
+use super::g2p::{Phonemizer, MISAKI_VERSION};
+use super::model::KokoroModel;
+use super::runtime::Runtime;
+use super::vocab::{split_phonemes, Vocab};
+use super::voices::VoicePack;
+use super::{fade, EngineConfig, EngineError, SPEED_RANGE};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// A synthesis request.
+#[derive(Clone, Debug)]
+pub struct SynthRequest {
+    /// Text to speak.
+    pub text: String,
+    /// Voice id.
+    pub voice: String,
+    /// Speed (0.5–2.0).
+    pub speed: f32,
+    /// Chunking strategy.
+    pub strategy: Strategy,
+    /// Test hook: sleep this long before delivering each chunk after the first (a synthetic slow
+    /// producer for checking the playback simulation end to end).
+    pub extra_delay_per_chunk: Option<Duration>,
+}
+
+/// One delivered chunk (one model call).
+#[derive(Clone, Debug)]
+pub struct ChunkOut {
+    /// Chunk text (empty for the continuation pieces of a chunk split at 510 phonemes).
+    pub text: String,
+    /// Phoneme tokens synthesised.
+    pub phonemes: usize,
+    /// Phoneme characters dropped because they are not in the vocabulary.
+    pub dropped: usize,
+    /// G2P time, ms.
+    pub g2p_ms: f64,
+    /// Model time, ms.
+    pub inference_ms: f64,
+    /// Audio.
+    pub samples: Vec<f32>,
+}
+
+/// Events of one synthesis, in order.
+#[derive(Debug)]
+pub enum SynthEvent {
+    /// A chunk is ready.
+    Chunk(ChunkOut),
+    /// All chunks delivered.
+    Done,
+    /// Synthesis failed; chunks already delivered stay valid.
+    Failed(String),
+}
+
+/// What the engine is, once loaded.
+#[derive(Clone, Debug)]
+pub struct EngineInfo {
+    /// ONNX Runtime version.
+    pub ort_version: String,
+    /// Library file name.
+    pub ort_library: String,
+    /// Providers compiled into the library.
+    pub available_providers: Vec<String>,
+    /// Session options in effect.
+    pub session: kokoro_bench_bundle::schema::SessionOptions,
+    /// Model inputs/outputs.
+    pub model_io: Vec<String>,
+    /// Voices in the pack.
+    pub voices: Vec<String>,
+    /// G2P description.
+    pub g2p: kokoro_bench_bundle::schema::G2pInfo,
+    /// Wall time of the whole load (library, model, voices, G2P), ms.
+    pub load_ms: f64,
+}
+
+type Job = (SynthRequest, Sender<SynthEvent>);
+
+/// Handle to the engine thread.
+pub struct EngineHandle {
+    tx: Option<Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+    /// Facts about the loaded engine.
+    pub info: EngineInfo,
+}
+
+impl EngineHandle {
+    /// Starts the engine thread and loads everything on it.
+    ///
+    /// # Errors
+    /// [`EngineError`] when a file cannot be loaded.
+    pub fn start(cfg: EngineConfig) -> Result<EngineHandle, EngineError> {
+        let (job_tx, job_rx) = channel::<Job>();
+        let (ready_tx, ready_rx) = channel::<Result<EngineInfo, EngineError>>();
+        let thread = std::thread::Builder::new()
+            .name("kokoro-engine".into())
+            .spawn(move || {
+                let t0 = Instant::now();
+                match Engine::load(&cfg) {
+                    Ok(mut engine) => {
+                        let mut info = engine.info.clone();
+                        info.load_ms = t0.elapsed().as_secs_f64() * 1000.0;
+                        if ready_tx.send(Ok(info)).is_err() {
+                            return;
+                        }
+                        for (req, events) in job_rx {
+                            engine.synthesize(&req, &events);
+                        }
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            })
+            .map_err(|_| EngineError::Gone)?;
+        let info = ready_rx.recv().map_err(|_| EngineError::Gone)??;
+        Ok(EngineHandle {
+            tx: Some(job_tx),
+            thread: Some(thread),
+            info,
+        })
+    }
+
+    /// Submits a request; events arrive on the returned receiver.
+    ///
+    /// # Errors
+    /// [`EngineError::Request`] for an empty text or a speed out of range, [`EngineError::Gone`]
+    /// when the thread has died.
+    pub fn synthesize(&self, req: SynthRequest) -> Result<Receiver<SynthEvent>, EngineError> {
+        if req.text.trim().is_empty() {
+            return Err(EngineError::Request(
+                "the text is empty: give some words to speak".into(),
+            ));
+        }
+        if !(SPEED_RANGE.0..=SPEED_RANGE.1).contains(&req.speed) {
+            return Err(EngineError::Request(format!(
+                "speed {} is outside {}–{}",
+                req.speed, SPEED_RANGE.0, SPEED_RANGE.1
+            )));
+        }
+        if !self.info.voices.contains(&req.voice) {
+            return Err(EngineError::Request(format!(
+                "unknown voice `{}`; this pack has: {}",
+                req.voice,
+                self.info.voices.join(", ")
+            )));
+        }
+        let (tx, rx) = channel();
+        self.tx
+            .as_ref()
+            .ok_or(EngineError::Gone)?
+            .send((req, tx))
+            .map_err(|_| EngineError::Gone)?;
+        Ok(rx)
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        drop(self.tx.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Engine {
+    model: KokoroModel,
+    vocab: Vocab,
+    voices: VoicePack,
+    g2p: Phonemizer,
+    info: EngineInfo,
+}
+
+impl Engine {
+    fn load(cfg: &EngineConfig) -> Result<Engine, EngineError> {
+        let rt = Runtime::load(&cfg.ort_lib)?;
+        let vocab = Vocab::load(&cfg.vocab).map_err(EngineError::Vocab)?;
+        let voices = VoicePack::load(&cfg.voices)?;
+        let model = KokoroModel::load(&rt, &cfg.model, &cfg.session)?;
+        let g2p = Phonemizer::new(cfg.lang);
+        let info = EngineInfo {
+            ort_version: rt.version.clone(),
+            ort_library: rt
+                .path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            available_providers: rt.available_providers.clone(),
+            session: model.options.clone(),
+            model_io: model.io.clone(),
+            voices: voices.names().iter().map(|s| s.to_string()).collect(),
+            g2p: kokoro_bench_bundle::schema::G2pInfo {
+                name: "misaki-rs".into(),
+                version: MISAKI_VERSION.into(),
+                language: cfg.lang.code().into(),
+            },
+            load_ms: 0.0,
+        };
+        // The runtime environment must outlive the session: keep it for the process lifetime.
+        std::mem::forget(rt);
+        Ok(Engine {
+            model,
+            vocab,
+            voices,
+            g2p,
+            info,
+        })
+    }
+
+    fn synthesize(&mut self, req: &SynthRequest, events: &Sender<SynthEvent>) {
+        let chunks = chunk_text(&req.text, req.strategy);
+        let mut pieces_sent = 0usize;
+        for (ci, chunk) in chunks.iter().enumerate() {
+            let t = Instant::now();
+            let phonemes = match self.g2p.phonemize(chunk) {
+                Ok(p) => p,
+                Err(e) => {
+                    let _ = events.send(SynthEvent::Failed(e));
+                    return;
+                }
+            };
+            let mut g2p_ms = t.elapsed().as_secs_f64() * 1000.0;
+            let parts = split_phonemes(&phonemes);
+            for (pi, part) in parts.iter().enumerate() {
+                let tokens = self.vocab.encode(part);
+                if tokens.ids.is_empty() {
+                    continue;
+                }
+                let style = match self.voices.style_row(&req.voice, tokens.ids.len()) {
+                    Ok(s) => s.to_vec(),
+                    Err(e) => {
+                        let _ = events.send(SynthEvent::Failed(e.to_string()));
+                        return;
+                    }
+                };
+                let t = Instant::now();
+                let mut samples = match self.model.infer(&tokens.ids, &style, req.speed) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = events.send(SynthEvent::Failed(e.to_string()));
+                        return;
+                    }
+                };
+                let inference_ms = t.elapsed().as_secs_f64() * 1000.0;
+                let last = ci + 1 == chunks.len() && pi + 1 == parts.len();
+                if pieces_sent > 0 {
+                    fade(&mut samples, false);
+                }
+                if !last {
+                    fade(&mut samples, true);
+                }
+                if let (Some(d), true) = (req.extra_delay_per_chunk, pieces_sent > 0) {
+                    std::thread::sleep(d);
+                }
+                let out = ChunkOut {
+                    text: if pi == 0 {
+                        chunk.clone()
+                    } else {
+                        String::new()
+                    },
+                    phonemes: tokens.ids.len(),
+                    dropped: tokens.dropped.len(),
+                    g2p_ms,
+                    inference_ms,
+                    samples,
+                };
+                g2p_ms = 0.0;
+                pieces_sent += 1;
+                if events.send(SynthEvent::Chunk(out)).is_err() {
+                    return; // the consumer went away
+                }
+            }
+        }
+        if pieces_sent == 0 {
+            let _ = events.send(SynthEvent::Failed(format!(
+                "the text produced no phonemes the model knows: {:?}",
+                req.text
+            )));
+            return;
+        }
+        let _ = events.send(SynthEvent::Done);
+    }
+}

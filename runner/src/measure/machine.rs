@@ -1,0 +1,86 @@
+//! Machine facts and a calibration workload, recorded with every run.
+
+use kokoro_bench_bundle::schema::{Calibration, Machine};
+use std::time::Instant;
+use sysinfo::{CpuRefreshKind, RefreshKind, System};
+
+/// Current 1/5/15-minute load average (zeros where the OS has none).
+pub fn load_avg() -> [f64; 3] {
+    let l = System::load_average();
+    [l.one, l.five, l.fifteen]
+}
+
+#[cfg(target_os = "macos")]
+fn sysctl(name: &str) -> Option<String> {
+    let out = std::process::Command::new("sysctl")
+        .args(["-n", name])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Reads the machine description (no calibration).
+pub fn describe() -> Machine {
+    let sys = System::new_with_specifics(
+        RefreshKind::nothing()
+            .with_cpu(CpuRefreshKind::nothing())
+            .with_memory(sysinfo::MemoryRefreshKind::everything()),
+    );
+    let cpu_model = sys
+        .cpus()
+        .first()
+        .map(|c| c.brand().trim().to_string())
+        .unwrap_or_default();
+    #[allow(unused_mut)]
+    let mut m = Machine {
+        os: System::name().unwrap_or_default(),
+        os_version: System::long_os_version()
+            .or_else(System::os_version)
+            .unwrap_or_default(),
+        kernel: System::kernel_version().unwrap_or_default(),
+        arch: System::cpu_arch(),
+        cpu_model,
+        physical_cores: System::physical_core_count().map(|n| n as u32),
+        logical_cores: std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(1),
+        memory_total_bytes: sys.total_memory(),
+        load_avg_start: Some(load_avg()),
+        ..Default::default()
+    };
+    #[cfg(target_os = "macos")]
+    {
+        m.chip = sysctl("machdep.cpu.brand_string");
+        m.performance_cores = sysctl("hw.perflevel0.physicalcpu").and_then(|s| s.parse().ok());
+        m.efficiency_cores = sysctl("hw.perflevel1.physicalcpu").and_then(|s| s.parse().ok());
+    }
+    m
+}
+
+/// Times a fixed single-threaded workload (FNV-1a over 32 MiB, 5 times) so runs from different
+/// days or machines can be judged for noise. Takes ~0.2 s.
+pub fn calibrate() -> Calibration {
+    let buf: Vec<u8> = (0..32 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let mut durations_ms = Vec::new();
+    let mut sink = 0u64;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in &buf {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        sink ^= std::hint::black_box(h);
+        durations_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    std::hint::black_box(sink);
+    let median_ms = kokoro_bench_bundle::stats::median(&durations_ms).unwrap_or(f64::NAN);
+    Calibration {
+        workload: "fnv1a-32MiB x5".into(),
+        durations_ms,
+        median_ms,
+    }
+}

@@ -1,0 +1,142 @@
+//! RSS and CPU of the synthesising process, sampled on a background thread with `sysinfo`.
+//! For the in-process engine that process is the runner itself (the engine runs inside it).
+
+use kokoro_bench_bundle::schema::MemorySeries;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+
+/// A running sampler.
+pub struct Sampler {
+    stop: Arc<AtomicBool>,
+    data: Arc<Mutex<MemorySeries>>,
+    thread: Option<JoinHandle<()>>,
+    origin: Instant,
+}
+
+fn sample(sys: &mut System, pid: Pid) -> Option<(u64, f32)> {
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::Some(&[pid]),
+        false,
+        ProcessRefreshKind::nothing().with_memory().with_cpu(),
+    );
+    sys.process(pid).map(|p| (p.memory(), p.cpu_usage()))
+}
+
+impl Sampler {
+    /// Starts sampling `pid` every `interval`; times are ms since `origin`.
+    pub fn start(pid: u32, process: &str, interval: Duration, origin: Instant) -> Sampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let data = Arc::new(Mutex::new(MemorySeries {
+            pid,
+            process: process.to_string(),
+            interval_ms: interval.as_secs_f64() * 1000.0,
+            ..Default::default()
+        }));
+        let (stop2, data2) = (stop.clone(), data.clone());
+        let thread = std::thread::Builder::new()
+            .name("memory-sampler".into())
+            .spawn(move || {
+                let mut sys = System::new();
+                let pid = Pid::from_u32(pid);
+                let mut cost_total = Duration::ZERO;
+                let mut n = 0u32;
+                let mut next = Instant::now();
+                while !stop2.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    if let Some((rss, cpu)) = sample(&mut sys, pid) {
+                        cost_total += t.elapsed();
+                        n += 1;
+                        if let Ok(mut d) = data2.lock() {
+                            d.t_ms.push(t.duration_since(origin).as_secs_f64() * 1000.0);
+                            d.rss_bytes.push(rss);
+                            d.cpu_percent.push(cpu);
+                            d.sample_cost_us = Some(cost_total.as_secs_f64() * 1e6 / n as f64);
+                        }
+                    }
+                    next += interval;
+                    let now = Instant::now();
+                    if next > now {
+                        std::thread::sleep(next - now);
+                    } else {
+                        next = now;
+                    }
+                }
+            })
+            .ok();
+        Sampler {
+            stop,
+            data,
+            thread,
+            origin,
+        }
+    }
+
+    /// Marks the start of a trial.
+    pub fn mark(&self, label: String) {
+        let t = self.origin.elapsed().as_secs_f64() * 1000.0;
+        if let Ok(mut d) = self.data.lock() {
+            d.mark_t_ms.push(t);
+            d.mark_label.push(label);
+        }
+    }
+
+    /// Records the baseline (RSS right now, e.g. after the model loaded).
+    pub fn baseline_now(&self) {
+        let mut sys = System::new();
+        let pid = self.data.lock().map(|d| d.pid).unwrap_or(0);
+        if let Some((rss, _)) = sample(&mut sys, Pid::from_u32(pid)) {
+            if let Ok(mut d) = self.data.lock() {
+                d.baseline_rss_bytes = Some(rss);
+            }
+        }
+    }
+
+    /// A copy of what has been sampled so far.
+    pub fn snapshot(&self) -> MemorySeries {
+        let mut d = self.data.lock().map(|d| d.clone()).unwrap_or_default();
+        d.peak_rss_bytes = d.rss_bytes.iter().copied().max();
+        d
+    }
+
+    /// Stops sampling and returns the series.
+    pub fn stop(mut self) -> MemorySeries {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.snapshot()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_this_process_and_sees_an_allocation() {
+        let origin = Instant::now();
+        let s = Sampler::start(
+            std::process::id(),
+            "test",
+            Duration::from_millis(10),
+            origin,
+        );
+        std::thread::sleep(Duration::from_millis(60));
+        s.mark("a#0".into());
+        let block: Vec<u8> = vec![1; 200 * 1024 * 1024];
+        std::thread::sleep(Duration::from_millis(80));
+        let series = s.stop();
+        assert!(block.iter().step_by(4096).all(|&b| b == 1));
+        assert!(series.t_ms.len() >= 5, "{}", series.t_ms.len());
+        let (first, peak) = (series.rss_bytes[0], series.peak_rss_bytes.unwrap());
+        assert!(
+            peak >= first + 150 * 1024 * 1024,
+            "first {first} peak {peak}"
+        );
+        assert_eq!(series.mark_label, vec!["a#0".to_string()]);
+        assert!(series.sample_cost_us.unwrap() > 0.0);
+    }
+}

@@ -1,0 +1,385 @@
+//! The trial loop: engine up, every case × trial measured, artifacts written after each case, a
+//! partial bundle kept on Ctrl-C.
+
+use super::artifacts::RunDir;
+use super::trial::{run_trial, TrialOutput};
+use crate::engine::{EngineConfig, EngineHandle, Strategy, SynthRequest, SAMPLE_RATE_HZ};
+use crate::fsutil::sha256_file;
+use crate::measure::{machine, memory::Sampler, quality};
+use crate::timefmt::{compact, rfc3339, unix_ms_now};
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+use kokoro_bench_bundle::gates::{evaluate, GateRule};
+use kokoro_bench_bundle::playback::simulate;
+use kokoro_bench_bundle::schema::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Suite {
+    /// Time to first audio (always measured).
+    Ttfa,
+    /// Real-time factor (always measured).
+    Rtf,
+    /// Chunk cadence and the playback-clock simulation.
+    Streaming,
+    /// Loudness, true peak and audio checks.
+    Quality,
+    /// RSS/CPU sampling of the synthesising process.
+    Memory,
+}
+
+impl Suite {
+    fn name(self) -> &'static str {
+        match self {
+            Suite::Ttfa => "ttfa",
+            Suite::Rtf => "rtf",
+            Suite::Streaming => "streaming",
+            Suite::Quality => "quality",
+            Suite::Memory => "memory",
+        }
+    }
+}
+
+/// Which trials keep their audio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SaveAudio {
+    /// None.
+    None,
+    /// The first measured trial of each case.
+    First,
+    /// Every trial.
+    All,
+}
+
+/// Everything a run needs.
+pub struct RunOptions {
+    /// Engine files and session options.
+    pub engine: EngineConfig,
+    /// Cases: (id, text).
+    pub texts: Vec<(String, String)>,
+    /// Voice.
+    pub voice: String,
+    /// Speed.
+    pub speed: f32,
+    /// Strategy.
+    pub strategy: Strategy,
+    /// Warm-up trials per case.
+    pub warmup: u32,
+    /// Measured trials per case.
+    pub trials: u32,
+    /// Suites.
+    pub suites: Vec<Suite>,
+    /// Player pre-buffer, ms.
+    pub prebuffer_ms: f64,
+    /// Audibility threshold, dBFS.
+    pub audible_threshold_dbfs: f64,
+    /// Audio kept.
+    pub save_audio: SaveAudio,
+    /// `artifacts/`.
+    pub out: PathBuf,
+    /// Gates.
+    pub gates: Vec<GateRule>,
+    /// Memory sampling interval.
+    pub memory_interval: Duration,
+    /// Test hook: delay before each chunk after the first.
+    pub extra_delay_per_chunk: Option<Duration>,
+    /// Command line as given.
+    pub command_line: Vec<String>,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+/// What a run produced.
+pub struct RunOutcome {
+    /// The bundle.
+    pub bundle: Bundle,
+    /// Where it was written.
+    pub bundle_path: PathBuf,
+}
+
+fn file_ref(path: &Path) -> Result<FileRef> {
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(FileRef {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        size_bytes: meta.len(),
+        sha256: sha256_file(path)?,
+    })
+}
+
+fn short_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    crate::fsutil::sha256_hex(format!("{nanos}-{}", std::process::id()).as_bytes())[..6].to_string()
+}
+
+/// Runs the plan. `stop` is raised by Ctrl-C: the current trial finishes, the rest is skipped,
+/// and the bundle is written with status `interrupted`.
+///
+/// # Errors
+/// When the engine cannot start or artifacts cannot be written.
+pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
+    let origin = Instant::now();
+    let started_unix_ms = unix_ms_now();
+    let id = format!("{}-{}", compact(started_unix_ms), short_id());
+    let mut m = machine::describe();
+    m.calibration = Some(machine::calibrate());
+
+    let has = |s: Suite| opts.suites.contains(&s);
+    let sampler = has(Suite::Memory).then(|| {
+        Sampler::start(
+            std::process::id(),
+            "kokoro-bench runner (in-process engine)",
+            opts.memory_interval,
+            origin,
+        )
+    });
+    let engine = EngineHandle::start(opts.engine.clone()).context("the engine could not start")?;
+    if let Some(s) = &sampler {
+        s.baseline_now();
+    }
+    let info = engine.info.clone();
+
+    let corpus: Vec<CorpusText> = opts
+        .texts
+        .iter()
+        .map(|(id, t)| CorpusText {
+            id: id.clone(),
+            text: t.clone(),
+            sha256: crate::fsutil::sha256_hex(t.as_bytes()),
+            chars: t.chars().count() as u32,
+        })
+        .collect();
+    let mut suites: Vec<String> = opts.suites.iter().map(|s| s.name().to_string()).collect();
+    suites.dedup();
+    let mut bundle = Bundle {
+        schema_id: SCHEMA_ID.into(),
+        schema_version: SCHEMA_VERSION,
+        run: RunMeta {
+            id: id.clone(),
+            started_at: rfc3339(started_unix_ms),
+            started_unix_ms,
+            finished_at: None,
+            finished_unix_ms: None,
+            tool: format!("kokoro-bench {}", env!("CARGO_PKG_VERSION")),
+            git_commit: option_env!("KOKORO_BENCH_GIT_COMMIT").map(str::to_string),
+            build_profile: if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+            .into(),
+            command_line: opts.command_line.clone(),
+            status: RunStatus::InProgress,
+            target: TargetKind::Engine,
+        },
+        machine: m,
+        provenance: Provenance {
+            model: Some(file_ref(&opts.engine.model)?),
+            voices: Some(file_ref(&opts.engine.voices)?),
+            vocab: Some(file_ref(&opts.engine.vocab)?),
+            voice_id: opts.voice.clone(),
+            style_row_rule: Some(crate::engine::voices::STYLE_ROW_RULE.into()),
+            g2p: Some(info.g2p.clone()),
+            runtime: Some(RuntimeInfo {
+                ort_version: info.ort_version.clone(),
+                library: info.ort_library.clone(),
+                binding: "ort 2.0.0-rc.15 (load-dynamic)".into(),
+                available_providers: info.available_providers.clone(),
+                requested_providers: vec!["CPUExecutionProvider".into()],
+                registered_providers: vec!["CPUExecutionProvider".into()],
+            }),
+            session: Some(info.session.clone()),
+            model_io: info.model_io.clone(),
+            corpus,
+            http: None,
+        },
+        plan: Plan {
+            suites,
+            warmup_trials: opts.warmup,
+            measured_trials: opts.trials,
+            strategy: opts.strategy.name().into(),
+            voice: opts.voice.clone(),
+            speed: opts.speed as f64,
+            prebuffer_ms: opts.prebuffer_ms,
+            audible_threshold_dbfs: Some(opts.audible_threshold_dbfs),
+            nonce_per_trial: false,
+        },
+        cases: Vec::new(),
+        memory: None,
+        soak: None,
+        gates: Vec::new(),
+        caveats: Vec::new(),
+        notes: Vec::new(),
+    };
+    if cfg!(debug_assertions) {
+        bundle.note(
+            NoteLevel::Warn,
+            "debug_build",
+            "debug build: timings are not comparable with release builds",
+        );
+    }
+    bundle.note(
+        NoteLevel::Info,
+        "engine_load",
+        format!(
+            "engine loaded in {:.0} ms (library, voices, vocabulary, session, G2P)",
+            info.load_ms
+        ),
+    );
+    if opts.extra_delay_per_chunk.is_some() {
+        bundle.note(
+            NoteLevel::Warn,
+            "synthetic_delay",
+            "a synthetic delay was added before each chunk after the first (test hook)",
+        );
+    }
+    let dir = RunDir::create(&opts.out, &id)?;
+
+    let per_case = (opts.warmup + opts.trials) as u64;
+    let bar = if opts.progress {
+        ProgressBar::new(per_case * opts.texts.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg} (ETA {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut first_of_run = true;
+    'cases: for (case_id, text) in &opts.texts {
+        let mut case = Case {
+            id: case_id.clone(),
+            chars: text.chars().count() as u32,
+            phonemes: None,
+            oov_phoneme_chars: 0,
+            trials: Vec::new(),
+        };
+        let mut saved_first = false;
+        for i in 0..per_case as u32 {
+            if stop.load(Ordering::Relaxed) {
+                bundle.cases.push(case);
+                break 'cases;
+            }
+            bar.set_message(format!("{case_id} trial {}/{per_case}", i + 1));
+            let kind = if first_of_run {
+                TrialKind::Cold
+            } else if i < opts.warmup {
+                TrialKind::Warmup
+            } else {
+                TrialKind::Warm
+            };
+            first_of_run = false;
+            if let Some(s) = &sampler {
+                s.mark(format!("{case_id}#{i}"));
+            }
+            let req = SynthRequest {
+                text: text.clone(),
+                voice: opts.voice.clone(),
+                speed: opts.speed,
+                strategy: opts.strategy,
+                extra_delay_per_chunk: opts.extra_delay_per_chunk,
+            };
+            let TrialOutput {
+                mut trial,
+                samples,
+                joins,
+            } = run_trial(&engine, req, i, kind, origin, opts.audible_threshold_dbfs);
+            if has(Suite::Streaming) {
+                trial.playback = simulate(
+                    &trial.chunks.t_ms,
+                    &trial.chunks.samples,
+                    SAMPLE_RATE_HZ,
+                    opts.prebuffer_ms,
+                );
+            }
+            if has(Suite::Quality) && !samples.is_empty() {
+                trial.quality = Some(quality::analyse(&quality::QualityInput {
+                    samples: &samples,
+                    sample_rate_hz: SAMPLE_RATE_HZ,
+                    joins: &joins,
+                    phonemes: trial.phonemes.map(|p| p as usize),
+                    speed: opts.speed as f64,
+                    audible_threshold_dbfs: opts.audible_threshold_dbfs,
+                }));
+            }
+            case.phonemes = case.phonemes.or(trial.phonemes);
+            let save = match opts.save_audio {
+                SaveAudio::All => true,
+                SaveAudio::First => trial.kind == TrialKind::Warm && !saved_first,
+                SaveAudio::None => false,
+            };
+            if save && !samples.is_empty() {
+                trial.audio = Some(dir.write_audio(case_id, i, &samples, SAMPLE_RATE_HZ)?);
+                saved_first = true;
+            }
+            if !trial.chunks.is_empty() {
+                trial.trace = Some(dir.write_trace(case_id, &trial)?);
+            }
+            case.trials.push(trial);
+            bar.inc(1);
+        }
+        bundle.cases.push(case);
+        // Keep what is measured even if the process dies now.
+        if let Some(s) = &sampler {
+            bundle.memory = Some(s.snapshot());
+        }
+        dir.write_bundle(&bundle)?;
+    }
+    bar.finish_and_clear();
+    drop(engine);
+
+    if let Some(s) = sampler {
+        let mut series = s.stop();
+        series.leak = super::leak::estimate(&bundle, &series);
+        bundle.memory = Some(series);
+    }
+    let finished = unix_ms_now();
+    bundle.run.finished_unix_ms = Some(finished);
+    bundle.run.finished_at = Some(rfc3339(finished));
+    bundle.machine.load_avg_end = Some(machine::load_avg());
+    bundle.run.status = if stop.load(Ordering::Relaxed) {
+        RunStatus::Interrupted
+    } else {
+        RunStatus::Completed
+    };
+    if bundle.run.status == RunStatus::Interrupted {
+        bundle.note(
+            NoteLevel::Warn,
+            "interrupted",
+            "the run was interrupted (Ctrl-C): fewer trials than planned",
+        );
+    }
+    let load = bundle
+        .machine
+        .load_avg_start
+        .map(|l| l[0])
+        .unwrap_or(0.0)
+        .max(bundle.machine.load_avg_end.map(|l| l[0]).unwrap_or(0.0));
+    let cores = bundle.machine.logical_cores.max(1) as f64;
+    if load > cores * 1.5 + 0.5 {
+        bundle.note(NoteLevel::Warn, "noisy_machine", format!("1-minute load average reached {load:.2} on {cores} cores: other work competed with the benchmark"));
+    }
+    bundle.gates = evaluate(&bundle, &opts.gates);
+    let bundle_path = dir.write_bundle(&bundle)?;
+    crate::fsutil::atomic_write(
+        &dir.dir.join("summary.md"),
+        super::summary::markdown(&bundle).as_bytes(),
+    )?;
+    Ok(RunOutcome {
+        bundle,
+        bundle_path,
+    })
+}

@@ -1,0 +1,11 @@
+//! `kokoro-bench run`: the plan, the trial loop and the artifacts it leaves.
+
+pub mod artifacts;
+pub mod leak;
+pub mod presets;
+pub mod summary;
+pub mod trial;
+
+mod looprun;
+
+pub use looprun::{execute, RunOptions, RunOutcome, SaveAudio, Suite};
