@@ -38,6 +38,26 @@ pub enum Command {
     },
     /// Compare runs against a baseline: exit 1 when any metric regressed.
     Compare(CompareArgs),
+    /// Assemble the report site: copy runs from artifacts/ into dist/data/ with an index.
+    Publish {
+        /// Runner output folder.
+        #[arg(long, env = "KOKORO_BENCH_ARTIFACTS", default_value = "artifacts")]
+        artifacts: PathBuf,
+        /// The built site (trunk output).
+        #[arg(long, default_value = "dist")]
+        site: PathBuf,
+        /// Run ids to publish (default: all).
+        runs: Vec<String>,
+    },
+    /// Serve a folder (default dist/) on 127.0.0.1 and print the URL.
+    View {
+        /// Folder to serve.
+        #[arg(default_value = "dist")]
+        dir: PathBuf,
+        /// Port (0 picks a free one).
+        #[arg(long, default_value_t = 8750)]
+        port: u16,
+    },
 }
 
 /// Engine files; each defaults to what `kokoro-bench setup` cached.

@@ -13,6 +13,12 @@ fn main() {
         Command::Validate { files } => Ok(commands::bundles::validate(&files)),
         Command::Migrate { file } => commands::bundles::migrate(&file),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Publish {
+            artifacts,
+            site,
+            runs,
+        } => commands::site::publish(&artifacts, &site, &runs),
+        Command::View { dir, port } => commands::site::view(&dir, port),
     };
     match result {
         Ok(code) => std::process::exit(code),

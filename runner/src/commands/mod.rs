@@ -4,6 +4,7 @@
 pub mod bundles;
 pub mod compare;
 pub mod run;
+pub mod site;
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;

@@ -2,6 +2,10 @@
 
 use std::ffi::CStr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// ONNX Runtime allows one environment per process: it is created once and shared.
+static RUNTIME: Mutex<Option<Arc<Runtime>>> = Mutex::new(None);
 
 /// Errors loading ONNX Runtime.
 #[derive(Debug, thiserror::Error)]
@@ -29,11 +33,31 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// Loads the library at `path` (once per process) and creates the environment.
+    /// The process's runtime, loading the library at `path` the first time. A later call with a
+    /// different library is refused (one ONNX Runtime per process).
     ///
     /// # Errors
     /// [`RuntimeError::Load`] naming the path.
-    pub fn load(path: &Path) -> Result<Runtime, RuntimeError> {
+    pub fn shared(path: &Path) -> Result<Arc<Runtime>, RuntimeError> {
+        let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(rt) = slot.as_ref() {
+            if rt.path != path {
+                return Err(RuntimeError::Load {
+                    message: format!(
+                        "this process already loaded ONNX Runtime from {}; one runtime per process",
+                        rt.path.display()
+                    ),
+                    path: path.to_path_buf(),
+                });
+            }
+            return Ok(rt.clone());
+        }
+        let rt = Arc::new(Self::load(path)?);
+        *slot = Some(rt.clone());
+        Ok(rt)
+    }
+
+    fn load(path: &Path) -> Result<Runtime, RuntimeError> {
         let err = |message: String| RuntimeError::Load {
             message,
             path: path.to_path_buf(),

@@ -174,11 +174,13 @@ struct Engine {
     voices: VoicePack,
     g2p: Phonemizer,
     info: EngineInfo,
+    /// Keeps the environment alive as long as the session.
+    _runtime: std::sync::Arc<Runtime>,
 }
 
 impl Engine {
     fn load(cfg: &EngineConfig) -> Result<Engine, EngineError> {
-        let rt = Runtime::load(&cfg.ort_lib)?;
+        let rt = Runtime::shared(&cfg.ort_lib)?;
         let vocab = Vocab::load(&cfg.vocab).map_err(EngineError::Vocab)?;
         let voices = VoicePack::load(&cfg.voices)?;
         let model = KokoroModel::load(&rt, &cfg.model, &cfg.session)?;
@@ -201,14 +203,13 @@ impl Engine {
             },
             load_ms: 0.0,
         };
-        // The runtime environment must outlive the session: keep it for the process lifetime.
-        std::mem::forget(rt);
         Ok(Engine {
             model,
             vocab,
             voices,
             g2p,
             info,
+            _runtime: rt,
         })
     }
 

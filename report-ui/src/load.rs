@@ -1,0 +1,121 @@
+//! Loading bundles and the index from URLs and dropped files (browser only). Everything loaded is
+//! untrusted: size-bounded, parsed by the bundle crate, rendered as text.
+
+use kokoro_bench_bundle::index::RunIndex;
+use kokoro_bench_bundle::read::MAX_BUNDLE_BYTES;
+use kokoro_bench_bundle::{read_bundle, Loaded};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// A bundle as loaded, with where it came from.
+#[derive(Clone)]
+pub struct Source {
+    /// URL or file name.
+    pub name: String,
+    /// Base URL for its audio files (`None` for dropped files without their WAVs).
+    pub base: Option<String>,
+    /// The bundle and what migration did.
+    pub loaded: std::rc::Rc<Loaded>,
+}
+
+fn js_err(e: wasm_bindgen::JsValue) -> String {
+    e.as_string()
+        .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// Fetches a URL as text (bounded).
+///
+/// # Errors
+/// Network errors, HTTP errors and oversize bodies, with the URL.
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("cannot fetch {url}: {}", js_err(e)))?;
+    let resp: web_sys::Response = resp
+        .dyn_into()
+        .map_err(|_| format!("not a response: {url}"))?;
+    if !resp.ok() {
+        return Err(format!(
+            "HTTP {} {} for {url}",
+            resp.status(),
+            resp.status_text()
+        ));
+    }
+    if let Ok(Some(len)) = resp.headers().get("content-length") {
+        if len.parse::<usize>().unwrap_or(0) > MAX_BUNDLE_BYTES {
+            return Err(format!(
+                "{url} is {len} bytes; bundles over {MAX_BUNDLE_BYTES} bytes are refused"
+            ));
+        }
+    }
+    let text = JsFuture::from(resp.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?;
+    text.as_string()
+        .ok_or_else(|| format!("{url}: body is not text"))
+}
+
+/// Loads a bundle from a URL.
+///
+/// # Errors
+/// Fetch and read errors, naming the URL.
+pub async fn bundle_from_url(url: &str) -> Result<Source, String> {
+    let text = fetch_text(url).await?;
+    let loaded = read_bundle(text.as_bytes()).map_err(|e| format!("{e} ({url})"))?;
+    let base = web_sys::Url::new_with_base(
+        url,
+        &web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default(),
+    )
+    .ok()
+    .map(|u| u.href());
+    Ok(Source {
+        name: url.to_string(),
+        base,
+        loaded: std::rc::Rc::new(loaded),
+    })
+}
+
+/// Loads the run index.
+///
+/// # Errors
+/// Fetch errors and malformed JSON, naming the URL.
+pub async fn index_from_url(url: &str) -> Result<RunIndex, String> {
+    let text = fetch_text(url).await?;
+    serde_json::from_str(&text).map_err(|e| format!("not a kokoro-bench index: {e} ({url})"))
+}
+
+/// Reads a dropped or picked file as a bundle.
+///
+/// # Errors
+/// Oversize files and read errors, naming the file.
+pub async fn bundle_from_file(file: web_sys::File) -> Result<Source, String> {
+    let name = file.name();
+    if file.size() > MAX_BUNDLE_BYTES as f64 {
+        return Err(format!(
+            "{name} is {} bytes; bundles over {MAX_BUNDLE_BYTES} bytes are refused",
+            file.size()
+        ));
+    }
+    let text = JsFuture::from(file.text())
+        .await
+        .map_err(js_err)?
+        .as_string()
+        .unwrap_or_default();
+    let loaded = read_bundle(text.as_bytes()).map_err(|e| format!("{e} ({name})"))?;
+    Ok(Source {
+        name,
+        base: None,
+        loaded: std::rc::Rc::new(loaded),
+    })
+}
+
+/// Resolves an artifact path against a bundle's URL.
+pub fn resolve(base: &Option<String>, rel: &str) -> Option<String> {
+    web_sys::Url::new_with_base(rel, base.as_deref()?)
+        .ok()
+        .map(|u| u.href())
+}

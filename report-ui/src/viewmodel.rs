@@ -1,0 +1,237 @@
+//! Pure view-model logic, tested natively: the URL state, per-case rows and chart geometry.
+//! Components only render what these functions return.
+
+use kokoro_bench_bundle::metrics::Metric;
+use kokoro_bench_bundle::stats::Summary;
+use kokoro_bench_bundle::Bundle;
+
+/// Which page is shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum View {
+    /// The run list (from `index.json`).
+    Runs,
+    /// One run in detail.
+    Run,
+    /// Runs against a baseline (the first bundle).
+    Compare,
+}
+
+/// Everything the URL encodes, so a copied link reopens the same screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlState {
+    /// Page.
+    pub view: View,
+    /// Bundle URLs, baseline first.
+    pub bundles: Vec<String>,
+    /// Index URL.
+    pub index: String,
+}
+
+/// Default index location, relative to the page (what `kokoro-bench publish` writes).
+pub const DEFAULT_INDEX: &str = "data/index.json";
+
+fn decode(s: &str) -> String {
+    let s = s.replace('+', " ");
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(v) = u8::from_str_radix(hex, 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b':' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl UrlState {
+    /// Parses a query string (`?view=compare&bundle=a.json&bundle=b.json`).
+    pub fn parse(query: &str) -> UrlState {
+        let mut st = UrlState {
+            view: View::Runs,
+            bundles: Vec::new(),
+            index: DEFAULT_INDEX.into(),
+        };
+        let mut view = None;
+        for pair in query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "bundle" if !v.is_empty() => st.bundles.push(decode(v)),
+                "view" => view = Some(decode(v)),
+                "index" if !v.is_empty() => st.index = decode(v),
+                _ => {}
+            }
+        }
+        st.view = match (view.as_deref(), st.bundles.len()) {
+            (Some("compare"), n) if n >= 2 => View::Compare,
+            (Some("runs"), _) | (_, 0) => View::Runs,
+            (_, 1) => View::Run,
+            (Some("run"), _) => View::Run,
+            _ => View::Compare,
+        };
+        st
+    }
+
+    /// Serialises back to a query string.
+    pub fn to_query(&self) -> String {
+        let view = match self.view {
+            View::Runs => "runs",
+            View::Run => "run",
+            View::Compare => "compare",
+        };
+        let mut q = format!("?view={view}");
+        for b in &self.bundles {
+            q.push_str(&format!("&bundle={}", encode(b)));
+        }
+        if self.index != DEFAULT_INDEX {
+            q.push_str(&format!("&index={}", encode(&self.index)));
+        }
+        q
+    }
+}
+
+/// Metrics shown per case, in order.
+pub const CASE_METRICS: [Metric; 6] = [
+    Metric::TtfaMs,
+    Metric::TtfaAudibleMs,
+    Metric::Rtf,
+    Metric::Underruns,
+    Metric::MinPrebufferMs,
+    Metric::IntegratedLufs,
+];
+
+/// One metric of one case, ready to draw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricRow {
+    /// Metric.
+    pub metric: Metric,
+    /// Warm values.
+    pub values: Vec<f64>,
+    /// Summary of `values`.
+    pub summary: Option<Summary>,
+    /// Cold-start value, if any (shown apart).
+    pub cold: Option<f64>,
+}
+
+/// Rows for a case.
+pub fn case_rows(b: &Bundle, case: &str) -> Vec<MetricRow> {
+    let Some(c) = b.case(case) else {
+        return Vec::new();
+    };
+    CASE_METRICS
+        .iter()
+        .map(|&m| {
+            let values = m.case_values(c);
+            let cold = c
+                .trials
+                .iter()
+                .find(|t| t.kind == kokoro_bench_bundle::schema::TrialKind::Cold)
+                .and_then(|t| m.trial_value(t));
+            MetricRow {
+                metric: m,
+                summary: Summary::of(&values),
+                values,
+                cold,
+            }
+        })
+        .filter(|r| !r.values.is_empty() || r.cold.is_some())
+        .collect()
+}
+
+/// Maps values onto `[0, width]` on a shared scale (padding 5 %); returns x positions.
+pub fn strip_positions(values: &[f64], lo: f64, hi: f64, width: f64) -> Vec<f64> {
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    values
+        .iter()
+        .map(|v| ((v - lo) / span).clamp(0.0, 1.0) * width)
+        .collect()
+}
+
+/// The range for a strip chart: min/max of all values with 5 % padding.
+pub fn strip_range(values: &[f64]) -> (f64, f64) {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.05).max(hi.abs() * 0.01).max(1e-9);
+    (lo - pad, hi + pad)
+}
+
+/// SVG path of a waveform from min/max peaks, `height` tall and `width` wide.
+pub fn waveform_path(min: &[i16], max: &[i16], width: f64, height: f64) -> String {
+    let n = min.len().min(max.len());
+    if n == 0 {
+        return String::new();
+    }
+    let mid = height / 2.0;
+    let y = |v: i16| mid - (v as f64 / 32768.0) * mid;
+    let mut d = String::new();
+    for i in 0..n {
+        let x = i as f64 * width / n as f64;
+        d.push_str(&format!(
+            "M{x:.1},{:.1}V{:.1}",
+            y(max[i]),
+            y(min[i]).max(y(max[i]) + 0.5)
+        ));
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_state_round_trips() {
+        let s = UrlState::parse(
+            "?view=compare&bundle=data%2Fruns%2Fa%2Fbundle.json&bundle=https://x.org/b.json",
+        );
+        assert_eq!(s.view, View::Compare);
+        assert_eq!(
+            s.bundles,
+            vec!["data/runs/a/bundle.json", "https://x.org/b.json"]
+        );
+        assert_eq!(UrlState::parse(&s.to_query()), s);
+        assert_eq!(UrlState::parse("").view, View::Runs);
+        assert_eq!(UrlState::parse("?bundle=a.json").view, View::Run);
+        let odd = UrlState {
+            view: View::Run,
+            bundles: vec!["a b&c=d.json".into()],
+            index: "x/index.json".into(),
+        };
+        assert_eq!(UrlState::parse(&odd.to_query()), odd);
+    }
+
+    #[test]
+    fn strip_and_waveform_geometry() {
+        let (lo, hi) = strip_range(&[10.0, 20.0]);
+        assert!(lo < 10.0 && hi > 20.0);
+        let x = strip_positions(&[10.0, 20.0], lo, hi, 100.0);
+        assert!(x[0] > 0.0 && x[1] < 100.0 && x[0] < x[1]);
+        let d = waveform_path(&[-100, -32768], &[100, 32767], 10.0, 20.0);
+        assert!(d.starts_with("M0.0,"));
+        assert_eq!(waveform_path(&[], &[], 10.0, 10.0), "");
+    }
+}

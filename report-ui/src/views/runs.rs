@@ -1,0 +1,93 @@
+//! The run list from `index.json`.
+
+use kokoro_bench_bundle::index::RunIndex;
+use yew::prelude::*;
+
+/// Props of [`Runs`].
+#[derive(Properties, PartialEq)]
+pub struct RunsProps {
+    /// The index.
+    pub index: RunIndex,
+    /// URL of the index (bundle paths are relative to it).
+    pub index_url: String,
+}
+
+fn join(base: &str, rel: &str) -> String {
+    match base.rfind('/') {
+        Some(i) => format!("{}/{rel}", &base[..i]),
+        None => rel.to_string(),
+    }
+}
+
+/// Runs, newest first, with gate counts and links to detail and comparison.
+#[function_component(Runs)]
+pub fn runs(p: &RunsProps) -> Html {
+    let filter = use_state(String::new);
+    let oninput = {
+        let filter = filter.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                filter.set(i.value());
+            }
+        })
+    };
+    let f = filter.to_lowercase();
+    let rows: Vec<_> = p
+        .index
+        .runs
+        .iter()
+        .rev()
+        .filter(|r| {
+            f.is_empty()
+                || format!("{} {} {} {}", r.id, r.machine, r.model, r.strategy)
+                    .to_lowercase()
+                    .contains(&f)
+        })
+        .collect();
+    let newest_two: Vec<String> = p
+        .index
+        .runs
+        .iter()
+        .rev()
+        .take(2)
+        .map(|r| join(&p.index_url, &r.path))
+        .collect();
+    html! {
+        <section>
+            <div class="row">
+                <h2>{ format!("Runs ({})", p.index.runs.len()) }</h2>
+                <input type="text" placeholder="filter by id, machine, model, strategy" oninput={oninput} />
+                if newest_two.len() == 2 {
+                    <a href={format!("?view=compare&bundle={}&bundle={}", newest_two[1], newest_two[0])}>{"compare the two newest →"}</a>
+                }
+            </div>
+            <table id="runs">
+                <thead><tr><th>{"run"}</th><th>{"started"}</th><th>{"machine"}</th><th>{"model"}</th><th>{"strategy"}</th><th>{"cases"}</th><th>{"gates"}</th><th>{"status"}</th></tr></thead>
+                <tbody>
+                { for rows.iter().map(|r| {
+                    let url = join(&p.index_url, &r.path);
+                    let [pass, warn, fail, nodata] = r.gates;
+                    html! {
+                        <tr>
+                            <td><a href={format!("?view=run&bundle={url}")}>{ &r.id }</a></td>
+                            <td class="num">{ &r.started_at }</td>
+                            <td>{ &r.machine }</td>
+                            <td>{ &r.model }</td>
+                            <td>{ &r.strategy }</td>
+                            <td>{ r.cases.join(", ") }</td>
+                            <td>
+                                if fail > 0 { <span class="badge fail">{ format!("{fail} fail") }</span>{" "} }
+                                if warn > 0 { <span class="badge warn">{ format!("{warn} warn") }</span>{" "} }
+                                if nodata > 0 { <span class="badge no_data">{ format!("{nodata} no data") }</span>{" "} }
+                                if pass > 0 { <span class="badge pass">{ format!("{pass} pass") }</span> }
+                                if pass + warn + fail + nodata == 0 { <span class="muted">{"no gates"}</span> }
+                            </td>
+                            <td>{ &r.status }</td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# End-to-end test of the report site in a real browser (Debian chromium, headless):
+# build the site, run the real benchmark twice, publish, serve on 127.0.0.1, open the run list,
+# a run with its gate board and audio, a comparison, a malformed bundle and one carrying an
+# HTML-injection string. Screenshots go to target/e2e/ (look at them).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$PWD/.ci-cache/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+OUT=target/e2e
+rm -rf "$OUT" && mkdir -p "$OUT"
+BIN=./target/release/kokoro-bench
+cargo build --release -q -p kokoro-bench
+fail() { echo "e2e FAILED: $*" >&2; exit 1; }
+
+echo "e2e: building the site"
+(cd report-ui && trunk build --offline --release >/dev/null)
+WASM=$(ls dist/*.wasm | head -1)
+echo "e2e: wasm $(stat -c %s "$WASM") bytes, $(gzip -c "$WASM" | wc -c) bytes gzip (budget 409600)"
+[ "$(gzip -c "$WASM" | wc -c)" -le 409600 ] || fail "wasm over 400 KB gzip"
+
+echo "e2e: two real runs"
+ART="$OUT/artifacts"
+$BIN run --out "$ART" --preset short --trials 3 --gates report-ui/tests/gates.json --json > "$OUT/run1.json" || [ $? -eq 1 ]
+$BIN run --out "$ART" --preset short --trials 3 --strategy clause --gates report-ui/tests/gates.json --json > "$OUT/run2.json" || [ $? -eq 1 ]
+
+SITE="$OUT/site"
+cp -r dist "$SITE"
+$BIN publish --artifacts "$ART" --site "$SITE"
+RUN1=$(python3 -c "import json;print(json.load(open('$OUT/run1.json'))['run_id'])")
+RUN2=$(python3 -c "import json;print(json.load(open('$OUT/run2.json'))['run_id'])")
+# Untrusted inputs: a malformed bundle and a bundle whose strings carry HTML.
+echo '{"schema_version": 1, "run": "not an object"}' > "$SITE/data/malformed.json"
+python3 - "$SITE/data/runs/$RUN1/bundle.json" "$SITE/data/runs/$RUN1/hostile.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+b["run"]["id"] = "<img src=x onerror=alert(1)>hostile"
+b["notes"].append({"level": "warn", "code": "x", "message": "<script>document.title='pwned'</script>"})
+json.dump(b, open(sys.argv[2], "w"))
+PY
+
+PORT=8765
+$BIN view "$SITE" --port $PORT 2> "$OUT/server.log" > "$OUT/server.out" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/" >/dev/null && break; sleep 0.1; done
+
+chrome() { # url name
+  local prof; prof=$(mktemp -d)
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+    --disable-component-update --disable-sync --user-data-dir="$prof" --window-size=1280,2200 \
+    --virtual-time-budget=20000 --run-all-compositor-stages-before-draw "$@" 2>/dev/null
+  rm -rf "$prof"
+}
+page() { # query name
+  chrome --dump-dom "http://127.0.0.1:$PORT/$1" > "$OUT/$2.html"
+  chrome --screenshot="$OUT/$2.png" "http://127.0.0.1:$PORT/$1" >/dev/null
+}
+B1="data/runs/$RUN1/bundle.json"; B2="data/runs/$RUN2/bundle.json"
+page "" runs
+page "?view=run&bundle=$B1" run
+page "?view=compare&bundle=$B1&bundle=$B2" compare
+page "?view=run&bundle=data/malformed.json" malformed
+page "?view=run&bundle=data/runs/$RUN1/hostile.json" hostile
+page "?view=run&bundle=data/missing.json" missing
+
+grep -q 'id="runs"' "$OUT/runs.html" || fail "run list not rendered"
+grep -q "$RUN1" "$OUT/runs.html" && grep -q "$RUN2" "$OUT/runs.html" || fail "run list lacks the runs"
+grep -q 'id="gates"' "$OUT/run.html" || fail "no gate board"
+grep -q 'badge pass' "$OUT/run.html" || fail "gate board shows no passing gate"
+grep -q 'badge warn' "$OUT/run.html" || fail "gate board shows no warning (rtf-median 0.01 must warn)"
+grep -q 'badge no_data' "$OUT/run.html" || fail "gate without data (soak drift) must show no data"
+grep -q '<audio' "$OUT/run.html" || fail "no audio element"
+grep -q 'GET /data/runs/'"$RUN1"'/audio/short-t1.wav 200' "$OUT/server.log" || fail "the audio element did not load its WAV"
+grep -q 'class="comparison"' "$OUT/compare.html" || fail "no comparison table"
+grep -Eq 'badge (improved|regressed|unchanged|inconclusive)' "$OUT/compare.html" || fail "no verdict"
+grep -q 'load-error' "$OUT/malformed.html" || fail "malformed bundle not reported"
+grep -q 'invalid bundle' "$OUT/malformed.html" || fail "malformed bundle message missing"
+grep -q 'HTTP 404' "$OUT/missing.html" || fail "missing bundle not reported"
+grep -q '&lt;img src=x onerror=alert(1)&gt;hostile' "$OUT/hostile.html" || fail "hostile run id not rendered as text"
+if grep -q '<img src="x"' "$OUT/hostile.html" || grep -q '<script>document.title' "$OUT/hostile.html"; then fail "HTML injection rendered as markup"; fi
+grep -q '<title>kokoro-bench report</title>' "$OUT/hostile.html" || fail "page title changed: script ran"
+LOAD_MS=$(grep -o 'loaded in [0-9]* ms' "$OUT/compare.html" | grep -o '[0-9]*' || echo "?")
+echo "e2e: the page reports the comparison loaded in ${LOAD_MS} ms, but under --virtual-time-budget that clock is virtual: not a wall-clock measurement"
+echo "e2e: screenshots in $OUT/*.png"
+echo "e2e: 13 passed, 0 failed"

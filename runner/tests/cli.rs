@@ -1,0 +1,231 @@
+//! The CLI end to end on the real model: run → bundle → validate / compare / migrate, the
+//! synthetic slow producer, and the documented errors (exit 2).
+
+mod common;
+
+use common::bin;
+use kokoro_bench_bundle::read_bundle;
+use std::path::{Path, PathBuf};
+
+fn run_bench(out: &Path, extra: &[&str]) -> (i32, String, String) {
+    common::assets();
+    let o = bin()
+        .arg("run")
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn only_bundle(out: &Path) -> PathBuf {
+    let runs: Vec<_> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(runs.len(), 1);
+    runs[0].join("bundle.json")
+}
+
+#[test]
+fn run_writes_a_bundle_that_validates_and_compares_with_itself() {
+    let out = common::tempdir("run");
+    let (code, stdout, stderr) = run_bench(&out, &["--preset", "short", "--trials", "3", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(j["cases"][0]["n"], 3);
+    let bundle_path = only_bundle(&out);
+    let b = read_bundle(&std::fs::read(&bundle_path).unwrap())
+        .unwrap()
+        .bundle;
+    let c = &b.cases[0];
+    assert_eq!(c.trials.len(), 4);
+    assert_eq!(
+        c.trials[0].kind,
+        kokoro_bench_bundle::schema::TrialKind::Cold
+    );
+    for t in c.measured() {
+        let ttfa = t.ttfa_ms.unwrap();
+        assert!(ttfa > 0.0 && ttfa <= t.total_ms.unwrap());
+        assert!(t.ttfa_audible_ms.unwrap() >= ttfa);
+        assert!(t.rtf.unwrap() > 0.0 && t.audio_s > 1.0);
+        assert!(t.playback.is_some() && t.quality.is_some());
+        assert_eq!(t.chunks.len(), t.chunks.samples.len());
+    }
+    // Artifacts: WAV of the first measured trial, traces, summary, index.
+    let dir = bundle_path.parent().unwrap();
+    let audio = c
+        .measured()
+        .find_map(|t| t.audio.clone())
+        .expect("first measured trial keeps its audio");
+    let wav = std::fs::read(dir.join(&audio.path)).unwrap();
+    assert_eq!(&wav[..4], b"RIFF");
+    assert_eq!(kokoro_bench::fsutil::sha256_hex(&wav), audio.sha256);
+    assert!(dir.join("summary.md").is_file());
+    let index: kokoro_bench_bundle::index::RunIndex =
+        serde_json::from_slice(&std::fs::read(out.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index.runs[0].id, b.run.id);
+    let mem = b.memory.as_ref().unwrap();
+    assert!(
+        mem.peak_rss_bytes.unwrap() > 100_000_000,
+        "the engine's own process holds the model"
+    );
+
+    let v = bin().arg("validate").arg(&bundle_path).output().unwrap();
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stderr)
+    );
+    let cmp = bin()
+        .arg("compare")
+        .arg(&bundle_path)
+        .arg(&bundle_path)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&cmp.stdout);
+    assert_eq!(cmp.status.code(), Some(0), "{table}");
+    assert!(!table.contains("REGRESSED"));
+    assert!(table.contains("TTFA"));
+}
+
+#[test]
+fn slow_producer_underruns_in_the_playback_simulation() {
+    let out = common::tempdir("slow");
+    // Every chunk after the first waits 4 s: the first progressive chunk holds < 4 s of audio,
+    // so the player must stall before the second chunk arrives.
+    let (code, _, stderr) = run_bench(
+        &out,
+        &[
+            "--preset",
+            "medium",
+            "--trials",
+            "1",
+            "--warmup",
+            "0",
+            "--suite",
+            "ttfa,rtf,streaming",
+            "--debug-chunk-delay-ms",
+            "4000",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let b = read_bundle(&std::fs::read(only_bundle(&out)).unwrap())
+        .unwrap()
+        .bundle;
+    let t = &b.cases[0].trials[0];
+    let p = t.playback.as_ref().unwrap();
+    // Expected stalls from first principles: chunk i (i ≥ 1) stalls the player when the audio
+    // delivered before it runs out before it arrives, given playback started at chunk 0.
+    let sr = t.sample_rate_hz as f64;
+    let mut delivered_ms = 0.0;
+    let mut play_clock = t.chunks.t_ms[0];
+    let mut expected = 0;
+    let mut expected_stall = 0.0;
+    for i in 0..t.chunks.len() {
+        let arrival = t.chunks.t_ms[i];
+        let runs_out = play_clock + delivered_ms;
+        if i > 0 && arrival > runs_out {
+            expected += 1;
+            expected_stall += arrival - runs_out;
+            play_clock += arrival - runs_out;
+        }
+        delivered_ms += t.chunks.samples[i] as f64 * 1000.0 / sr;
+    }
+    assert!(expected >= 1, "the synthetic delay must starve the player");
+    assert_eq!(p.underruns, expected);
+    assert!(
+        (p.stall_total_ms - expected_stall).abs() < 1.0,
+        "{} vs {expected_stall}",
+        p.stall_total_ms
+    );
+    assert!(p.min_prebuffer_ms > 0.0);
+    assert!(b.notes.iter().any(|n| n.code == "synthetic_delay"));
+}
+
+#[test]
+fn bad_inputs_exit_2_with_what_why_and_how() {
+    let out = common::tempdir("bad");
+    let (code, _, err) = run_bench(&out, &["--preset", "huge"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown preset `huge`") && err.contains("medium"),
+        "{err}"
+    );
+    let (code, _, err) = run_bench(&out, &["--speed", "3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--speed 3 is outside 0.5–2.0"), "{err}");
+    let (code, _, err) = run_bench(&out, &["--model", "/nonexistent/model.onnx"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/model.onnx"), "{err}");
+    let (code, _, err) = run_bench(&out, &["--voice", "af_nobody", "--trials", "1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("af_nobody") && err.contains("jf_alpha"),
+        "{err}"
+    );
+    let gates = out.join("gates.json");
+    std::fs::write(&gates, r#"{"gates": [{"metric": "warp_speed", "max": 1}]}"#).unwrap();
+    let (code, _, err) = run_bench(&out, &["--gates", gates.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("warp_speed") && err.contains("gates.json"),
+        "{err}"
+    );
+    assert!(
+        !out.join("runs").exists(),
+        "nothing is written for a run that could not start"
+    );
+
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/invalid");
+    let v = bin()
+        .arg("validate")
+        .arg(fixtures.join("wrong-type.json"))
+        .output()
+        .unwrap();
+    assert_eq!(v.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        e.contains("cases[0].trials[2].ttfa_ms") && e.contains("wrong-type.json"),
+        "{e}"
+    );
+    let v = bin()
+        .arg("validate")
+        .arg(fixtures.join("newer-schema.json"))
+        .output()
+        .unwrap();
+    assert_eq!(v.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&v.stderr).contains("newer kokoro-bench"));
+}
+
+#[test]
+fn migrate_converts_a_legacy_result_and_keeps_a_backup() {
+    let dir = common::tempdir("migrate");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/legacy/run_bench_v2_stream.json");
+    let f = dir.join("old.json");
+    std::fs::copy(&src, &f).unwrap();
+    let o = bin().arg("migrate").arg(&f).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read(dir.join("old.json.bak")).unwrap(),
+        std::fs::read(&src).unwrap()
+    );
+    let l = read_bundle(&std::fs::read(&f).unwrap()).unwrap();
+    assert_eq!(l.origin, kokoro_bench_bundle::Origin::Current);
+    assert!(l.bundle.untrusted("ttfa_ms").is_some());
+    let schema = bin().arg("schema").output().unwrap();
+    let s: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
+    assert_eq!(s["title"], "Bundle");
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up everything and runs every check and test: formatting, lints (native and wasm), the
+# real-model test suite, the macOS compile check, the site build and the browser end-to-end test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.ci-cache/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+step() { echo; echo "=== $* ==="; }
+
+step "bootstrap"
+bash scripts/bootstrap.sh site browser mac
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy (native)"
+cargo clippy --workspace --all-targets --all-features --release -- -D warnings
+
+step "clippy (wasm: bundle crate and site)"
+cargo clippy --release --target wasm32-unknown-unknown -p kokoro-bench-bundle -p kokoro-bench-report -- -D warnings
+
+step "macOS compile check (runner)"
+cargo check --release --target aarch64-apple-darwin -p kokoro-bench
+
+step "model and runtime (cached after the first time)"
+cargo run --release -q -p kokoro-bench -- setup
+
+step "tests (real model, real ONNX Runtime)"
+cargo test --workspace --all-features --release
+
+if [ -f report-ui/tests/e2e.sh ]; then
+  step "site build and browser end-to-end test"
+  bash report-ui/tests/e2e.sh
+fi

@@ -1,0 +1,137 @@
+//! Every committed fixture loads (or fails) as documented. Fixtures are never regenerated: they
+//! are what older tools wrote, and readers must keep reading them.
+
+use kokoro_bench_bundle::gates::{self, GateStatus};
+use kokoro_bench_bundle::{read_bundle, Origin, ReadError, SCHEMA_VERSION};
+use std::path::Path;
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+#[test]
+fn every_versioned_fixture_loads() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut seen = 0;
+    for v in 1..=SCHEMA_VERSION {
+        for e in std::fs::read_dir(dir.join(format!("v{v}"))).unwrap() {
+            let bytes = std::fs::read(e.unwrap().path()).unwrap();
+            let l = read_bundle(&bytes).unwrap();
+            assert_eq!(l.bundle.schema_version, SCHEMA_VERSION);
+            assert!(!l.bundle.cases.is_empty());
+            seen += 1;
+        }
+    }
+    assert!(
+        seen >= SCHEMA_VERSION as usize,
+        "every schema version needs a fixture"
+    );
+}
+
+#[test]
+fn v1_fixture_round_trips_unchanged() {
+    let bytes = fixture("v1/engine-progressive-3cases.json");
+    let l = read_bundle(&bytes).unwrap();
+    assert_eq!(l.origin, Origin::Current);
+    let again = read_bundle(&kokoro_bench_bundle::to_json(&l.bundle).unwrap()).unwrap();
+    assert_eq!(again.bundle, l.bundle);
+}
+
+#[test]
+fn legacy_stream_result_is_imported_with_untrusted_metrics() {
+    let l = read_bundle(&fixture("legacy/run_bench_v2_stream.json")).unwrap();
+    assert_eq!(l.origin, Origin::LegacyRunBench);
+    let b = &l.bundle;
+    assert_eq!(b.cases[0].trials.len(), 3);
+    assert!(b.cases[0]
+        .trials
+        .iter()
+        .all(|t| t.kind == kokoro_bench_bundle::schema::TrialKind::Unknown));
+    for m in [
+        "ttfa_ms",
+        "rtf",
+        "peak_rss_mb",
+        "true_peak_dbtp",
+        "integrated_lufs",
+        "underruns_per_10min",
+    ] {
+        assert!(b.untrusted(m).is_some(), "{m} should be untrusted");
+    }
+    assert!(
+        b.notes.iter().any(|n| n.code == "legacy_dropped_failures"),
+        "5 trials requested, 3 recorded"
+    );
+    // The old tool's gates said pass; ours cannot say so.
+    let rules = gates::parse(
+        br#"{"performance_gates": {"ttfa": {"threshold_p95_ms": 500}, "audio_quality": {"lufs_target": -16, "lufs_tolerance": 1, "dbtp_ceiling": -1}}, "test_requirements": {"min_trials": 1}}"#,
+    )
+    .unwrap();
+    let mut b = b.clone();
+    b.cases[0].chars = 140;
+    for o in gates::evaluate(&b, &rules) {
+        assert_eq!(o.status, GateStatus::NoData, "{}: {}", o.rule.id, o.reason);
+    }
+}
+
+#[test]
+fn legacy_all_failed_run_keeps_its_errors() {
+    let l = read_bundle(&fixture("legacy/run_bench_v2_all_failed.json")).unwrap();
+    let c = &l.bundle.cases[0];
+    assert_eq!(c.failed().count(), 2);
+    assert!(c.trials[0].error.as_ref().unwrap().message.contains("422"));
+    assert_eq!(c.measured().count(), 0);
+}
+
+#[test]
+fn newer_malformed_and_foreign_inputs_are_refused_clearly() {
+    match read_bundle(&fixture("invalid/newer-schema.json")) {
+        Err(ReadError::TooNew(99)) => {}
+        other => panic!("{other:?}"),
+    }
+    let e = read_bundle(&fixture("invalid/newer-schema.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("newer kokoro-bench (schema 99)") && e.contains("update the viewer/runner"),
+        "{e}"
+    );
+    match read_bundle(&fixture("invalid/wrong-type.json")) {
+        Err(ReadError::Invalid { path, .. }) => assert_eq!(path, "cases[0].trials[2].ttfa_ms"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        read_bundle(&fixture("invalid/not-json.txt")),
+        Err(ReadError::NotJson(_))
+    ));
+    assert!(matches!(
+        read_bundle(b"[1,2]"),
+        Err(ReadError::UnknownFormat(_))
+    ));
+    assert!(matches!(
+        read_bundle(br#"{"hello": 1}"#),
+        Err(ReadError::UnknownFormat(_))
+    ));
+}
+
+#[cfg(feature = "schema")]
+#[test]
+fn committed_json_schema_matches_the_types() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schema")
+        .join("bundle.schema.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let current = kokoro_bench_bundle::json_schema();
+    if std::env::var_os("KOKORO_BENCH_BLESS").is_some() {
+        std::fs::write(&path, &current).unwrap();
+        return;
+    }
+    assert!(
+        committed == current,
+        "shared/schema/bundle.schema.json is out of date with the types: run `KOKORO_BENCH_BLESS=1 cargo test -p kokoro-bench-bundle --all-features` and commit it"
+    );
+}
