@@ -46,7 +46,7 @@ pub enum Metric {
 pub enum Better {
     /// Smaller values are better.
     Lower,
-    /// Neither: the metric should sit near a target (loudness).
+    /// Neither: the metric is judged against a band (loudness, true peak), never ranked.
     Target,
 }
 
@@ -146,7 +146,8 @@ impl Metric {
     /// Which direction is better.
     pub fn better(self) -> Better {
         match self {
-            Metric::IntegratedLufs => Better::Target,
+            // Audio properties judged against bands, not "faster is better".
+            Metric::IntegratedLufs | Metric::TruePeakDbtp => Better::Target,
             _ => Better::Lower,
         }
     }
