@@ -148,6 +148,18 @@ pub struct RunArgs {
     /// Print the bundle path and headline numbers as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Soak: run for this long (e.g. 20m, 90s).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Soak: stop after this many requests.
+    #[arg(long)]
+    pub iterations: Option<u64>,
+    /// Soak: concurrent clients (they share the one engine, as callers of one server would).
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: u32,
+    /// Soak: windows for the drift series.
+    #[arg(long, default_value_t = 10)]
+    pub soak_windows: usize,
     /// Test hook: delay each chunk after the first by this many ms (a synthetic slow producer).
     #[arg(long, hide = true)]
     pub debug_chunk_delay_ms: Option<u64>,

@@ -229,3 +229,53 @@ fn migrate_converts_a_legacy_result_and_keeps_a_backup() {
     let s: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
     assert_eq!(s["title"], "Bundle");
 }
+
+#[test]
+fn a_short_soak_yields_a_drift_figure_and_a_memory_series() {
+    let out = common::tempdir("soak");
+    let (code, _, stderr) = run_bench(
+        &out,
+        &[
+            "--preset",
+            "short",
+            "--trials",
+            "1",
+            "--warmup",
+            "0",
+            "--suite",
+            "ttfa,rtf,memory,soak",
+            "--iterations",
+            "6",
+            "--soak-windows",
+            "2",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let b = read_bundle(&std::fs::read(only_bundle(&out)).unwrap())
+        .unwrap()
+        .bundle;
+    let s = b.soak.as_ref().expect("soak result");
+    assert_eq!(s.requests, 6);
+    assert_eq!(s.request_ttfa_ms.iter().filter(|t| t.is_some()).count(), 6);
+    assert_eq!(s.window_ttfa_p50_ms.len(), 2);
+    let drift = s.ttfa_drift_pct.expect("a drift figure");
+    let ci = s.ttfa_drift_ci95.unwrap();
+    assert!(ci[0] <= drift && drift <= ci[1]);
+    assert!(
+        s.window_rss_bytes.iter().all(|r| r.is_some()),
+        "RSS per window from the memory series"
+    );
+    let m = b.memory.as_ref().unwrap();
+    assert!(
+        m.mark_label
+            .iter()
+            .filter(|l| l.starts_with("soak:"))
+            .count()
+            == 6
+    );
+    assert!(stderr.contains("Soak: 6 requests"), "{stderr}");
+    // Soak flags without the soak suite are a usage error.
+    let (code, _, err) = run_bench(&out, &["--iterations", "3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--suite soak"), "{err}");
+}

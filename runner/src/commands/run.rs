@@ -119,6 +119,18 @@ pub fn run(args: RunArgs) -> Result<i32> {
         bail!("--threads must be at least 1");
     }
     let texts = texts(&args)?;
+    let wants_soak = args.suite.contains(&crate::run::Suite::Soak);
+    let soak = match (wants_soak, &args.duration, args.iterations) {
+        (false, None, None) => None,
+        (false, _, _) => bail!("--duration/--iterations belong to the soak suite: add `--suite soak` (with the others you want)"),
+        (true, None, None) => bail!("the soak suite needs --duration (e.g. 20m) or --iterations N"),
+        (true, d, iterations) => Some(crate::run::soak::SoakOptions {
+            duration: d.as_deref().map(crate::run::soak::parse_duration).transpose().map_err(anyhow::Error::msg)?,
+            iterations,
+            concurrency: args.concurrency.max(1),
+            windows: args.soak_windows,
+        }),
+    };
     let assets = resolve_assets(&args.assets)?;
     let pack = VoicePack::load(&assets.voices)?;
     let voice = match &args.voice {
@@ -181,6 +193,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         extra_delay_per_chunk: args.debug_chunk_delay_ms.map(Duration::from_millis),
         command_line: std::env::args().collect(),
         progress: !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        soak,
     };
     let out = execute(opts, stop)?;
     let b = &out.bundle;

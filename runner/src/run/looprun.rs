@@ -31,6 +31,8 @@ pub enum Suite {
     Quality,
     /// RSS/CPU sampling of the synthesising process.
     Memory,
+    /// Endurance: many requests over a duration or count (needs --duration or --iterations).
+    Soak,
 }
 
 impl Suite {
@@ -41,6 +43,7 @@ impl Suite {
             Suite::Streaming => "streaming",
             Suite::Quality => "quality",
             Suite::Memory => "memory",
+            Suite::Soak => "soak",
         }
     }
 }
@@ -92,6 +95,8 @@ pub struct RunOptions {
     pub command_line: Vec<String>,
     /// Show a progress bar.
     pub progress: bool,
+    /// Soak settings (when the soak suite runs).
+    pub soak: Option<super::soak::SoakOptions>,
 }
 
 /// What a run produced.
@@ -144,7 +149,8 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             origin,
         )
     });
-    let engine = EngineHandle::start(opts.engine.clone()).context("the engine could not start")?;
+    let engine =
+        Arc::new(EngineHandle::start(opts.engine.clone()).context("the engine could not start")?);
     if let Some(s) = &sampler {
         s.baseline_now();
     }
@@ -337,6 +343,24 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             bundle.memory = Some(s.snapshot());
         }
         dir.write_bundle(&bundle)?;
+    }
+    if let (true, Some(soak_opts)) = (
+        has(Suite::Soak) && !stop.load(Ordering::Relaxed),
+        &opts.soak,
+    ) {
+        bar.set_length(bar.position() + soak_opts.iterations.unwrap_or(0));
+        bundle.soak = Some(super::soak::run(
+            engine.clone(),
+            &opts.texts,
+            &opts.voice,
+            opts.speed,
+            opts.strategy,
+            soak_opts,
+            sampler.as_ref(),
+            origin,
+            stop.clone(),
+            &bar,
+        ));
     }
     bar.finish_and_clear();
     drop(engine);

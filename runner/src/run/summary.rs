@@ -87,6 +87,36 @@ pub fn markdown(b: &Bundle) -> String {
         }
         let _ = writeln!(o);
     }
+    let cadence: Vec<String> = b
+        .cases
+        .iter()
+        .filter_map(|c| {
+            let gaps: Vec<f64> = c.measured().flat_map(|t| t.chunks.gaps_ms()).collect();
+            let sizes: Vec<f64> = c
+                .measured()
+                .flat_map(|t| t.chunks.samples.iter().map(move |&n| n as f64 / t.sample_rate_hz.max(1) as f64))
+                .collect();
+            let inf: Vec<f64> = c.measured().flat_map(|t| t.chunks.inference_ms.iter().copied()).collect();
+            let chunks = c.measured().map(|t| t.chunks.len()).max().unwrap_or(0);
+            let g = Summary::of(&gaps);
+            Some(format!(
+                "- {}: {chunks} chunk(s)/trial; gaps between chunks p50 {} / p95 {} / max {}; chunk audio median {:.2} s; model time per chunk median {:.0} ms",
+                c.id,
+                g.as_ref().map(|g| format!("{:.0} ms", g.median)).unwrap_or("—".into()),
+                g.as_ref().map(|g| format!("{:.0} ms", g.p95)).unwrap_or("—".into()),
+                g.as_ref().map(|g| format!("{:.0} ms", g.max)).unwrap_or("—".into()),
+                median(&sizes)?,
+                median(&inf).unwrap_or(f64::NAN)
+            ))
+        })
+        .collect();
+    if !cadence.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nStreaming cadence (warm trials):\n{}",
+            cadence.join("\n")
+        );
+    }
     let cold: Vec<String> = b
         .cases
         .iter()
@@ -129,6 +159,13 @@ pub fn markdown(b: &Bundle) -> String {
             m.interval_ms,
             m.sample_cost_us.unwrap_or(0.0)
         );
+        if let Some(cost) = m.sample_cost_us {
+            let _ = write!(
+                o,
+                " ≈ {:.2} % of one core",
+                cost / (m.interval_ms * 1000.0) * 100.0
+            );
+        }
         match &m.leak {
             Some(l) => {
                 let _ = writeln!(
@@ -141,6 +178,28 @@ pub fn markdown(b: &Bundle) -> String {
                 let _ = writeln!(o, "; too few requests after the largest input for a leak slope (ONNX Runtime's arena grows to the largest shape: that is not a leak)");
             }
         }
+    }
+    if let Some(sk) = &b.soak {
+        let errors: u64 = sk.errors_by_kind.values().sum();
+        let _ = writeln!(
+            o,
+            "\nSoak: {} requests ({} concurrent){}, {errors} error(s) {:?}; TTFA drift first → last window {}; change points at request {:?}",
+            sk.requests,
+            sk.concurrency,
+            sk.duration_s.map(|d| format!(" over {d:.0} s")).unwrap_or_default(),
+            sk.errors_by_kind,
+            match (sk.ttfa_drift_pct, sk.ttfa_drift_ci95) {
+                (Some(d), Some(ci)) => format!("{d:+.1} % [{:+.1}, {:+.1}]", ci[0], ci[1]),
+                _ => "— (too few requests per window)".into(),
+            },
+            sk.change_points
+        );
+        let w: Vec<String> = sk
+            .window_ttfa_p50_ms
+            .iter()
+            .map(|v| v.map(|x| format!("{x:.0}")).unwrap_or("—".into()))
+            .collect();
+        let _ = writeln!(o, "Soak TTFA p50 per window (ms): {}", w.join(" · "));
     }
     if !b.gates.is_empty() {
         let _ = writeln!(o, "\n## Gates\n\n| gate | case | value | band | n | status | why |\n|---|---|---|---|---|---|---|");
