@@ -160,6 +160,16 @@ pub struct RunArgs {
     /// Soak: windows for the drift series.
     #[arg(long, default_value_t = 10)]
     pub soak_windows: usize,
+    /// Providers: a variant `NAME:key=value,…` (repeatable; keys provider=cpu|coreml, units, format,
+    /// threads, inter, opt, arena=on|off, pattern=on|off, model=PATH). Default: a matrix for this OS.
+    #[arg(long)]
+    pub variant: Vec<String>,
+    /// Providers: create/infer/drop cycles per variant for the session-churn check (0 = off).
+    #[arg(long, default_value_t = 3)]
+    pub churn_cycles: u32,
+    /// Providers: audio SNR against the reference variant below this is flagged as drift, dB.
+    #[arg(long, default_value_t = 30.0)]
+    pub min_snr_db: f64,
     /// Test hook: delay each chunk after the first by this many ms (a synthetic slow producer).
     #[arg(long, hide = true)]
     pub debug_chunk_delay_ms: Option<u64>,

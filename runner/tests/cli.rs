@@ -279,3 +279,76 @@ fn a_short_soak_yields_a_drift_figure_and_a_memory_series() {
     assert_eq!(code, 2);
     assert!(err.contains("--suite soak"), "{err}");
 }
+
+#[test]
+fn providers_matrix_reports_every_variant_and_skips_the_impossible_one() {
+    let out = common::tempdir("providers");
+    let (code, _, stderr) = run_bench(
+        &out,
+        &[
+            "--preset",
+            "short",
+            "--trials",
+            "2",
+            "--suite",
+            "providers,hardware",
+            "--churn-cycles",
+            "2",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let b = read_bundle(&std::fs::read(only_bundle(&out)).unwrap())
+        .unwrap()
+        .bundle;
+    assert!(b.cases.is_empty(), "no trial suites were asked for");
+    let p = b.providers.as_ref().unwrap();
+    assert_eq!(p.reference, "cpu-2t");
+    let ran: Vec<_> = p.variants.iter().filter(|v| v.skipped.is_none()).collect();
+    assert_eq!(
+        ran.len(),
+        4,
+        "the default Linux matrix has four CPU variants"
+    );
+    for v in &ran {
+        assert_eq!(
+            v.registered_providers,
+            vec!["CPUExecutionProvider".to_string()]
+        );
+        assert!(
+            v.node_placement
+                .get("CPUExecutionProvider")
+                .copied()
+                .unwrap_or(0)
+                > 100,
+            "{:?}",
+            v.node_placement
+        );
+        assert!(v.session_create_ms.unwrap() > 0.0 && v.first_inference_ms.unwrap() > 0.0);
+        let c = &v.cases[0];
+        assert_eq!(c.first_chunk_ms.len(), 2);
+        assert_eq!(c.whole_ms.len(), 2);
+        assert!(c.audio_s > 1.0);
+        if v.name != p.reference {
+            let d = c.drift.as_ref().expect("drift against the reference");
+            assert!(d.correlation > 0.9 && d.snr_db > 20.0, "{d:?}");
+        }
+        assert_eq!(v.churn.as_ref().unwrap().rss_mb.len(), 2);
+    }
+    let coreml = p.variants.iter().find(|v| v.name == "coreml-all").unwrap();
+    let why = coreml
+        .skipped
+        .as_deref()
+        .expect("CoreML cannot run on Linux");
+    assert!(
+        why.contains("CoreMLExecutionProvider is not in this ONNX Runtime build"),
+        "{why}"
+    );
+    assert!(
+        coreml.registered_providers.is_empty(),
+        "never silently run on CPU under another name"
+    );
+    let h = b.hardware.as_ref().unwrap();
+    assert_eq!(h.inference_ms.len(), 5);
+    assert!(!b.machine.power_hints.is_empty());
+    assert_eq!(kokoro_bench_bundle::compare::compare_variants(p).len(), 3);
+}

@@ -144,6 +144,70 @@ fn row(
     b: &[f64],
     n: &[f64],
 ) -> Row {
+    if let Some(c) = base_b
+        .untrusted(metric.key())
+        .or_else(|| new_b.untrusted(metric.key()))
+    {
+        let mut r = compare_samples(metric, case, &[], &[]);
+        (r.base, r.new) = (Summary::of(b), Summary::of(n));
+        r.reason = format!("not comparable: {}", c.message);
+        return r;
+    }
+    compare_samples(metric, case, b, n)
+}
+
+/// One variant of a providers run compared with the reference variant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VariantComparison {
+    /// Variant name.
+    pub variant: String,
+    /// Rows per case: first-chunk and whole-text model time.
+    pub rows: Vec<Row>,
+}
+
+/// Lines up the variants of one providers run against its reference variant (same texts, same
+/// tokens), with the same verdict rule as run-to-run comparisons.
+pub fn compare_variants(p: &crate::schema::ProvidersResult) -> Vec<VariantComparison> {
+    let Some(reference) = p
+        .variants
+        .iter()
+        .find(|v| v.name == p.reference && v.skipped.is_none())
+    else {
+        return Vec::new();
+    };
+    p.variants
+        .iter()
+        .filter(|v| v.name != p.reference && v.skipped.is_none())
+        .map(|v| {
+            let mut rows = Vec::new();
+            for c in &v.cases {
+                let Some(rc) = reference.cases.iter().find(|r| r.case == c.case) else {
+                    continue;
+                };
+                rows.push(compare_samples(
+                    Metric::FirstChunkModelMs,
+                    Some(c.case.clone()),
+                    &rc.first_chunk_ms,
+                    &c.first_chunk_ms,
+                ));
+                rows.push(compare_samples(
+                    Metric::WholeModelMs,
+                    Some(c.case.clone()),
+                    &rc.whole_ms,
+                    &c.whole_ms,
+                ));
+            }
+            VariantComparison {
+                variant: v.name.clone(),
+                rows,
+            }
+        })
+        .collect()
+}
+
+/// Compares two samples of one metric (the verdict rule in the module docs).
+pub fn compare_samples(metric: Metric, case: Option<String>, b: &[f64], n: &[f64]) -> Row {
     let (bs, ns) = (Summary::of(b), Summary::of(n));
     let change_abs = match (&bs, &ns) {
         (Some(x), Some(y)) => Some(y.median - x.median),
@@ -167,13 +231,6 @@ fn row(
         verdict: Verdict::Inconclusive,
         reason: String::new(),
     };
-    if let Some(c) = base_b
-        .untrusted(metric.key())
-        .or_else(|| new_b.untrusted(metric.key()))
-    {
-        r.reason = format!("not comparable: {}", c.message);
-        return r;
-    }
     if !metric.per_trial() {
         // Run-level: one number each; judge by the practical threshold alone.
         if let Some(d) = change_abs {
@@ -378,6 +435,43 @@ mod tests {
         let r = compare(&base, &tiny);
         assert_eq!(ttfa_row(&r).verdict, Verdict::Inconclusive);
         assert!(ttfa_row(&r).reason.contains("too few"));
+    }
+
+    #[test]
+    fn variants_line_up_against_the_reference() {
+        use crate::schema::{ProvidersResult, VariantCase, VariantResult};
+        let case = |first: Vec<f64>| VariantCase {
+            case: "short".into(),
+            first_chunk_ms: first.clone(),
+            whole_ms: first.iter().map(|v| v * 3.0).collect(),
+            ..Default::default()
+        };
+        let v = |name: &str, first: Vec<f64>| VariantResult {
+            name: name.into(),
+            cases: vec![case(first)],
+            ..Default::default()
+        };
+        let p = ProvidersResult {
+            reference: "cpu-2t".into(),
+            min_snr_db: 20.0,
+            variants: vec![
+                v("cpu-2t", vec![500.0, 505.0, 498.0, 502.0, 501.0, 499.0]),
+                v("cpu-1t", vec![800.0, 805.0, 798.0, 802.0, 801.0, 799.0]),
+                VariantResult {
+                    name: "coreml".into(),
+                    skipped: Some("not here".into()),
+                    ..Default::default()
+                },
+            ],
+        };
+        let c = compare_variants(&p);
+        assert_eq!(c.len(), 1, "skipped variants are not compared");
+        assert_eq!(c[0].variant, "cpu-1t");
+        assert!(
+            c[0].rows.iter().all(|r| r.verdict == Verdict::Regressed),
+            "{:#?}",
+            c[0].rows
+        );
     }
 
     #[test]

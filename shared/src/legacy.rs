@@ -159,6 +159,8 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
         cases: vec![Case { id: case_id, chars: text.chars().count() as u32, phonemes: None, oov_phoneme_chars: 0, trials }],
         memory: None,
         soak: None,
+        providers: None,
+        hardware: None,
         gates: Vec::new(),
         caveats: vec![
             caveat("ttfa_ms", "legacy_ttfa", "the legacy TTFA was time to first byte of a possibly gzip-buffered, possibly cached response (pitfalls 1–3)"),

@@ -37,6 +37,10 @@ pub enum Metric {
     TruePeakDbtp,
     /// Peak RSS of the synthesising process over the run, MB (run-level).
     PeakRssMb,
+    /// Model time of the first progressive chunk, ms (providers suite).
+    FirstChunkModelMs,
+    /// Model time of the whole text, ms (providers suite).
+    WholeModelMs,
     /// Soak TTFA drift first → last window, percent (run-level).
     SoakTtfaDriftPct,
 }
@@ -63,7 +67,7 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 14] = [
+    pub const ALL: [Metric; 16] = [
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
         Metric::TtfbMs,
@@ -78,6 +82,8 @@ impl Metric {
         Metric::TruePeakDbtp,
         Metric::PeakRssMb,
         Metric::SoakTtfaDriftPct,
+        Metric::FirstChunkModelMs,
+        Metric::WholeModelMs,
     ];
 
     /// Stable key, as written in gate files and URLs.
@@ -97,6 +103,8 @@ impl Metric {
             Metric::TruePeakDbtp => "true_peak_dbtp",
             Metric::PeakRssMb => "peak_rss_mb",
             Metric::SoakTtfaDriftPct => "soak_ttfa_drift_pct",
+            Metric::FirstChunkModelMs => "first_chunk_model_ms",
+            Metric::WholeModelMs => "whole_model_ms",
         }
     }
 
@@ -122,6 +130,8 @@ impl Metric {
             Metric::TruePeakDbtp => "True peak",
             Metric::PeakRssMb => "Peak RSS",
             Metric::SoakTtfaDriftPct => "Soak TTFA drift",
+            Metric::FirstChunkModelMs => "First-chunk model time",
+            Metric::WholeModelMs => "Whole-text model time",
         }
     }
 
@@ -133,7 +143,9 @@ impl Metric {
             | Metric::TtfbMs
             | Metric::TotalMs
             | Metric::StallTotalMs
-            | Metric::MinPrebufferMs => "ms",
+            | Metric::MinPrebufferMs
+            | Metric::FirstChunkModelMs
+            | Metric::WholeModelMs => "ms",
             Metric::Rtf | Metric::InferenceRtf => "×",
             Metric::Underruns | Metric::UnderrunsPer10min => "",
             Metric::IntegratedLufs => "LUFS",
@@ -159,6 +171,7 @@ impl Metric {
                 Practical::Relative(0.05)
             }
             Metric::Rtf | Metric::InferenceRtf => Practical::Relative(0.05),
+            Metric::FirstChunkModelMs | Metric::WholeModelMs => Practical::Relative(0.05),
             Metric::Underruns | Metric::UnderrunsPer10min => Practical::Count(0.5),
             Metric::StallTotalMs | Metric::MinPrebufferMs => Practical::Absolute(50.0),
             Metric::IntegratedLufs => Practical::Absolute(1.0),
@@ -190,7 +203,10 @@ impl Metric {
             Metric::MinPrebufferMs => pb.map(|p| p.min_prebuffer_ms),
             Metric::IntegratedLufs => q.and_then(|q| q.integrated_lufs).and_then(|v| v.finite()),
             Metric::TruePeakDbtp => q.and_then(|q| q.true_peak_dbtp.finite()),
-            Metric::PeakRssMb | Metric::SoakTtfaDriftPct => None,
+            Metric::PeakRssMb
+            | Metric::SoakTtfaDriftPct
+            | Metric::FirstChunkModelMs
+            | Metric::WholeModelMs => None,
         }
         .filter(|v| v.is_finite())
     }

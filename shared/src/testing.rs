@@ -70,6 +70,8 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
         }],
         memory: None,
         soak: None,
+        providers: None,
+        hardware: None,
         gates: vec![],
         caveats: vec![],
         notes: vec![],

@@ -154,6 +154,29 @@ pub fn run(args: RunArgs) -> Result<i32> {
         }
         None => Vec::new(),
     };
+    let providers = if args.suite.contains(&crate::run::Suite::Providers) {
+        let variants = if args.variant.is_empty() {
+            crate::run::providers::default_matrix()
+        } else {
+            args.variant
+                .iter()
+                .map(|v| crate::run::providers::parse_variant(v))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?
+        };
+        Some(crate::run::providers::ProvidersOptions {
+            variants,
+            trials: args.trials,
+            churn_cycles: args.churn_cycles,
+            min_snr_db: args.min_snr_db,
+            scratch: std::env::temp_dir()
+                .join(format!("kokoro-bench-profiles-{}", std::process::id())),
+        })
+    } else if !args.variant.is_empty() {
+        bail!("--variant belongs to the providers suite: add `--suite providers`");
+    } else {
+        None
+    };
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -194,6 +217,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         command_line: std::env::args().collect(),
         progress: !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         soak,
+        providers,
     };
     let out = execute(opts, stop)?;
     let b = &out.bundle;

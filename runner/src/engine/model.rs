@@ -9,9 +9,38 @@ use ort::value::{Tensor, TensorElementType, ValueType};
 use std::path::Path;
 use std::time::Instant;
 
+/// Which execution provider a session asks for (CPU is always the fallback after it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProviderSpec {
+    /// The CPU provider only.
+    Cpu,
+    /// CoreML (macOS), with compute units (`ALL`, `CPUAndGPU`, `CPUOnly`, `CPUAndNeuralEngine`)
+    /// and an optional model format (`MLProgram`, `NeuralNetwork`).
+    CoreMl {
+        /// Compute units.
+        units: String,
+        /// Model format.
+        format: Option<String>,
+    },
+}
+
+impl ProviderSpec {
+    /// ONNX Runtime's name of the provider.
+    pub fn ort_name(&self) -> &'static str {
+        match self {
+            ProviderSpec::Cpu => "CPUExecutionProvider",
+            ProviderSpec::CoreMl { .. } => "CoreMLExecutionProvider",
+        }
+    }
+}
+
 /// Session settings chosen by the user.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SessionConfig {
+    /// Execution provider requested.
+    pub provider: ProviderSpec,
+    /// Write an ONNX Runtime profile with this path prefix (for node placement).
+    pub profile: Option<std::path::PathBuf>,
     /// Intra-op threads.
     pub intra_threads: usize,
     /// Inter-op threads.
@@ -27,6 +56,8 @@ pub struct SessionConfig {
 impl Default for SessionConfig {
     fn default() -> Self {
         SessionConfig {
+            provider: ProviderSpec::Cpu,
+            profile: None,
             intra_threads: 2,
             inter_threads: 1,
             optimization: "all".into(),
@@ -53,6 +84,9 @@ pub enum ModelError {
     /// Inference failed.
     #[error("inference failed: {0}")]
     Run(String),
+    /// The requested provider cannot run here.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -74,6 +108,8 @@ pub struct KokoroModel {
     pub options: SessionOptions,
     /// Input/output description, e.g. `tokens: Int64 [1, -1]`.
     pub io: Vec<String>,
+    /// Providers registered on the session, in order.
+    pub registered: Vec<String>,
 }
 
 fn describe(name: &str, t: &ValueType) -> String {
@@ -83,6 +119,37 @@ fn describe(name: &str, t: &ValueType) -> String {
         }
         other => format!("{name}: {other:?}"),
     }
+}
+
+/// The CoreML provider with compute units and model format (registration fails loudly).
+fn coreml_ep(
+    units: &str,
+    format: Option<&str>,
+) -> Result<ort::ep::ExecutionProviderDispatch, ModelError> {
+    use ort::ep::coreml::{ComputeUnits, ModelFormat};
+    let units = match units {
+        "ALL" => ComputeUnits::All,
+        "CPUAndGPU" => ComputeUnits::CPUAndGPU,
+        "CPUOnly" => ComputeUnits::CPUOnly,
+        "CPUAndNeuralEngine" => ComputeUnits::CPUAndNeuralEngine,
+        other => {
+            return Err(ModelError::Unavailable(format!(
+                "unknown CoreML compute units `{other}`; choose ALL, CPUAndGPU, CPUOnly or CPUAndNeuralEngine"
+            )))
+        }
+    };
+    let mut ep = ort::ep::CoreML::default().with_compute_units(units);
+    match format {
+        Some("MLProgram") => ep = ep.with_model_format(ModelFormat::MLProgram),
+        Some("NeuralNetwork") => ep = ep.with_model_format(ModelFormat::NeuralNetwork),
+        None => {}
+        Some(other) => {
+            return Err(ModelError::Unavailable(format!(
+                "unknown CoreML model format `{other}`; choose MLProgram or NeuralNetwork"
+            )))
+        }
+    }
+    Ok(ep.build().error_on_failure())
 }
 
 impl KokoroModel {
@@ -105,15 +172,42 @@ impl KokoroModel {
             "extended" => GraphOptimizationLevel::Level2,
             _ => GraphOptimizationLevel::All,
         };
+        if !rt
+            .available_providers
+            .iter()
+            .any(|p| p == cfg.provider.ort_name())
+        {
+            return Err(ModelError::Unavailable(format!(
+                "{} is not in this ONNX Runtime build (it has: {}) ({})",
+                cfg.provider.ort_name(),
+                rt.available_providers.join(", "),
+                rt.path.display()
+            )));
+        }
+        let cpu = ort::ep::CPU::default()
+            .with_arena_allocator(cfg.cpu_arena)
+            .build();
+        let eps = match &cfg.provider {
+            ProviderSpec::Cpu => vec![cpu],
+            ProviderSpec::CoreMl { units, format } => {
+                vec![coreml_ep(units, format.as_deref())?, cpu]
+            }
+        };
+        let registered: Vec<String> = match &cfg.provider {
+            ProviderSpec::Cpu => vec!["CPUExecutionProvider".into()],
+            p => vec![p.ort_name().into(), "CPUExecutionProvider".into()],
+        };
         let t0 = Instant::now();
-        let session = Session::builder(&rt.env)
+        let mut builder = Session::builder(&rt.env)
             .map_err(|e| err(&e))?
             .with_no_environment_execution_providers()
             .map_err(|e| err(&e))?
-            .with_execution_providers([ort::ep::CPU::default()
-                .with_arena_allocator(cfg.cpu_arena)
-                .build()])
-            .map_err(|e| err(&e))?
+            .with_execution_providers(eps)
+            .map_err(|e| err(&e))?;
+        if let Some(prefix) = &cfg.profile {
+            builder = builder.with_profiling(prefix).map_err(|e| err(&e))?;
+        }
+        let session = builder
             .with_intra_threads(cfg.intra_threads)
             .map_err(|e| err(&e))?
             .with_inter_threads(cfg.inter_threads)
@@ -198,7 +292,18 @@ impl KokoroModel {
             audio_output,
             options,
             io,
+            registered,
         })
+    }
+
+    /// Ends profiling and returns the profile file's path (sessions created with `profile`).
+    ///
+    /// # Errors
+    /// ONNX Runtime's message.
+    pub fn end_profiling(&mut self) -> Result<String, ModelError> {
+        self.session
+            .end_profiling()
+            .map_err(|e| ModelError::Run(e.to_string()))
     }
 
     /// Runs one chunk: `ids` without padding (≤ 510), one style row, speed. Returns 24 kHz samples.

@@ -48,6 +48,7 @@ pub fn describe() -> Machine {
             .unwrap_or(1),
         memory_total_bytes: sys.total_memory(),
         load_avg_start: Some(load_avg()),
+        power_hints: power_hints(),
         ..Default::default()
     };
     #[cfg(target_os = "macos")]
@@ -57,6 +58,64 @@ pub fn describe() -> Machine {
         m.efficiency_cores = sysctl("hw.perflevel1.physicalcpu").and_then(|s| s.parse().ok());
     }
     m
+}
+
+/// Power and thermal hints, where the OS offers them without privileges.
+pub fn power_hints() -> Vec<String> {
+    let mut out = Vec::new();
+    #[cfg(target_os = "linux")]
+    {
+        let read = |p: &str| {
+            std::fs::read_to_string(p)
+                .ok()
+                .map(|s| s.trim().to_string())
+        };
+        if let Some(g) = read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor") {
+            out.push(format!("cpufreq governor: {g}"));
+        }
+        if let Ok(entries) = std::fs::read_dir("/sys/class/thermal") {
+            for e in entries.flatten() {
+                let p = e.path();
+                if let (Some(kind), Some(t)) = (
+                    read(&format!("{}/type", p.display())),
+                    read(&format!("{}/temp", p.display())),
+                ) {
+                    if let Ok(mc) = t.parse::<f64>() {
+                        out.push(format!("thermal {kind}: {:.1} °C", mc / 1000.0));
+                    }
+                }
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir("/sys/class/power_supply") {
+            for e in entries.flatten() {
+                if let Some(online) = read(&format!("{}/online", e.path().display())) {
+                    out.push(format!(
+                        "power supply {}: online={online}",
+                        e.file_name().to_string_lossy()
+                    ));
+                }
+            }
+        }
+    }
+    #[cfg(target_os = "macos")]
+    {
+        for args in [["-g", "batt"], ["-g", "therm"]] {
+            if let Ok(o) = std::process::Command::new("pmset").args(args).output() {
+                let text = String::from_utf8_lossy(&o.stdout);
+                out.extend(
+                    text.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .take(3)
+                        .map(|l| format!("pmset {}: {l}", args[1])),
+                );
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push("no power or thermal information available without privileges".into());
+    }
+    out
 }
 
 /// Times a fixed single-threaded workload (FNV-1a over 32 MiB, 5 times) so runs from different

@@ -33,6 +33,10 @@ pub enum Suite {
     Memory,
     /// Endurance: many requests over a duration or count (needs --duration or --iterations).
     Soak,
+    /// Execution providers / session options matrix on the same tokens.
+    Providers,
+    /// Power/thermal hints and a fixed workload to line machines up.
+    Hardware,
 }
 
 impl Suite {
@@ -44,6 +48,8 @@ impl Suite {
             Suite::Quality => "quality",
             Suite::Memory => "memory",
             Suite::Soak => "soak",
+            Suite::Providers => "providers",
+            Suite::Hardware => "hardware",
         }
     }
 }
@@ -97,6 +103,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Soak settings (when the soak suite runs).
     pub soak: Option<super::soak::SoakOptions>,
+    /// Providers settings (when the providers suite runs).
+    pub providers: Option<super::providers::ProvidersOptions>,
 }
 
 /// What a run produced.
@@ -224,6 +232,8 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         cases: Vec::new(),
         memory: None,
         soak: None,
+        providers: None,
+        hardware: None,
         gates: Vec::new(),
         caveats: Vec::new(),
         notes: Vec::new(),
@@ -252,7 +262,12 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     }
     let dir = RunDir::create(&opts.out, &id)?;
 
-    let per_case = (opts.warmup + opts.trials) as u64;
+    let trial_suites = [Suite::Ttfa, Suite::Rtf, Suite::Streaming, Suite::Quality];
+    let per_case = if opts.suites.iter().any(|s| trial_suites.contains(s)) {
+        (opts.warmup + opts.trials) as u64
+    } else {
+        0
+    };
     let bar = if opts.progress {
         ProgressBar::new(per_case * opts.texts.len() as u64)
     } else {
@@ -265,7 +280,8 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut first_of_run = true;
-    'cases: for (case_id, text) in &opts.texts {
+    let texts_to_run: &[(String, String)] = if per_case > 0 { &opts.texts } else { &[] };
+    'cases: for (case_id, text) in texts_to_run {
         let mut case = Case {
             id: case_id.clone(),
             chars: text.chars().count() as u32,
@@ -364,12 +380,43 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     }
     bar.finish_and_clear();
     drop(engine);
+    if has(Suite::Hardware) && !stop.load(Ordering::Relaxed) {
+        if let Some(s) = &sampler {
+            s.mark("hardware".into());
+        }
+        match super::providers::hardware(&opts.engine, &opts.voice, 5) {
+            Ok(h) => bundle.hardware = Some(h),
+            Err(e) => bundle.note(
+                NoteLevel::Warn,
+                "hardware_failed",
+                format!("the hardware workload failed: {e:#}"),
+            ),
+        }
+    }
+    if let (true, Some(p)) = (
+        has(Suite::Providers) && !stop.load(Ordering::Relaxed),
+        &opts.providers,
+    ) {
+        if let Some(s) = &sampler {
+            s.mark("providers".into());
+        }
+        eprintln!("providers: measuring {} variant(s) …", p.variants.len());
+        match super::providers::run(&opts.engine, &opts.texts, &opts.voice, opts.speed, p) {
+            Ok(r) => bundle.providers = Some(r),
+            Err(e) => bundle.note(
+                NoteLevel::Warn,
+                "providers_failed",
+                format!("the providers suite failed: {e:#}"),
+            ),
+        }
+    }
 
     if let Some(s) = sampler {
         let mut series = s.stop();
         series.leak = super::leak::estimate(&bundle, &series);
         bundle.memory = Some(series);
     }
+    let _ = std::fs::remove_dir_all(dir.dir.join(".scratch"));
     let finished = unix_ms_now();
     bundle.run.finished_unix_ms = Some(finished);
     bundle.run.finished_at = Some(rfc3339(finished));

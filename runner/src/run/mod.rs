@@ -3,6 +3,7 @@
 pub mod artifacts;
 pub mod leak;
 pub mod presets;
+pub mod providers;
 pub mod soak;
 pub mod summary;
 pub mod trial;

@@ -201,6 +201,95 @@ pub fn markdown(b: &Bundle) -> String {
             .collect();
         let _ = writeln!(o, "Soak TTFA p50 per window (ms): {}", w.join(" · "));
     }
+    if let Some(p) = &b.providers {
+        let _ = writeln!(
+            o,
+            "\n## Providers (reference `{}`; drift flagged below {:.0} dB SNR)\n",
+            p.reference, p.min_snr_db
+        );
+        let _ = writeln!(o, "| variant | registered | nodes | create | first inference | first chunk p50 | whole text p50 | drift SNR (worst) | churn |\n|---|---|---|---|---|---|---|---|---|");
+        for v in &p.variants {
+            if let Some(why) = &v.skipped {
+                let _ = writeln!(o, "| {} | skipped: {why} | | | | | | | |", v.name);
+                continue;
+            }
+            let med = |f: &dyn Fn(&kokoro_bench_bundle::schema::VariantCase) -> &Vec<f64>| {
+                v.cases
+                    .iter()
+                    .map(|c| format!("{}: {:.0} ms", c.case, median(f(c)).unwrap_or(f64::NAN)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let worst = v
+                .cases
+                .iter()
+                .filter_map(|c| c.drift.as_ref())
+                .min_by(|a, b| a.snr_db.total_cmp(&b.snr_db));
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {:.0} ms | {:.0} ms | {} | {} | {} | {} |",
+                v.name,
+                v.registered_providers.join(" → "),
+                v.node_placement
+                    .iter()
+                    .map(|(k, n)| format!("{k}: {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                v.session_create_ms.unwrap_or(f64::NAN),
+                v.first_inference_ms.unwrap_or(f64::NAN),
+                med(&|c| &c.first_chunk_ms),
+                med(&|c| &c.whole_ms),
+                worst
+                    .map(|d| format!(
+                        "{:.1} dB{}",
+                        d.snr_db,
+                        if d.within_threshold { "" } else { " DRIFTS" }
+                    ))
+                    .unwrap_or("reference".into()),
+                v.churn
+                    .as_ref()
+                    .map(|c| format!("{:+.1} MB/session", c.mb_per_session))
+                    .unwrap_or_default(),
+            );
+        }
+        for vc in kokoro_bench_bundle::compare::compare_variants(p) {
+            let verdicts: Vec<String> = vc
+                .rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {}: {}",
+                        r.case.as_deref().unwrap_or(""),
+                        r.metric.label(),
+                        r.verdict.label()
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "- {} vs {}: {}",
+                vc.variant,
+                p.reference,
+                verdicts.join("; ")
+            );
+        }
+    }
+    if let Some(h) = &b.hardware {
+        let s = Summary::of(&h.inference_ms);
+        let _ = writeln!(
+            o,
+            "\nHardware workload: {} → median {} ms (n = {}), RTF {:.3}. Power/thermal: {}",
+            h.workload,
+            s.as_ref()
+                .map(|s| format!("{:.0}", s.median))
+                .unwrap_or("—".into()),
+            h.inference_ms.len(),
+            s.as_ref()
+                .map(|s| s.median / 1000.0 / h.audio_s.max(1e-9))
+                .unwrap_or(f64::NAN),
+            b.machine.power_hints.join("; ")
+        );
+    }
     if !b.gates.is_empty() {
         let _ = writeln!(o, "\n## Gates\n\n| gate | case | value | band | n | status | why |\n|---|---|---|---|---|---|---|");
         for g in &b.gates {

@@ -1,6 +1,6 @@
 //! The root of a bundle and the run's own metadata.
 
-use super::{Case, Machine, MemorySeries, Provenance, SoakResult};
+use super::{Case, HardwareResult, Machine, MemorySeries, Provenance, ProvidersResult, SoakResult};
 use crate::gates::GateOutcome;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,12 @@ pub struct Bundle {
     /// Soak (endurance) results, when the soak suite ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soak: Option<SoakResult>,
+    /// Provider/variant matrix, when the providers suite ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<ProvidersResult>,
+    /// Fixed hardware workload, when the hardware suite ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware: Option<HardwareResult>,
     /// Gate outcomes computed by the runner when the run ended (viewers may recompute).
     #[serde(default)]
     pub gates: Vec<GateOutcome>,

@@ -38,6 +38,9 @@ pub struct Machine {
     /// 1/5/15-minute load average when the run ended.
     #[serde(default)]
     pub load_avg_end: Option<[f64; 3]>,
+    /// Power and thermal hints the OS offers (CPU frequency governor, thermal state, power source).
+    #[serde(default)]
+    pub power_hints: Vec<String>,
     /// A fixed CPU workload timed at the start of the run, to judge noise across days.
     #[serde(default)]
     pub calibration: Option<Calibration>,

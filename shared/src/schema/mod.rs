@@ -10,6 +10,7 @@ mod machine;
 mod provenance;
 mod results;
 mod series;
+mod variants;
 
 pub use artifacts::*;
 pub use bundle::*;
@@ -17,3 +18,4 @@ pub use machine::*;
 pub use provenance::*;
 pub use results::*;
 pub use series::*;
+pub use variants::*;
