@@ -271,14 +271,19 @@ pub fn node_placement(profile_json: &str) -> BTreeMap<String, u32> {
     seen.into_iter().map(|(k, v)| (k, v.len() as u32)).collect()
 }
 
-fn measure_variant(
-    rt_cfg: &EngineConfig,
-    rt: &Runtime,
-    v: &Variant,
-    prepared: &[Prepared],
-    voices: &VoicePack,
-    voice: &str,
+/// What every variant is measured with.
+struct Inputs<'a> {
+    rt_cfg: &'a EngineConfig,
+    rt: &'a Runtime,
+    prepared: &'a [Prepared],
+    voices: &'a VoicePack,
+    voice: &'a str,
     speed: f32,
+}
+
+fn measure_variant(
+    inp: &Inputs<'_>,
+    v: &Variant,
     opts: &ProvidersOptions,
 ) -> (VariantResult, Vec<Vec<f32>>) {
     let mut out = VariantResult {
