@@ -272,6 +272,7 @@ pub fn node_placement(profile_json: &str) -> BTreeMap<String, u32> {
 }
 
 /// What every variant is measured with.
+#[derive(Clone, Copy)]
 struct Inputs<'a> {
     rt_cfg: &'a EngineConfig,
     rt: &'a Runtime,
@@ -286,6 +287,14 @@ fn measure_variant(
     v: &Variant,
     opts: &ProvidersOptions,
 ) -> (VariantResult, Vec<Vec<f32>>) {
+    let Inputs {
+        rt_cfg,
+        rt,
+        prepared,
+        voices,
+        voice,
+        speed,
+    } = *inp;
     let mut out = VariantResult {
         name: v.name.clone(),
         requested: v.requested(),
