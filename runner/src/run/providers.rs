@@ -424,8 +424,15 @@ pub fn run(
     };
     let mut reference: Option<Vec<Vec<f32>>> = None;
     for v in &opts.variants {
-        let (mut r, audios) =
-            measure_variant(rt_cfg, &rt, v, &prepared, &voices, voice, speed, opts);
+        let inputs = Inputs {
+            rt_cfg,
+            rt: &rt,
+            prepared: &prepared,
+            voices: &voices,
+            voice,
+            speed,
+        };
+        let (mut r, audios) = measure_variant(&inputs, v, opts);
         if r.skipped.is_none() {
             match &reference {
                 None => {
