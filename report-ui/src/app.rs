@@ -1,8 +1,8 @@
 //! The application: reads the URL, loads what it names, shows the page; drop zone for files.
 
 use crate::load::{bundle_from_file, bundle_from_url, index_from_url, Source};
-use crate::viewmodel::{UrlState, View};
-use crate::views::{compare::CompareView, run::RunView, runs::Runs};
+use crate::viewmodel::{hash_matches, UrlState, View};
+use crate::views::{compare::CompareView, history::HistoryView, run::RunView, runs::Runs};
 use kokoro_bench_bundle::index::RunIndex;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -12,8 +12,34 @@ struct Loaded {
     index: Option<Result<RunIndex, String>>,
     sources: Vec<Source>,
     errors: Vec<String>,
+    warnings: Vec<String>,
     pending: usize,
     rendered_ms: Option<f64>,
+}
+
+/// Most bundles the history view loads.
+const HISTORY_MAX_RUNS: usize = 200;
+
+fn join(base: &str, rel: &str) -> String {
+    match base.rfind('/') {
+        Some(i) => format!("{}/{rel}", &base[..i]),
+        None => rel.to_string(),
+    }
+}
+
+async fn load_files(files: Vec<web_sys::File>) -> Loaded {
+    let mut out = Loaded::default();
+    for f in files.into_iter().filter(|f| f.name().ends_with(".json")) {
+        match bundle_from_file(f).await {
+            Ok(s) => out.sources.push(s),
+            Err(e) => out.errors.push(e),
+        }
+    }
+    if out.sources.is_empty() && out.errors.is_empty() {
+        out.errors
+            .push("no .json file among the dropped or picked files".into());
+    }
+    out
 }
 
 fn now_ms() -> f64 {
@@ -45,12 +71,50 @@ pub fn app() -> Html {
             });
             spawn_local(async move {
                 let mut out = Loaded::default();
-                if url.view == View::Runs {
-                    out.index = Some(index_from_url(&url.index).await);
+                let mut urls: Vec<(String, String)> = url
+                    .bundles
+                    .iter()
+                    .cloned()
+                    .zip(
+                        url.shas
+                            .iter()
+                            .cloned()
+                            .chain(std::iter::repeat(String::new())),
+                    )
+                    .collect();
+                if url.view == View::Runs || url.view == View::History {
+                    let index = index_from_url(&url.index).await;
+                    if url.view == View::History {
+                        if let Ok(ix) = &index {
+                            urls = ix
+                                .runs
+                                .iter()
+                                .rev()
+                                .take(HISTORY_MAX_RUNS)
+                                .map(|r| (join(&url.index, &r.path), r.sha256.clone()))
+                                .collect();
+                        }
+                    }
+                    out.index = Some(index);
                 }
-                for b in &url.bundles {
+                for (b, expected) in &urls {
                     match bundle_from_url(b).await {
-                        Ok(s) => out.sources.push(s),
+                        Ok(s) => {
+                            if hash_matches(expected, &s.sha256) == Some(false) {
+                                out.warnings.push(format!(
+                                    "{b} changed since this link was made: expected SHA-256 {expected}…, found {}…",
+                                    &s.sha256[..12]
+                                ));
+                            }
+                            if let kokoro_bench_bundle::Origin::OlderSchema(v) = s.loaded.origin {
+                                out.warnings
+                                    .push(format!("{b}: schema {v} migrated on load"));
+                            }
+                            if s.loaded.origin == kokoro_bench_bundle::Origin::LegacyRunBench {
+                                out.warnings.push(format!("{b}: converted from the legacy run_bench.py format on load; its numbers are marked untrusted"));
+                            }
+                            out.sources.push(s)
+                        }
                         Err(e) => out.errors.push(e),
                     }
                 }
@@ -73,16 +137,20 @@ pub fn app() -> Html {
             let state = state.clone();
             let files: Vec<web_sys::File> =
                 (0..files.length()).filter_map(|i| files.get(i)).collect();
-            spawn_local(async move {
-                let mut out = Loaded::default();
-                for f in files.into_iter().filter(|f| f.name().ends_with(".json")) {
-                    match bundle_from_file(f).await {
-                        Ok(s) => out.sources.push(s),
-                        Err(e) => out.errors.push(e),
-                    }
-                }
-                state.set(out);
-            });
+            spawn_local(async move { state.set(load_files(files).await) });
+        })
+    };
+    let onpick = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            let Some(files) = input.files() else { return };
+            let files: Vec<web_sys::File> =
+                (0..files.length()).filter_map(|i| files.get(i)).collect();
+            let state = state.clone();
+            spawn_local(async move { state.set(load_files(files).await) });
         })
     };
     let ondragover = {
@@ -98,9 +166,31 @@ pub fn app() -> Html {
     };
 
     let s = &*state;
+    let share = (!s.sources.is_empty()
+        && s.sources.iter().all(|x| x.base.is_some())
+        && url.view != View::History)
+        .then(|| {
+            let st = UrlState {
+                view: if s.sources.len() >= 2 {
+                    View::Compare
+                } else {
+                    View::Run
+                },
+                bundles: s.sources.iter().map(|x| x.name.clone()).collect(),
+                shas: s
+                    .sources
+                    .iter()
+                    .map(|x| x.sha256[..16].to_string())
+                    .collect(),
+                ..(*url).clone()
+            };
+            st.to_query()
+        });
     let body = if s.pending > 0 && s.sources.is_empty() && s.errors.is_empty() && s.index.is_none()
     {
         html! { <div class="muted">{"Loading…"}</div> }
+    } else if url.view == View::History {
+        html! { <HistoryView sources={s.sources.clone()} metric={url.metric.clone()} case={url.case.clone()} /> }
     } else if s.sources.len() >= 2 {
         html! { <CompareView sources={s.sources.clone()} /> }
     } else if let Some(src) = s.sources.first() {
@@ -121,12 +211,18 @@ pub fn app() -> Html {
             <header>
                 <h1>{"kokoro-bench"}</h1>
                 <a href="?view=runs">{"runs"}</a>
+                <a href="?view=history">{"history"}</a>
+                if let Some(q) = &share { <a id="share" href={q.clone()} title="a link that reopens exactly this view, with content hashes">{"share link"}</a> }
                 <span class="muted">{ s.rendered_ms.map(|ms| format!("loaded in {ms:.0} ms")).unwrap_or_default() }</span>
             </header>
             <main ondrop={ondrop} ondragover={ondragover} ondragleave={ondragleave}>
                 { for s.errors.iter().map(|e| html!{ <div class="error load-error">{ e }</div> }) }
+                { for s.warnings.iter().map(|w| html!{ <div class="note load-warning">{ w }</div> }) }
                 { body }
-                <div class={classes!("drop", over.then_some("over"))}>{"Drop bundle.json files here to open or compare them (first = baseline)."}</div>
+                <div class={classes!("drop", over.then_some("over"))}>
+                    {"Drop bundle.json files here to open or compare them (first = baseline), or "}
+                    <input type="file" accept=".json,application/json" multiple=true onchange={onpick} />
+                </div>
             </main>
         </>
     }

@@ -16,6 +16,16 @@ pub struct Source {
     pub base: Option<String>,
     /// The bundle and what migration did.
     pub loaded: std::rc::Rc<Loaded>,
+    /// SHA-256 of the bytes as loaded (hex).
+    pub sha256: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn js_err(e: wasm_bindgen::JsValue) -> String {
@@ -76,6 +86,7 @@ pub async fn bundle_from_url(url: &str) -> Result<Source, String> {
         name: url.to_string(),
         base,
         loaded: std::rc::Rc::new(loaded),
+        sha256: sha256_hex(text.as_bytes()),
     })
 }
 
@@ -110,6 +121,7 @@ pub async fn bundle_from_file(file: web_sys::File) -> Result<Source, String> {
         name,
         base: None,
         loaded: std::rc::Rc::new(loaded),
+        sha256: sha256_hex(text.as_bytes()),
     })
 }
 

@@ -14,6 +14,8 @@ pub enum View {
     Run,
     /// Runs against a baseline (the first bundle).
     Compare,
+    /// One metric of one case across every run of the index, in time order.
+    History,
 }
 
 /// Everything the URL encodes, so a copied link reopens the same screen.
@@ -23,8 +25,14 @@ pub struct UrlState {
     pub view: View,
     /// Bundle URLs, baseline first.
     pub bundles: Vec<String>,
+    /// Expected SHA-256 prefixes of the bundles, in the same order (empty string: not given).
+    pub shas: Vec<String>,
     /// Index URL.
     pub index: String,
+    /// Selected case (history, run detail).
+    pub case: Option<String>,
+    /// Selected metric key (history).
+    pub metric: Option<String>,
 }
 
 /// Default index location, relative to the page (what `kokoro-bench publish` writes).
@@ -67,7 +75,10 @@ impl UrlState {
         let mut st = UrlState {
             view: View::Runs,
             bundles: Vec::new(),
+            shas: Vec::new(),
             index: DEFAULT_INDEX.into(),
+            case: None,
+            metric: None,
         };
         let mut view = None;
         for pair in query
@@ -80,10 +91,20 @@ impl UrlState {
                 "bundle" if !v.is_empty() => st.bundles.push(decode(v)),
                 "view" => view = Some(decode(v)),
                 "index" if !v.is_empty() => st.index = decode(v),
+                "sha" => {
+                    // A `sha` belongs to the bundle just before it.
+                    st.shas
+                        .resize(st.bundles.len().saturating_sub(1), String::new());
+                    st.shas.push(decode(v));
+                }
+                "case" if !v.is_empty() => st.case = Some(decode(v)),
+                "metric" if !v.is_empty() => st.metric = Some(decode(v)),
                 _ => {}
             }
         }
+        st.shas.resize(st.bundles.len(), String::new());
         st.view = match (view.as_deref(), st.bundles.len()) {
+            (Some("history"), _) => View::History,
             (Some("compare"), n) if n >= 2 => View::Compare,
             (Some("runs"), _) | (_, 0) => View::Runs,
             (_, 1) => View::Run,
@@ -99,10 +120,20 @@ impl UrlState {
             View::Runs => "runs",
             View::Run => "run",
             View::Compare => "compare",
+            View::History => "history",
         };
         let mut q = format!("?view={view}");
-        for b in &self.bundles {
+        for (i, b) in self.bundles.iter().enumerate() {
             q.push_str(&format!("&bundle={}", encode(b)));
+            if let Some(h) = self.shas.get(i).filter(|h| !h.is_empty()) {
+                q.push_str(&format!("&sha={}", encode(h)));
+            }
+        }
+        if let Some(c) = &self.case {
+            q.push_str(&format!("&case={}", encode(c)));
+        }
+        if let Some(m) = &self.metric {
+            q.push_str(&format!("&metric={}", encode(m)));
         }
         if self.index != DEFAULT_INDEX {
             q.push_str(&format!("&index={}", encode(&self.index)));
@@ -157,6 +188,51 @@ pub fn case_rows(b: &Bundle, case: &str) -> Vec<MetricRow> {
         })
         .filter(|r| !r.values.is_empty() || r.cold.is_some())
         .collect()
+}
+
+/// Whether a bundle's content matches the hash a link was made with (`expected` is a hex prefix,
+/// at least 8 characters; an empty `expected` means the link carried none).
+pub fn hash_matches(expected: &str, actual_hex: &str) -> Option<bool> {
+    (expected.len() >= 8).then(|| actual_hex.starts_with(&expected.to_ascii_lowercase()))
+}
+
+/// One point of a history series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryPoint {
+    /// Run id.
+    pub run: String,
+    /// Start, Unix ms.
+    pub t_unix_ms: u64,
+    /// Median of the metric over the case's warm trials.
+    pub median: f64,
+    /// Samples.
+    pub n: usize,
+}
+
+/// The median of `metric` for `case` in each bundle, in time order, and the change points of
+/// that series (indices where a new level starts).
+pub fn history(bundles: &[&Bundle], metric: Metric, case: &str) -> (Vec<HistoryPoint>, Vec<usize>) {
+    let mut pts: Vec<HistoryPoint> = bundles
+        .iter()
+        .filter_map(|b| {
+            let values = if metric.per_trial() {
+                metric.case_values(b.case(case)?)
+            } else {
+                metric.run_value(b).into_iter().collect()
+            };
+            let s = Summary::of(&values)?;
+            Some(HistoryPoint {
+                run: b.run.id.clone(),
+                t_unix_ms: b.run.started_unix_ms,
+                median: s.median,
+                n: s.n,
+            })
+        })
+        .collect();
+    pts.sort_by_key(|p| p.t_unix_ms);
+    let series: Vec<f64> = pts.iter().map(|p| p.median).collect();
+    let cps = kokoro_bench_bundle::stats::changepoint::detect(&series, 3);
+    (pts, cps)
 }
 
 /// Maps values onto `[0, width]` on a shared scale (padding 5 %); returns x positions.
@@ -219,9 +295,59 @@ mod tests {
         let odd = UrlState {
             view: View::Run,
             bundles: vec!["a b&c=d.json".into()],
+            shas: vec!["abc12345".into()],
             index: "x/index.json".into(),
+            case: Some("medium".into()),
+            metric: None,
         };
         assert_eq!(UrlState::parse(&odd.to_query()), odd);
+        let h = UrlState::parse("?view=history&metric=ttfa_ms&case=short");
+        assert_eq!(
+            (h.view, h.metric.as_deref(), h.case.as_deref()),
+            (View::History, Some("ttfa_ms"), Some("short"))
+        );
+        let mixed = UrlState::parse("?bundle=a.json&bundle=b.json&sha=bbbbbbbb");
+        assert_eq!(mixed.shas, vec!["".to_string(), "bbbbbbbb".to_string()]);
+        assert_eq!(hash_matches("bbbbbbbb", "bbbbbbbbcccc"), Some(true));
+        assert_eq!(hash_matches("BBBBBBBB", "aaaa"), Some(false));
+        assert_eq!(hash_matches("", "aaaa"), None);
+    }
+
+    #[test]
+    fn history_orders_runs_and_finds_a_step() {
+        use kokoro_bench_bundle::schema::{Case, Trial, TrialKind};
+        let mk = |i: u64, ttfa: f64| {
+            let mut b: Bundle = serde_json::from_str(include_str!(
+                "../../shared/fixtures/v1/engine-progressive-3cases.json"
+            ))
+            .unwrap();
+            b.run.id = format!("r{i}");
+            b.run.started_unix_ms = 1_000 + (10 - i) * 100; // stored out of order
+            b.cases = vec![Case {
+                id: "short".into(),
+                chars: 61,
+                phonemes: None,
+                oov_phoneme_chars: 0,
+                trials: (0..3)
+                    .map(|k| Trial {
+                        kind: TrialKind::Warm,
+                        ttfa_ms: Some(ttfa + k as f64),
+                        ..Default::default()
+                    })
+                    .collect(),
+            }];
+            b
+        };
+        let bs: Vec<Bundle> = (0..10)
+            .map(|i| mk(i, if i < 5 { 900.0 } else { 500.0 }))
+            .collect();
+        let refs: Vec<&Bundle> = bs.iter().collect();
+        let (pts, cps) = history(&refs, Metric::TtfaMs, "short");
+        assert_eq!(pts.len(), 10);
+        assert!(pts.windows(2).all(|w| w[0].t_unix_ms <= w[1].t_unix_ms));
+        assert_eq!(pts[0].run, "r9");
+        assert_eq!(cps, vec![5]);
+        assert!(history(&refs, Metric::TtfaMs, "nope").0.is_empty());
     }
 
     #[test]

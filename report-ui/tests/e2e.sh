@@ -21,7 +21,9 @@ echo "e2e: wasm $(stat -c %s "$WASM") bytes, $(gzip -c "$WASM" | wc -c) bytes gz
 echo "e2e: two real runs"
 ART="$OUT/artifacts"
 $BIN run --out "$ART" --preset short --trials 3 --gates report-ui/tests/gates.json --json > "$OUT/run1.json" || [ $? -eq 1 ]
-$BIN run --out "$ART" --preset short --trials 3 --strategy clause --gates report-ui/tests/gates.json --json > "$OUT/run2.json" || [ $? -eq 1 ]
+$BIN run --out "$ART" --preset short --trials 3 --strategy clause --gates report-ui/tests/gates.json --json \
+  --suite ttfa,rtf,streaming,quality,memory,providers --variant cpu-2t:threads=2 --variant coreml:provider=coreml --churn-cycles 1 \
+  > "$OUT/run2.json" || [ $? -eq 1 ]
 
 SITE="$OUT/site"
 cp -r dist "$SITE"
@@ -62,6 +64,9 @@ page "?view=compare&bundle=$B1&bundle=$B2" compare
 page "?view=run&bundle=data/malformed.json" malformed
 page "?view=run&bundle=data/runs/$RUN1/hostile.json" hostile
 page "?view=run&bundle=data/missing.json" missing
+page "?view=run&bundle=$B2" run2
+page "?view=history&metric=ttfa_ms&case=short" history
+page "?view=run&bundle=$B1&sha=deadbeefdeadbeef" stale
 
 grep -q 'id="runs"' "$OUT/runs.html" || fail "run list not rendered"
 grep -q "$RUN1" "$OUT/runs.html" && grep -q "$RUN2" "$OUT/runs.html" || fail "run list lacks the runs"
@@ -79,7 +84,14 @@ grep -q 'HTTP 404' "$OUT/missing.html" || fail "missing bundle not reported"
 grep -q '&lt;img src=x onerror=alert(1)&gt;hostile' "$OUT/hostile.html" || fail "hostile run id not rendered as text"
 if grep -q '<img src="x"' "$OUT/hostile.html" || grep -q '<script>document.title' "$OUT/hostile.html"; then fail "HTML injection rendered as markup"; fi
 grep -q '<title>kokoro-bench report</title>' "$OUT/hostile.html" || fail "page title changed: script ran"
+grep -q 'id="memory"' "$OUT/run.html" || fail "no memory section"
+grep -q 'id="providers"' "$OUT/run2.html" || fail "no providers section"
+grep -q 'CoreMLExecutionProvider is not in this ONNX Runtime build' "$OUT/run2.html" || fail "impossible variant not shown as skipped"
+grep -q 'id="history"' "$OUT/history.html" || fail "no history view"
+grep -q '2 run(s) in time order' "$OUT/history.html" || fail "history does not show both runs"
+grep -q 'changed since this link was made' "$OUT/stale.html" || fail "hash mismatch not reported"
+grep -q 'id="share"' "$OUT/run.html" || fail "no share link"
 LOAD_MS=$(grep -o 'loaded in [0-9]* ms' "$OUT/compare.html" | grep -o '[0-9]*' || echo "?")
 echo "e2e: the page reports the comparison loaded in ${LOAD_MS} ms, but under --virtual-time-budget that clock is virtual: not a wall-clock measurement"
 echo "e2e: screenshots in $OUT/*.png"
-echo "e2e: 13 passed, 0 failed"
+echo "e2e: 20 passed, 0 failed"

@@ -330,7 +330,7 @@ fn providers_matrix_reports_every_variant_and_skips_the_impossible_one() {
         assert!(c.audio_s > 1.0);
         if v.name != p.reference {
             let d = c.drift.as_ref().expect("drift against the reference");
-            assert!(d.correlation > 0.9 && d.snr_db > 20.0, "{d:?}");
+            assert!(d.correlation.0 > 0.9 && d.snr_db > 20.0, "{d:?}");
         }
         assert_eq!(v.churn.as_ref().unwrap().rss_mb.len(), 2);
     }

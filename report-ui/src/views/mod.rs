@@ -2,5 +2,7 @@
 
 pub mod charts;
 pub mod compare;
+pub mod extras;
+pub mod history;
 pub mod run;
 pub mod runs;

@@ -114,6 +114,9 @@ pub fn run_view(p: &RunProps) -> Html {
                     </table>
                 }
             </section>
+            if let Some(pr) = &b.providers { { super::extras::providers(pr) } }
+            if let Some(sk) = &b.soak { { super::extras::soak(sk) } }
+            if let Some(m) = &b.memory { { super::extras::memory(m) } }
             { for b.cases.iter().map(|c| {
                 let rows = case_rows(b, &c.id);
                 let example = c.measured().find(|t| t.audio.is_some()).or_else(|| c.measured().next());

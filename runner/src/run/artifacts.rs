@@ -110,6 +110,16 @@ impl RunDir {
     pub fn write_bundle(&self, bundle: &Bundle) -> Result<PathBuf> {
         let path = self.bundle_path();
         let bytes = kokoro_bench_bundle::to_json(bundle).context("cannot serialise the bundle")?;
+        // JSON cannot hold NaN/∞ (serde_json writes null): never publish a bundle that does not
+        // read back. Keep it for forensics under another name and fail loudly.
+        if let Err(e) = kokoro_bench_bundle::read_bundle(&bytes) {
+            let bad = self.dir.join("bundle.unreadable.json");
+            atomic_write(&bad, &bytes)?;
+            anyhow::bail!(
+                "internal error: the bundle would not read back ({e}); kept as {}",
+                bad.display()
+            );
+        }
         atomic_write(&path, &bytes)?;
         update_index(&self.root, bundle, &path)?;
         Ok(path)

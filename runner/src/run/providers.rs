@@ -238,7 +238,7 @@ pub fn drift(reference: &[f32], audio: &[f32], sample_rate_hz: u32, min_snr_db: 
     Drift {
         duration_diff_ms,
         max_abs_diff: max_abs,
-        correlation,
+        correlation: correlation.into(),
         snr_db,
         within_threshold: snr_db >= min_snr_db,
     }
@@ -394,7 +394,7 @@ fn measure_variant(
         }
         let x: Vec<f64> = (0..rss.len()).map(|i| i as f64).collect();
         out.churn = Some(Churn {
-            mb_per_session: theil_sen::slope(&x, &rss).unwrap_or(f64::NAN),
+            mb_per_session: theil_sen::slope(&x, &rss),
             rss_mb: rss,
         });
     }
@@ -527,7 +527,7 @@ mod tests {
         let same = drift(&a, &a, 24_000, 20.0);
         assert_eq!(same.snr_db, 200.0);
         assert_eq!(same.max_abs_diff, 0.0);
-        assert!((same.correlation - 1.0).abs() < 1e-9);
+        assert!((same.correlation.0 - 1.0).abs() < 1e-9);
         let quieter: Vec<f32> = a.iter().map(|v| v * 0.9).collect();
         let d = drift(&a, &quieter, 24_000, 30.0);
         assert!((d.snr_db - 20.0).abs() < 0.01, "{}", d.snr_db); // error is 10 % of the signal

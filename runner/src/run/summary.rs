@@ -248,7 +248,8 @@ pub fn markdown(b: &Bundle) -> String {
                     .unwrap_or("reference".into()),
                 v.churn
                     .as_ref()
-                    .map(|c| format!("{:+.1} MB/session", c.mb_per_session))
+                    .and_then(|c| c.mb_per_session)
+                    .map(|m| format!("{m:+.1} MB/session"))
                     .unwrap_or_default(),
             );
         }

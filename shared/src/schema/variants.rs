@@ -80,8 +80,8 @@ pub struct Drift {
     pub duration_diff_ms: f64,
     /// Largest absolute sample difference over the common length.
     pub max_abs_diff: f64,
-    /// Pearson correlation over the common length.
-    pub correlation: f64,
+    /// Pearson correlation over the common length (NaN when either signal is constant).
+    pub correlation: crate::Real,
     /// Signal-to-noise ratio of the reference against the difference, dB (∞ when identical,
     /// written as a large finite cap of 200 dB).
     pub snr_db: f64,
@@ -95,8 +95,8 @@ pub struct Drift {
 pub struct Churn {
     /// RSS after each cycle, MB.
     pub rss_mb: Vec<f64>,
-    /// Theil–Sen slope, MB per session.
-    pub mb_per_session: f64,
+    /// Theil–Sen slope, MB per session (needs at least two cycles).
+    pub mb_per_session: Option<f64>,
 }
 
 /// The hardware suite: a fixed workload so machines can be lined up.
