@@ -77,9 +77,57 @@ pub struct AssetArgs {
     pub vocab: Option<PathBuf>,
 }
 
+/// What to benchmark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetArg {
+    /// The in-process engine (ONNX Runtime in this process).
+    Engine,
+    /// An OpenAI- or Kokoro-compatible `/v1/audio/speech` server (--url).
+    Http,
+}
+
 /// `run` flags.
 #[derive(Args, Debug)]
 pub struct RunArgs {
+    /// Target.
+    #[arg(long, value_enum, default_value = "engine")]
+    pub target: TargetArg,
+    /// HTTP: endpoint, e.g. http://127.0.0.1:8880/v1/audio/speech.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// HTTP: request dialect.
+    #[arg(long, value_enum, default_value = "openai")]
+    pub dialect: crate::http::Dialect,
+    /// HTTP: extra request header 'Name: value' (repeatable).
+    #[arg(long)]
+    pub header: Vec<String>,
+    /// HTTP: extra JSON fields merged into the payload, e.g. '{"lang": "en-us"}'.
+    #[arg(long)]
+    pub payload_extra: Option<String>,
+    /// HTTP: audio format to ask for.
+    #[arg(long, value_enum, default_value = "wav")]
+    pub format: crate::http::AudioFormat,
+    /// HTTP: sample rate of raw PCM responses, Hz.
+    #[arg(long, default_value_t = 24_000)]
+    pub pcm_rate_hz: u32,
+    /// HTTP: ask for a whole (non-streamed) response.
+    #[arg(long)]
+    pub no_stream: bool,
+    /// HTTP: per-read timeout, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub http_timeout_s: f64,
+    /// HTTP: send the same text every trial (to *measure* a cache); trials after the first are marked cached.
+    #[arg(long)]
+    pub no_nonce: bool,
+    /// HTTP: payload field set to true to ask the server not to cache (e.g. no_cache).
+    #[arg(long)]
+    pub no_cache_field: Option<String>,
+    /// HTTP: PID of the server process for memory/CPU (default: found from the URL's port on this machine).
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// Soak, open loop: requests per second on a fixed schedule (default: closed loop).
+    #[arg(long)]
+    pub arrival_rate: Option<f64>,
     /// Engine files.
     #[command(flatten)]
     pub assets: AssetArgs,

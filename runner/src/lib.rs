@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod engine;
 pub mod fsutil;
+pub mod http;
 pub mod measure;
 pub mod run;
 pub mod setup;

@@ -119,6 +119,20 @@ pub fn run(args: RunArgs) -> Result<i32> {
         bail!("--threads must be at least 1");
     }
     let texts = texts(&args)?;
+    let http = args.target == crate::cli::TargetArg::Http;
+    if http
+        && args.suite.iter().any(|s| {
+            matches!(
+                s,
+                crate::run::Suite::Providers | crate::run::Suite::Hardware
+            )
+        })
+    {
+        bail!("the providers and hardware suites measure the in-process engine; drop them or use --target engine");
+    }
+    if !http && args.url.is_some() {
+        bail!("--url is for the HTTP target: add --target http");
+    }
     let wants_soak = args.suite.contains(&crate::run::Suite::Soak);
     let soak = match (wants_soak, &args.duration, args.iterations) {
         (false, None, None) => None,
@@ -129,22 +143,75 @@ pub fn run(args: RunArgs) -> Result<i32> {
             iterations,
             concurrency: args.concurrency.max(1),
             windows: args.soak_windows,
+            arrival_rate_hz: args.arrival_rate,
         }),
     };
-    let assets = resolve_assets(&args.assets)?;
-    let pack = VoicePack::load(&assets.voices)?;
-    let voice = match &args.voice {
-        Some(v) => {
-            pack.check(v)?;
-            v.clone()
-        }
-        None => pack
-            .names()
-            .first()
-            .map(|s| s.to_string())
-            .context("the voice pack is empty")?,
+    let (target, voice) = if http {
+        let url_text = args
+            .url
+            .clone()
+            .context("--target http needs --url, e.g. http://127.0.0.1:8880/v1/audio/speech")?;
+        let url = crate::http::wire::parse_url(&url_text).map_err(anyhow::Error::msg)?;
+        let headers = args
+            .header
+            .iter()
+            .map(|h| crate::http::parse_header(h))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(anyhow::Error::msg)?;
+        let payload_extra = match &args.payload_extra {
+            Some(j) => match serde_json::from_str::<serde_json::Value>(j) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => bail!("--payload-extra must be a JSON object, e.g. '{{\"lang\": \"en-us\"}}'; got {j}"),
+            },
+            None => Default::default(),
+        };
+        let cfg = crate::http::HttpConfig {
+            url,
+            url_text,
+            dialect: args.dialect,
+            headers,
+            payload_extra,
+            format: args.format,
+            pcm_rate_hz: args.pcm_rate_hz,
+            stream: !args.no_stream,
+            lang: None,
+            timeout: Duration::from_secs_f64(args.http_timeout_s.max(0.1)),
+            nonce: !args.no_nonce,
+            no_cache_field: args.no_cache_field.clone(),
+        };
+        (
+            crate::run::target::TargetSpec::Http(cfg),
+            args.voice.clone().unwrap_or_else(|| "af_heart".into()),
+        )
+    } else {
+        let assets = resolve_assets(&args.assets)?;
+        let pack = VoicePack::load(&assets.voices)?;
+        let voice = match &args.voice {
+            Some(v) => {
+                pack.check(v)?;
+                v.clone()
+            }
+            None => pack
+                .names()
+                .first()
+                .map(|s| s.to_string())
+                .context("the voice pack is empty")?,
+        };
+        drop(pack);
+        let cfg = EngineConfig {
+            ort_lib: assets.ort_lib,
+            model: assets.model,
+            voices: assets.voices,
+            vocab: assets.vocab,
+            lang: args.lang,
+            session: SessionConfig {
+                intra_threads: args.threads,
+                optimization: args.optimization.clone(),
+                ..Default::default()
+            },
+        };
+        (crate::run::target::TargetSpec::Engine(cfg), voice)
     };
-    drop(pack);
     let gates = match &args.gates {
         Some(p) => {
             let bytes = std::fs::read(p)
@@ -188,18 +255,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
         });
     }
     let opts = RunOptions {
-        engine: EngineConfig {
-            ort_lib: assets.ort_lib,
-            model: assets.model,
-            voices: assets.voices,
-            vocab: assets.vocab,
-            lang: args.lang,
-            session: SessionConfig {
-                intra_threads: args.threads,
-                optimization: args.optimization.clone(),
-                ..Default::default()
-            },
-        },
+        target,
+        server_pid: args.server_pid,
         texts,
         voice,
         speed: args.speed,

@@ -74,6 +74,11 @@ impl Sampler {
         }
     }
 
+    /// Milliseconds since the run's origin.
+    pub fn elapsed_ms(&self) -> f64 {
+        self.origin.elapsed().as_secs_f64() * 1000.0
+    }
+
     /// Marks the start of a trial.
     pub fn mark(&self, label: String) {
         let t = self.origin.elapsed().as_secs_f64() * 1000.0;

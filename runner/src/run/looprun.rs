@@ -2,8 +2,9 @@
 //! partial bundle kept on Ctrl-C.
 
 use super::artifacts::RunDir;
-use super::trial::{run_trial, TrialOutput};
-use crate::engine::{EngineConfig, EngineHandle, Strategy, SynthRequest, SAMPLE_RATE_HZ};
+use super::target::{RequestSettings, Target, TargetSpec};
+use super::trial::TrialOutput;
+use crate::engine::{EngineHandle, Strategy};
 use crate::fsutil::sha256_file;
 use crate::measure::{machine, memory::Sampler, quality};
 use crate::timefmt::{compact, rfc3339, unix_ms_now};
@@ -67,8 +68,10 @@ pub enum SaveAudio {
 
 /// Everything a run needs.
 pub struct RunOptions {
-    /// Engine files and session options.
-    pub engine: EngineConfig,
+    /// What to measure.
+    pub target: super::target::TargetSpec,
+    /// PID of the server process (HTTP target), for memory/CPU sampling.
+    pub server_pid: Option<u32>,
     /// Cases: (id, text).
     pub texts: Vec<(String, String)>,
     /// Voice.
@@ -128,6 +131,48 @@ fn file_ref(path: &Path) -> Result<FileRef> {
     })
 }
 
+fn provenance(
+    opts: &RunOptions,
+    info: Option<&crate::engine::EngineInfo>,
+    corpus: Vec<CorpusText>,
+) -> Result<Provenance> {
+    Ok(match (&opts.target, info) {
+        (TargetSpec::Engine(cfg), Some(info)) => Provenance {
+            model: Some(file_ref(&cfg.model)?),
+            voices: Some(file_ref(&cfg.voices)?),
+            vocab: Some(file_ref(&cfg.vocab)?),
+            voice_id: opts.voice.clone(),
+            style_row_rule: Some(crate::engine::voices::STYLE_ROW_RULE.into()),
+            g2p: Some(info.g2p.clone()),
+            runtime: Some(RuntimeInfo {
+                ort_version: info.ort_version.clone(),
+                library: info.ort_library.clone(),
+                binding: "ort 2.0.0-rc.15 (load-dynamic)".into(),
+                available_providers: info.available_providers.clone(),
+                requested_providers: vec!["CPUExecutionProvider".into()],
+                registered_providers: vec!["CPUExecutionProvider".into()],
+            }),
+            session: Some(info.session.clone()),
+            model_io: info.model_io.clone(),
+            corpus,
+            http: None,
+        },
+        (TargetSpec::Http(h), _) => Provenance {
+            voice_id: opts.voice.clone(),
+            corpus,
+            http: Some(HttpTarget {
+                url: h.url_text.clone(),
+                dialect: h.dialect.name().into(),
+                response_headers: Default::default(),
+            }),
+            ..Default::default()
+        },
+        (TargetSpec::Engine(_), None) => {
+            anyhow::bail!("internal: engine target without engine info")
+        }
+    })
+}
+
 fn short_id() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -149,21 +194,53 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     m.calibration = Some(machine::calibrate());
 
     let has = |s: Suite| opts.suites.contains(&s);
-    let sampler = has(Suite::Memory).then(|| {
-        Sampler::start(
-            std::process::id(),
-            "kokoro-bench runner (in-process engine)",
-            opts.memory_interval,
-            origin,
-        )
-    });
-    let engine =
-        Arc::new(EngineHandle::start(opts.engine.clone()).context("the engine could not start")?);
+    let mut early_notes: Vec<(NoteLevel, &str, String)> = Vec::new();
+    let (sampled_pid, sampled_what) = match &opts.target {
+        TargetSpec::Engine(_) => (
+            Some(std::process::id()),
+            "kokoro-bench runner (in-process engine)".to_string(),
+        ),
+        TargetSpec::Http(h) => match opts
+            .server_pid
+            .or_else(|| crate::http::server_pid::find_listener(h.url.port))
+        {
+            Some(pid) => (
+                Some(pid),
+                format!("server listening on port {}", h.url.port),
+            ),
+            None => {
+                early_notes.push((
+                    NoteLevel::Warn,
+                    "memory_not_sampled",
+                    format!("memory/CPU not sampled: no process on this machine listens on port {}; pass --server-pid", h.url.port),
+                ));
+                (None, String::new())
+            }
+        },
+    };
+    let sampler = if has(Suite::Memory) {
+        sampled_pid.map(|pid| Sampler::start(pid, &sampled_what, opts.memory_interval, origin))
+    } else {
+        None
+    };
+    let (target, info) = match &opts.target {
+        TargetSpec::Engine(cfg) => {
+            let engine =
+                Arc::new(EngineHandle::start(cfg.clone()).context("the engine could not start")?);
+            let info = engine.info.clone();
+            (Target::Engine(engine), Some(info))
+        }
+        TargetSpec::Http(h) => {
+            crate::http::wire::connect(&h.url, h.timeout)
+                .map_err(|e| anyhow::anyhow!("{e}. Is the server running? ({})", h.url_text))?;
+            (Target::Http(h.clone()), None)
+        }
+    };
     if let Some(s) = &sampler {
         s.baseline_now();
     }
-    let info = engine.info.clone();
 
+    let nonce = matches!(&opts.target, TargetSpec::Http(h) if h.nonce);
     let corpus: Vec<CorpusText> = opts
         .texts
         .iter()
@@ -195,29 +272,13 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             .into(),
             command_line: opts.command_line.clone(),
             status: RunStatus::InProgress,
-            target: TargetKind::Engine,
+            target: match opts.target {
+                TargetSpec::Engine(_) => TargetKind::Engine,
+                TargetSpec::Http(_) => TargetKind::Http,
+            },
         },
         machine: m,
-        provenance: Provenance {
-            model: Some(file_ref(&opts.engine.model)?),
-            voices: Some(file_ref(&opts.engine.voices)?),
-            vocab: Some(file_ref(&opts.engine.vocab)?),
-            voice_id: opts.voice.clone(),
-            style_row_rule: Some(crate::engine::voices::STYLE_ROW_RULE.into()),
-            g2p: Some(info.g2p.clone()),
-            runtime: Some(RuntimeInfo {
-                ort_version: info.ort_version.clone(),
-                library: info.ort_library.clone(),
-                binding: "ort 2.0.0-rc.15 (load-dynamic)".into(),
-                available_providers: info.available_providers.clone(),
-                requested_providers: vec!["CPUExecutionProvider".into()],
-                registered_providers: vec!["CPUExecutionProvider".into()],
-            }),
-            session: Some(info.session.clone()),
-            model_io: info.model_io.clone(),
-            corpus,
-            http: None,
-        },
+        provenance: provenance(&opts, info.as_ref(), corpus)?,
         plan: Plan {
             suites,
             warmup_trials: opts.warmup,
@@ -227,7 +288,7 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             speed: opts.speed as f64,
             prebuffer_ms: opts.prebuffer_ms,
             audible_threshold_dbfs: Some(opts.audible_threshold_dbfs),
-            nonce_per_trial: false,
+            nonce_per_trial: nonce,
         },
         cases: Vec::new(),
         memory: None,
@@ -245,14 +306,19 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             "debug build: timings are not comparable with release builds",
         );
     }
-    bundle.note(
-        NoteLevel::Info,
-        "engine_load",
-        format!(
-            "engine loaded in {:.0} ms (library, voices, vocabulary, session, G2P)",
-            info.load_ms
-        ),
-    );
+    if let Some(info) = &info {
+        bundle.note(
+            NoteLevel::Info,
+            "engine_load",
+            format!(
+                "engine loaded in {:.0} ms (library, voices, vocabulary, session, G2P)",
+                info.load_ms
+            ),
+        );
+    }
+    for (level, code, msg) in early_notes {
+        bundle.note(level, code, msg);
+    }
     if opts.extra_delay_per_chunk.is_some() {
         bundle.note(
             NoteLevel::Warn,
@@ -280,6 +346,15 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut first_of_run = true;
+    let mut nonce_counter = 0u64;
+    let mut fatal: Option<String> = None;
+    let settings = RequestSettings {
+        voice: opts.voice.clone(),
+        speed: opts.speed,
+        strategy: opts.strategy,
+        extra_delay_per_chunk: opts.extra_delay_per_chunk,
+        audible_threshold_dbfs: opts.audible_threshold_dbfs,
+    };
     let texts_to_run: &[(String, String)] = if per_case > 0 { &opts.texts } else { &[] };
     'cases: for (case_id, text) in texts_to_run {
         let mut case = Case {
@@ -300,6 +375,9 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
                 TrialKind::Cold
             } else if i < opts.warmup {
                 TrialKind::Warmup
+            } else if matches!(target, Target::Http(_)) && !nonce {
+                // The same text again, cache not defeated: a server may answer from its cache.
+                TrialKind::Cached
             } else {
                 TrialKind::Warm
             };
@@ -307,30 +385,53 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             if let Some(s) = &sampler {
                 s.mark(format!("{case_id}#{i}"));
             }
-            let req = SynthRequest {
-                text: text.clone(),
-                voice: opts.voice.clone(),
-                speed: opts.speed,
-                strategy: opts.strategy,
-                extra_delay_per_chunk: opts.extra_delay_per_chunk,
+            let (sent_text, trial_nonce) = if nonce {
+                let n = format!("{}{}", &id[id.len() - 6..], nonce_counter);
+                nonce_counter += 1;
+                (format!("{text} Reference {n}."), Some(n))
+            } else {
+                (text.clone(), None)
             };
+            let outcome = target.request(&sent_text, &settings, i, kind, origin);
             let TrialOutput {
                 mut trial,
                 samples,
                 joins,
-            } = run_trial(&engine, req, i, kind, origin, opts.audible_threshold_dbfs);
+            } = outcome.out;
+            trial.nonce = trial_nonce;
+            let sr = trial.sample_rate_hz;
+            if bundle
+                .provenance
+                .http
+                .as_ref()
+                .is_some_and(|h| h.response_headers.is_empty())
+                && trial.error.is_none()
+            {
+                if let Some(h) = bundle.provenance.http.as_mut() {
+                    h.response_headers = outcome.headers.clone();
+                }
+            }
+            if trial.flags.iter().any(|f| f == "content_encoding_gzip")
+                && !bundle.notes.iter().any(|n| n.code == "compressed_audio")
+            {
+                bundle.note(
+                    NoteLevel::Warn,
+                    "compressed_audio",
+                    "the server gzip-compressed audio although the request said Accept-Encoding: identity; compression can buffer and hide streaming (trials flagged)",
+                );
+            }
             if has(Suite::Streaming) {
                 trial.playback = simulate(
                     &trial.chunks.t_ms,
                     &trial.chunks.samples,
-                    SAMPLE_RATE_HZ,
+                    sr,
                     opts.prebuffer_ms,
                 );
             }
             if has(Suite::Quality) && !samples.is_empty() {
                 trial.quality = Some(quality::analyse(&quality::QualityInput {
                     samples: &samples,
-                    sample_rate_hz: SAMPLE_RATE_HZ,
+                    sample_rate_hz: sr,
                     joins: &joins,
                     phonemes: trial.phonemes.map(|p| p as usize),
                     speed: opts.speed as f64,
@@ -344,7 +445,7 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
                 SaveAudio::None => false,
             };
             if save && !samples.is_empty() {
-                trial.audio = Some(dir.write_audio(case_id, i, &samples, SAMPLE_RATE_HZ)?);
+                trial.audio = Some(dir.write_audio(case_id, i, &samples, sr)?);
                 saved_first = true;
             }
             if !trial.chunks.is_empty() {
@@ -352,6 +453,10 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             }
             case.trials.push(trial);
             bar.inc(1);
+            if let Some(msg) = outcome.fatal {
+                fatal = Some(msg);
+                stop.store(true, Ordering::SeqCst);
+            }
         }
         bundle.cases.push(case);
         // Keep what is measured even if the process dies now.
@@ -365,26 +470,41 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         &opts.soak,
     ) {
         bar.set_length(bar.position() + soak_opts.iterations.unwrap_or(0));
+        let soak_tag = id[id.len() - 6..].to_string();
+        let run_one = |text: &str, n: u64| {
+            let t = if nonce || matches!(target, Target::Engine(_)) {
+                format!("{text} Reference {soak_tag}s{n}.")
+            } else {
+                text.to_string()
+            };
+            target
+                .request(&t, &settings, n as u32, TrialKind::Warm, origin)
+                .out
+                .trial
+        };
         bundle.soak = Some(super::soak::run(
-            engine.clone(),
+            &run_one,
             &opts.texts,
-            &opts.voice,
-            opts.speed,
-            opts.strategy,
             soak_opts,
             sampler.as_ref(),
-            origin,
             stop.clone(),
             &bar,
         ));
     }
     bar.finish_and_clear();
-    drop(engine);
+    drop(target);
+    let engine_cfg = match &opts.target {
+        TargetSpec::Engine(cfg) => Some(cfg),
+        TargetSpec::Http(_) => None,
+    };
     if has(Suite::Hardware) && !stop.load(Ordering::Relaxed) {
         if let Some(s) = &sampler {
             s.mark("hardware".into());
         }
-        match super::providers::hardware(&opts.engine, &opts.voice, 5) {
+        match engine_cfg
+            .context("the hardware suite needs the in-process engine")
+            .and_then(|c| super::providers::hardware(c, &opts.voice, 5))
+        {
             Ok(h) => bundle.hardware = Some(h),
             Err(e) => bundle.note(
                 NoteLevel::Warn,
@@ -401,7 +521,10 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             s.mark("providers".into());
         }
         eprintln!("providers: measuring {} variant(s) …", p.variants.len());
-        match super::providers::run(&opts.engine, &opts.texts, &opts.voice, opts.speed, p) {
+        match engine_cfg
+            .context("the providers suite needs the in-process engine")
+            .and_then(|c| super::providers::run(c, &opts.texts, &opts.voice, opts.speed, p))
+        {
             Ok(r) => bundle.providers = Some(r),
             Err(e) => bundle.note(
                 NoteLevel::Warn,
@@ -449,6 +572,12 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         &dir.dir.join("summary.md"),
         super::summary::markdown(&bundle).as_bytes(),
     )?;
+    if let Some(msg) = fatal {
+        anyhow::bail!(
+            "the server refused a request, so the run stopped (what was measured is in {}):\n  {msg}\nCheck --dialect, --voice, --speed, --format and --payload-extra against the server's API.",
+            bundle_path.display()
+        );
+    }
     Ok(RunOutcome {
         bundle,
         bundle_path,

@@ -6,6 +6,7 @@ pub mod presets;
 pub mod providers;
 pub mod soak;
 pub mod summary;
+pub mod target;
 pub mod trial;
 
 mod looprun;

@@ -4,11 +4,9 @@
 //! points in the per-request TTFA series, and errors by kind. Ctrl-C ends it early; everything
 //! measured is kept.
 
-use super::trial::run_trial;
-use crate::engine::{EngineHandle, Strategy, SynthRequest};
 use crate::measure::memory::Sampler;
 use indicatif::ProgressBar;
-use kokoro_bench_bundle::schema::{MemorySeries, SoakResult, TrialKind};
+use kokoro_bench_bundle::schema::{MemorySeries, SoakResult, Trial};
 use kokoro_bench_bundle::stats::bootstrap::Bootstrap;
 use kokoro_bench_bundle::stats::{changepoint, median};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,6 +24,8 @@ pub struct SoakOptions {
     pub concurrency: u32,
     /// Windows the series is cut into.
     pub windows: usize,
+    /// Open loop: requests per second on a fixed schedule (closed loop when `None`).
+    pub arrival_rate_hz: Option<f64>,
 }
 
 /// Parses `20m`, `90s`, `1h`, `500ms`.
@@ -62,79 +62,99 @@ struct Record {
     error: Option<String>,
 }
 
-/// Runs the soak on an engine already warm.
-#[allow(clippy::too_many_arguments)]
+/// Runs the soak. `run_one(text, n)` performs request `n` (the caller adds the nonce) and returns
+/// its trial. Closed loop: `concurrency` clients each send the next request as soon as their last
+/// one finished. Open loop (`arrival_rate_hz`): requests start on a fixed schedule whether or not
+/// earlier ones finished (at most `concurrency` × 4 in flight), which is how queueing shows up.
 pub fn run(
-    engine: Arc<EngineHandle>,
+    run_one: &(dyn Fn(&str, u64) -> Trial + Sync),
     texts: &[(String, String)],
-    voice: &str,
-    speed: f32,
-    strategy: Strategy,
     opts: &SoakOptions,
     sampler: Option<&Sampler>,
-    origin: Instant,
     stop: Arc<AtomicBool>,
     bar: &ProgressBar,
 ) -> SoakResult {
     let soak_start = Instant::now();
-    let next = Arc::new(AtomicU64::new(0));
-    let records = Arc::new(Mutex::new(Vec::<Record>::new()));
+    let origin_ms = sampler.map(|s| s.elapsed_ms()).unwrap_or(0.0);
+    let next = AtomicU64::new(0);
+    let in_flight = AtomicU64::new(0);
+    let records = Mutex::new(Vec::<Record>::new());
     let limit = opts.iterations.unwrap_or(u64::MAX);
-    std::thread::scope(|scope| {
-        for _ in 0..opts.concurrency.max(1) {
-            let (engine, next, records, stop) =
-                (engine.clone(), next.clone(), records.clone(), stop.clone());
-            scope.spawn(move || loop {
-                let n = next.fetch_add(1, Ordering::SeqCst);
-                let expired = opts.duration.is_some_and(|d| soak_start.elapsed() >= d);
-                if n >= limit || expired || stop.load(Ordering::Relaxed) {
+    let expired =
+        || opts.duration.is_some_and(|d| soak_start.elapsed() >= d) || stop.load(Ordering::Relaxed);
+    let one = |n: u64| {
+        let (id, text) = &texts[n as usize % texts.len()];
+        if let Some(s) = sampler {
+            s.mark(format!("soak:{id}#{n}"));
+        }
+        let t = run_one(text, n);
+        if let Ok(mut r) = records.lock() {
+            r.push(Record {
+                done_ms: soak_start.elapsed().as_secs_f64() * 1000.0,
+                ttfa_ms: t.ttfa_ms.filter(|_| t.error.is_none()),
+                rtf: t.rtf,
+                error: t.error.map(|e| e.kind),
+            });
+            let ok: Vec<f64> = r.iter().rev().take(20).filter_map(|x| x.ttfa_ms).collect();
+            let errors = r.iter().filter(|x| x.error.is_some()).count();
+            bar.set_message(format!(
+                "soak: {:.0} s, {} requests, {errors} errors, recent TTFA p50 {:.0} ms",
+                soak_start.elapsed().as_secs_f64(),
+                r.len(),
+                median(&ok).unwrap_or(f64::NAN)
+            ));
+        }
+        bar.tick();
+    };
+    std::thread::scope(|scope| match opts.arrival_rate_hz {
+        None => {
+            for _ in 0..opts.concurrency.max(1) {
+                scope.spawn(|| loop {
+                    let n = next.fetch_add(1, Ordering::SeqCst);
+                    if n >= limit || expired() {
+                        break;
+                    }
+                    one(n);
+                });
+            }
+        }
+        Some(rate) => {
+            let period = Duration::from_secs_f64(1.0 / rate.max(1e-3));
+            let cap = u64::from(opts.concurrency.max(1)) * 4;
+            for n in 0..limit {
+                let due = soak_start + period * n as u32;
+                while Instant::now() < due {
+                    std::thread::sleep((due - Instant::now()).min(Duration::from_millis(50)));
+                    if expired() {
+                        break;
+                    }
+                }
+                if expired() {
                     break;
                 }
-                let (id, text) = &texts[n as usize % texts.len()];
-                let nonce = format!("soak-{n}");
-                if let Some(s) = sampler {
-                    s.mark(format!("soak:{id}#{n}"));
+                if in_flight.load(Ordering::SeqCst) >= cap {
+                    if let Ok(mut r) = records.lock() {
+                        r.push(Record {
+                            done_ms: soak_start.elapsed().as_secs_f64() * 1000.0,
+                            ttfa_ms: None,
+                            rtf: None,
+                            error: Some("dropped_overload".into()),
+                        });
+                    }
+                    continue;
                 }
-                let req = SynthRequest {
-                    text: format!("{text} Reference {n}."),
-                    voice: voice.to_string(),
-                    speed,
-                    strategy,
-                    extra_delay_per_chunk: None,
-                };
-                let out = run_trial(&engine, req, n as u32, TrialKind::Warm, origin, -50.0);
-                let t = out.trial;
-                let _ = nonce;
-                if let Ok(mut r) = records.lock() {
-                    r.push(Record {
-                        done_ms: soak_start.elapsed().as_secs_f64() * 1000.0,
-                        ttfa_ms: t.ttfa_ms.filter(|_| t.error.is_none()),
-                        rtf: t.rtf,
-                        error: t.error.map(|e| e.kind),
-                    });
-                    let ok: Vec<f64> = r.iter().rev().take(20).filter_map(|x| x.ttfa_ms).collect();
-                    let errors = r.iter().filter(|x| x.error.is_some()).count();
-                    bar.set_message(format!(
-                        "soak: {} requests, {errors} errors, recent TTFA p50 {:.0} ms",
-                        r.len(),
-                        median(&ok).unwrap_or(f64::NAN)
-                    ));
-                }
-                bar.tick();
-            });
+                in_flight.fetch_add(1, Ordering::SeqCst);
+                let (one, in_flight) = (&one, &in_flight);
+                scope.spawn(move || {
+                    one(n);
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
         }
     });
-    let mut recs = Arc::try_unwrap(records)
-        .ok()
-        .and_then(|m| m.into_inner().ok())
-        .unwrap_or_default();
+    let mut recs = records.into_inner().unwrap_or_default();
     recs.sort_by(|a, b| a.done_ms.total_cmp(&b.done_ms));
-    summarise(
-        &recs,
-        opts,
-        sampler.map(|s| s.snapshot()),
-        soak_start.duration_since(origin).as_secs_f64() * 1000.0,
-    )
+    summarise(&recs, opts, sampler.map(|s| s.snapshot()), origin_ms)
 }
 
 fn summarise(
@@ -225,6 +245,7 @@ mod tests {
                 iterations: Some(40),
                 concurrency: 1,
                 windows: 4,
+                arrival_rate_hz: None,
             },
             None,
             0.0,

@@ -99,14 +99,14 @@ pub fn markdown(b: &Bundle) -> String {
             let inf: Vec<f64> = c.measured().flat_map(|t| t.chunks.inference_ms.iter().copied()).collect();
             let chunks = c.measured().map(|t| t.chunks.len()).max().unwrap_or(0);
             let g = Summary::of(&gaps);
+            let model = median(&inf).map(|m| format!("; model time per chunk median {m:.0} ms")).unwrap_or_default();
             Some(format!(
-                "- {}: {chunks} chunk(s)/trial; gaps between chunks p50 {} / p95 {} / max {}; chunk audio median {:.2} s; model time per chunk median {:.0} ms",
+                "- {}: {chunks} chunk(s)/trial; gaps between chunks p50 {} / p95 {} / max {}; chunk audio median {:.2} s{model}",
                 c.id,
                 g.as_ref().map(|g| format!("{:.0} ms", g.median)).unwrap_or("—".into()),
                 g.as_ref().map(|g| format!("{:.0} ms", g.p95)).unwrap_or("—".into()),
                 g.as_ref().map(|g| format!("{:.0} ms", g.max)).unwrap_or("—".into()),
                 median(&sizes)?,
-                median(&inf).unwrap_or(f64::NAN)
             ))
         })
         .collect();

@@ -1,0 +1,416 @@
+//! A minimal HTTP/1.1 client over `std::net::TcpStream`, written for measurement: every socket
+//! read is timestamped as it happens (no client-side buffering or transparent decompression can
+//! hide when bytes arrived), chunked transfer encoding is decoded here, and a gzip body is decoded
+//! incrementally *and reported* (compression can hide streaming). One connection per request
+//! (`Connection: close`); plain `http://` only.
+
+use flate2::write::GzDecoder;
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+/// A parsed `http://host:port/path` URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Url {
+    /// Host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Path and query.
+    pub path: String,
+}
+
+/// Parses an `http://` URL.
+///
+/// # Errors
+/// A message for other schemes or malformed URLs.
+pub fn parse_url(s: &str) -> Result<Url, String> {
+    let rest = s.strip_prefix("http://").ok_or_else(|| {
+        if s.starts_with("https://") {
+            format!("{s}: https is not supported yet; benchmark the server over http (e.g. on 127.0.0.1) or put a local TLS-terminating proxy in front")
+        } else {
+            format!("{s}: the URL must start with http://")
+        }
+    })?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (
+            h.to_string(),
+            p.parse::<u16>()
+                .map_err(|_| format!("{s}: `{p}` is not a port"))?,
+        ),
+        _ => (authority.to_string(), 80),
+    };
+    if host.is_empty() {
+        return Err(format!("{s}: no host"));
+    }
+    Ok(Url {
+        host: host.trim_matches(['[', ']']).to_string(),
+        port,
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.into()
+        },
+    })
+}
+
+/// Why a request or body read failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    /// Could not connect.
+    #[error("cannot connect to {0}: {1}")]
+    Connect(String, String),
+    /// No data within the timeout.
+    #[error("timed out after {0:?} waiting for the server")]
+    Timeout(Duration),
+    /// The connection closed before the body was complete.
+    #[error("the stream ended early: {0}")]
+    EndedEarly(String),
+    /// Malformed HTTP.
+    #[error("malformed response: {0}")]
+    Protocol(String),
+    /// Other IO.
+    #[error("{0}")]
+    Io(String),
+}
+
+impl WireError {
+    /// Short kind for trial errors.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            WireError::Connect(..) => "connect",
+            WireError::Timeout(_) => "timeout",
+            WireError::EndedEarly(_) => "stream_ended_early",
+            WireError::Protocol(_) => "protocol",
+            WireError::Io(_) => "io",
+        }
+    }
+}
+
+fn io_err(e: std::io::Error, timeout: Duration) -> WireError {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+            WireError::Timeout(timeout)
+        }
+        _ => WireError::Io(e.to_string()),
+    }
+}
+
+/// Connects (used as a pre-flight check too).
+///
+/// # Errors
+/// [`WireError::Connect`] with the address and the OS's reason.
+pub fn connect(url: &Url, timeout: Duration) -> Result<TcpStream, WireError> {
+    let addr = format!("{}:{}", url.host, url.port);
+    let addrs: Vec<_> = addr
+        .to_socket_addrs()
+        .map_err(|e| WireError::Connect(addr.clone(), e.to_string()))?
+        .collect();
+    let mut last = String::from("no address");
+    for a in addrs {
+        match TcpStream::connect_timeout(&a, timeout) {
+            Ok(s) => {
+                s.set_nodelay(true).ok();
+                s.set_read_timeout(Some(timeout)).ok();
+                return Ok(s);
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(WireError::Connect(addr, last))
+}
+
+/// Status and headers of a response.
+#[derive(Clone, Debug)]
+pub struct Head {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower-cased, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Head {
+    /// First header with this (lower-case) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+enum Framing {
+    Length(usize),
+    Chunked { remaining: usize, state: ChunkState },
+    Close,
+}
+
+#[derive(PartialEq)]
+enum ChunkState {
+    Size,
+    Data,
+    DataEnd,
+    Trailers,
+    Done,
+}
+
+/// Reads a response body read by read, with timestamps.
+pub struct Body {
+    stream: TcpStream,
+    raw: Vec<u8>,
+    framing: Framing,
+    gzip: Option<GzDecoder<Vec<u8>>>,
+    timeout: Duration,
+    /// Whether the body was gzip-encoded (and decoded here).
+    pub gzip_encoded: bool,
+    done: bool,
+}
+
+/// Sends a POST and reads the status line and headers.
+///
+/// # Errors
+/// Connect, IO, timeout and protocol errors.
+pub fn post(
+    url: &Url,
+    headers: &[(String, String)],
+    body: &[u8],
+    timeout: Duration,
+) -> Result<(Head, Instant, Body), WireError> {
+    let mut stream = connect(url, timeout)?;
+    let mut req = format!(
+        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nAccept-Encoding: identity\r\nConnection: close\r\nContent-Length: {}\r\n",
+        url.path,
+        url.host,
+        url.port,
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream
+        .write_all(req.as_bytes())
+        .and_then(|_| stream.write_all(body))
+        .map_err(|e| io_err(e, timeout))?;
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    let end = loop {
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        if raw.len() > 64 * 1024 {
+            return Err(WireError::Protocol("response headers over 64 KiB".into()));
+        }
+        let n = stream.read(&mut chunk).map_err(|e| io_err(e, timeout))?;
+        if n == 0 {
+            return Err(WireError::EndedEarly(
+                "connection closed before the response headers".into(),
+            ));
+        }
+        raw.extend_from_slice(&chunk[..n]);
+    };
+    let t_headers = Instant::now();
+    let text = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = text.split("\r\n");
+    let status_line = lines.next().unwrap_or("");
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| WireError::Protocol(format!("bad status line {status_line:?}")))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        })
+        .collect();
+    let head = Head { status, headers };
+    let framing = if head
+        .header("transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
+    {
+        Framing::Chunked {
+            remaining: 0,
+            state: ChunkState::Size,
+        }
+    } else if let Some(n) = head.header("content-length").and_then(|v| v.parse().ok()) {
+        Framing::Length(n)
+    } else {
+        Framing::Close
+    };
+    let gzip_encoded = head
+        .header("content-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("gzip"));
+    let body = Body {
+        stream,
+        raw: raw[end + 4..].to_vec(),
+        framing,
+        gzip: gzip_encoded.then(|| GzDecoder::new(Vec::new())),
+        timeout,
+        gzip_encoded,
+        done: false,
+    };
+    Ok((head, t_headers, body))
+}
+
+impl Body {
+    /// The next piece of decoded body with the time its bytes arrived; `None` at the end.
+    ///
+    /// # Errors
+    /// Timeout, IO, early end, or bad chunk framing.
+    pub fn next_piece(&mut self) -> Result<Option<(Instant, Vec<u8>)>, WireError> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            // First consume what is already buffered (bytes that came with the headers).
+            let t = Instant::now();
+            let framed = self.unframe()?;
+            if !framed.is_empty() {
+                let decoded = self.decode(&framed)?;
+                if !decoded.is_empty() {
+                    return Ok(Some((t, decoded)));
+                }
+                continue;
+            }
+            if self.done {
+                return Ok(None);
+            }
+            let mut chunk = [0u8; 16 * 1024];
+            let n = self
+                .stream
+                .read(&mut chunk)
+                .map_err(|e| io_err(e, self.timeout))?;
+            if n == 0 {
+                return match self.framing {
+                    Framing::Close => {
+                        self.done = true;
+                        Ok(None)
+                    }
+                    Framing::Length(left) => Err(WireError::EndedEarly(format!(
+                        "{left} byte(s) of the declared length never arrived"
+                    ))),
+                    Framing::Chunked { .. } => Err(WireError::EndedEarly(
+                        "connection closed before the final chunk".into(),
+                    )),
+                };
+            }
+            self.raw.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    fn decode(&mut self, bytes: &[u8]) -> Result<Vec<u8>, WireError> {
+        match &mut self.gzip {
+            None => Ok(bytes.to_vec()),
+            Some(gz) => {
+                gz.write_all(bytes)
+                    .map_err(|e| WireError::Protocol(format!("bad gzip body: {e}")))?;
+                gz.flush().ok();
+                Ok(std::mem::take(gz.get_mut()))
+            }
+        }
+    }
+
+    /// Removes transfer framing from the buffered bytes; returns payload bytes available now.
+    fn unframe(&mut self) -> Result<Vec<u8>, WireError> {
+        match &mut self.framing {
+            Framing::Close => Ok(std::mem::take(&mut self.raw)),
+            Framing::Length(left) => {
+                let n = (*left).min(self.raw.len());
+                *left -= n;
+                if *left == 0 {
+                    self.done = true;
+                }
+                Ok(self.raw.drain(..n).collect())
+            }
+            Framing::Chunked { remaining, state } => {
+                let mut out = Vec::new();
+                loop {
+                    match state {
+                        ChunkState::Size => {
+                            let Some(i) = self.raw.windows(2).position(|w| w == b"\r\n") else {
+                                return Ok(out);
+                            };
+                            let line = String::from_utf8_lossy(&self.raw[..i]).into_owned();
+                            let hex = line.split(';').next().unwrap_or("").trim();
+                            *remaining = usize::from_str_radix(hex, 16).map_err(|_| {
+                                WireError::Protocol(format!("bad chunk size {line:?}"))
+                            })?;
+                            self.raw.drain(..i + 2);
+                            *state = if *remaining == 0 {
+                                ChunkState::Trailers
+                            } else {
+                                ChunkState::Data
+                            };
+                        }
+                        ChunkState::Data => {
+                            let n = (*remaining).min(self.raw.len());
+                            out.extend(self.raw.drain(..n));
+                            *remaining -= n;
+                            if *remaining > 0 {
+                                return Ok(out);
+                            }
+                            *state = ChunkState::DataEnd;
+                        }
+                        ChunkState::DataEnd => {
+                            if self.raw.len() < 2 {
+                                return Ok(out);
+                            }
+                            self.raw.drain(..2);
+                            *state = ChunkState::Size;
+                        }
+                        ChunkState::Trailers => {
+                            let Some(i) = self.raw.windows(2).position(|w| w == b"\r\n") else {
+                                return Ok(out);
+                            };
+                            self.raw.drain(..i + 2);
+                            if i == 0 {
+                                *state = ChunkState::Done;
+                            }
+                        }
+                        ChunkState::Done => {
+                            self.done = true;
+                            return Ok(out);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the rest as text (for error bodies), bounded to 64 KiB.
+    pub fn text(mut self) -> String {
+        let mut all = Vec::new();
+        while let Ok(Some((_, b))) = self.next_piece() {
+            all.extend(b);
+            if all.len() > 64 * 1024 {
+                break;
+            }
+        }
+        String::from_utf8_lossy(&all).trim().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            parse_url("http://127.0.0.1:8880/v1/audio/speech").unwrap(),
+            Url {
+                host: "127.0.0.1".into(),
+                port: 8880,
+                path: "/v1/audio/speech".into()
+            }
+        );
+        assert_eq!(parse_url("http://localhost").unwrap().port, 80);
+        assert!(parse_url("https://x/y")
+            .unwrap_err()
+            .contains("https is not supported"));
+        assert!(parse_url("ftp://x").is_err());
+        assert!(parse_url("http://h:notaport/").is_err());
+    }
+}

@@ -1,0 +1,304 @@
+//! The HTTP target against a small in-test server that replays *real* Kokoro audio with
+//! scripted timing and faults a real server will not produce on demand: a stall mid-stream, gzip,
+//! a disconnect, a 422, a body that is not audio, a refused connection. Loopback only.
+
+mod common;
+
+use kokoro_bench::engine::{Strategy, SynthEvent, SynthRequest};
+use kokoro_bench_bundle::read_bundle;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Real audio from the engine, as 16-bit PCM bytes (24 kHz).
+fn real_pcm() -> &'static Vec<u8> {
+    static PCM: OnceLock<Vec<u8>> = OnceLock::new();
+    PCM.get_or_init(|| {
+        let e = common::engine();
+        let rx = e
+            .synthesize(SynthRequest {
+                text: "The morning train was late again, so we walked to work today.".into(),
+                voice: "jf_alpha".into(),
+                speed: 1.0,
+                strategy: Strategy::Whole,
+                extra_delay_per_chunk: None,
+            })
+            .unwrap();
+        let mut out = Vec::new();
+        for ev in rx {
+            match ev {
+                SynthEvent::Chunk(c) => out.extend(
+                    c.samples
+                        .iter()
+                        .flat_map(|s| ((s.clamp(-1.0, 1.0) * 32767.0) as i16).to_le_bytes()),
+                ),
+                SynthEvent::Done => break,
+                SynthEvent::Failed(m) => panic!("{m}"),
+            }
+        }
+        out
+    })
+}
+
+fn chunk(s: &mut TcpStream, data: &[u8]) {
+    let _ = write!(s, "{:x}\r\n", data.len());
+    let _ = s.write_all(data);
+    let _ = s.write_all(b"\r\n");
+    let _ = s.flush();
+}
+
+fn handle(mut s: TcpStream) {
+    let mut req = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Read headers and the JSON body (Content-Length).
+    loop {
+        let n = s.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            return;
+        }
+        req.extend_from_slice(&buf[..n]);
+        if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&req[..i]).to_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if req.len() >= i + 4 + len {
+                break;
+            }
+        }
+    }
+    let head = String::from_utf8_lossy(&req).to_string();
+    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let pcm = real_pcm();
+    let header = kokoro_bench::http::pcm::streaming_wav_header(24_000);
+    let half_s = 24_000; // bytes of 0.5 s at 16-bit mono
+    match path.as_str() {
+        "/stall" => {
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            chunk(&mut s, &header);
+            chunk(&mut s, &pcm[..half_s]);
+            std::thread::sleep(Duration::from_millis(1500));
+            chunk(&mut s, &pcm[half_s..]);
+            chunk(&mut s, b"");
+        }
+        "/gzip" => {
+            let mut body = header.clone();
+            body.extend_from_slice(pcm);
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&body).unwrap();
+            let gz = gz.finish().unwrap();
+            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n", gz.len());
+            let _ = s.write_all(&gz);
+        }
+        "/disconnect" => {
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            chunk(&mut s, &header);
+            chunk(&mut s, &pcm[..half_s]);
+            // Close without the terminating chunk.
+        }
+        "/notaudio" => {
+            let body = br#"{"status": "queued", "job": 17}"#;
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(body);
+        }
+        _ => {
+            let body =
+                br#"{"detail":[{"type":"missing","loc":["body","input"],"msg":"Field required"}]}"#;
+            let _ = write!(s, "HTTP/1.1 422 Unprocessable Entity\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+            let _ = s.write_all(body);
+        }
+    }
+}
+
+fn server() -> u16 {
+    real_pcm();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            std::thread::spawn(move || handle(s));
+        }
+    });
+    port
+}
+
+fn run(out: &Path, url: &str, extra: &[&str]) -> (i32, String) {
+    let o = common::bin()
+        .args([
+            "run", "--target", "http", "--url", url, "--voice", "af_test", "--preset", "short",
+            "--warmup", "0",
+        ])
+        .args([
+            "--suite",
+            "ttfa,rtf,streaming,quality",
+            "--http-timeout-s",
+            "10",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn bundle(out: &Path) -> kokoro_bench_bundle::Bundle {
+    let runs: Vec<PathBuf> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    read_bundle(&std::fs::read(runs[0].join("bundle.json")).unwrap())
+        .unwrap()
+        .bundle
+}
+
+#[test]
+fn a_stall_mid_stream_is_one_underrun_of_about_a_second() {
+    let port = server();
+    let out = common::tempdir("http-stall");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/stall"),
+        &["--trials", "2"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let b = bundle(&out);
+    assert_eq!(b.run.target, kokoro_bench_bundle::schema::TargetKind::Http);
+    assert!(b.plan.nonce_per_trial);
+    let http = b.provenance.http.as_ref().unwrap();
+    assert_eq!(http.dialect, "openai");
+    assert_eq!(
+        http.response_headers
+            .get("content-type")
+            .map(String::as_str),
+        Some("audio/wav")
+    );
+    for t in &b.cases[0].trials {
+        assert!(t.error.is_none(), "{:?}", t.error);
+        assert!(t.nonce.is_some());
+        let expected_s = (real_pcm().len() / 2) as f64 / 24_000.0;
+        assert!(
+            (t.audio_s - expected_s).abs() < 1e-9,
+            "audio seconds from counted samples"
+        );
+        let p = t.playback.as_ref().unwrap();
+        // 0.5 s of audio, then 1.5 s of silence on the wire: the player starves for ~1.0 s.
+        assert_eq!(p.underruns, 1, "{p:?}");
+        assert!(
+            (p.stall_total_ms - 1000.0).abs() < 150.0,
+            "{}",
+            p.stall_total_ms
+        );
+        assert!(
+            t.ttfb_ms.unwrap() <= t.ttfa_ms.unwrap() && t.ttfa_ms.unwrap() < t.total_ms.unwrap()
+        );
+    }
+}
+
+#[test]
+fn gzip_is_decoded_and_flagged() {
+    let port = server();
+    let out = common::tempdir("http-gzip");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/gzip"),
+        &["--trials", "1"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let b = bundle(&out);
+    let t = &b.cases[0].trials[0];
+    assert!(t.flags.iter().any(|f| f == "content_encoding_gzip"));
+    assert_eq!(t.samples as usize, real_pcm().len() / 2);
+    assert!(b.notes.iter().any(|n| n.code == "compressed_audio"));
+}
+
+#[test]
+fn faults_are_recorded_and_4xx_stops_the_run_with_the_servers_message() {
+    let port = server();
+    let out = common::tempdir("http-disconnect");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/disconnect"),
+        &["--trials", "2"],
+    );
+    assert_eq!(
+        code, 0,
+        "a broken stream is a failed trial, not a failed run: {err}"
+    );
+    let b = bundle(&out);
+    assert_eq!(b.cases[0].trials.len(), 2, "every trial is recorded");
+    for t in &b.cases[0].trials {
+        assert_eq!(t.error.as_ref().unwrap().kind, "stream_ended_early");
+        assert!(t.samples > 0, "what arrived before the break is kept");
+    }
+
+    let out = common::tempdir("http-notaudio");
+    let (code, _) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/notaudio"),
+        &["--trials", "1"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        bundle(&out).cases[0].trials[0].error.as_ref().unwrap().kind,
+        "not_audio"
+    );
+
+    let out = common::tempdir("http-422");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/v1/audio/speech"),
+        &["--trials", "50"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("HTTP 422") && err.contains("Field required") && err.contains("--dialect"),
+        "{err}"
+    );
+    let b = bundle(&out);
+    assert_eq!(
+        b.cases[0].trials.len(),
+        1,
+        "a schema mismatch must not burn 50 trials"
+    );
+    assert_eq!(
+        b.cases[0].trials[0].error.as_ref().unwrap().kind,
+        "http_4xx"
+    );
+}
+
+#[test]
+fn a_refused_connection_fails_fast_before_the_run() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port(); // closed again
+    let out = common::tempdir("http-refused");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/v1/audio/speech"),
+        &["--trials", "1"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cannot connect") && err.contains("Is the server running?"),
+        "{err}"
+    );
+    assert!(!out.join("runs").exists());
+}
