@@ -29,9 +29,13 @@ fn join(base: &str, rel: &str) -> String {
 
 async fn load_files(files: Vec<web_sys::File>) -> Loaded {
     let mut out = Loaded::default();
+    let wavs = crate::load::local_wavs(&files);
     for f in files.into_iter().filter(|f| f.name().ends_with(".json")) {
         match bundle_from_file(f).await {
-            Ok(s) => out.sources.push(s),
+            Ok(mut s) => {
+                s.local_audio = wavs.clone();
+                out.sources.push(s)
+            }
             Err(e) => out.errors.push(e),
         }
     }
@@ -165,6 +169,18 @@ pub fn app() -> Html {
         Callback::from(move |_: DragEvent| over.set(false))
     };
 
+    {
+        // For measurement: milliseconds from navigation start until the loaded data is on screen.
+        let ready = state.rendered_ms.is_some();
+        use_effect_with(ready, move |ready| {
+            if *ready {
+                if let Some(w) = web_sys::window() {
+                    let _ = js_sys::Reflect::set(&w, &"__kb_ready_ms".into(), &now_ms().into());
+                }
+            }
+            || ()
+        });
+    }
     let s = &*state;
     let share = (!s.sources.is_empty()
         && s.sources.iter().all(|x| x.base.is_some())

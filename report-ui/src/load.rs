@@ -18,6 +18,22 @@ pub struct Source {
     pub loaded: std::rc::Rc<Loaded>,
     /// SHA-256 of the bytes as loaded (hex).
     pub sha256: String,
+    /// Object URLs of WAV files dropped together with the bundle, by file name.
+    pub local_audio: std::collections::BTreeMap<String, String>,
+}
+
+impl Source {
+    /// Where an artifact of this bundle can be fetched: beside the bundle's URL, or among the
+    /// files dropped with it (matched by file name).
+    pub fn artifact_url(&self, rel: &str) -> Option<String> {
+        match &self.base {
+            Some(_) => resolve(&self.base, rel),
+            None => self
+                .local_audio
+                .get(rel.rsplit('/').next().unwrap_or(rel))
+                .cloned(),
+        }
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -87,6 +103,7 @@ pub async fn bundle_from_url(url: &str) -> Result<Source, String> {
         base,
         loaded: std::rc::Rc::new(loaded),
         sha256: sha256_hex(text.as_bytes()),
+        local_audio: Default::default(),
     })
 }
 
@@ -122,7 +139,21 @@ pub async fn bundle_from_file(file: web_sys::File) -> Result<Source, String> {
         base: None,
         loaded: std::rc::Rc::new(loaded),
         sha256: sha256_hex(text.as_bytes()),
+        local_audio: Default::default(),
     })
+}
+
+/// Object URLs for dropped WAV files, by file name.
+pub fn local_wavs(files: &[web_sys::File]) -> std::collections::BTreeMap<String, String> {
+    files
+        .iter()
+        .filter(|f| f.name().to_lowercase().ends_with(".wav"))
+        .filter_map(|f| {
+            web_sys::Url::create_object_url_with_blob(f)
+                .ok()
+                .map(|u| (f.name(), u))
+        })
+        .collect()
 }
 
 /// Resolves an artifact path against a bundle's URL.

@@ -1,7 +1,7 @@
 //! Runs against a baseline, with the bundle crate's verdicts, and A/B listening per case.
 
 use super::charts::Strip;
-use crate::load::{resolve, Source};
+use crate::load::Source;
 use kokoro_bench_bundle::compare::{compare, Verdict};
 use yew::prelude::*;
 
@@ -78,9 +78,9 @@ pub fn compare_view(p: &CompareProps) -> Html {
                                 <div class="row">
                                     <strong>{ &cs.id }</strong>
                                     <span>{"A"}</span>
-                                    { a.and_then(|a| resolve(&base.base, &a.path)).map(|s| html!{ <audio controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
+                                    { a.and_then(|a| base.artifact_url(&a.path)).map(|s| html!{ <audio controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
                                     <span>{"B"}</span>
-                                    { z.and_then(|z| resolve(&o.base, &z.path)).map(|s| html!{ <audio controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
+                                    { z.and_then(|z| o.artifact_url(&z.path)).map(|s| html!{ <audio controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
                                 </div>
                             })
                         }) }

@@ -1,7 +1,7 @@
 //! One run: provenance, notes, gate board, per-case distributions, streaming timeline, audio.
 
 use super::charts::{Strip, Waveform};
-use crate::load::{resolve, Source};
+use crate::load::Source;
 use crate::viewmodel::case_rows;
 use kokoro_bench_bundle::gates::GateStatus;
 use kokoro_bench_bundle::schema::Trial;
@@ -142,7 +142,7 @@ pub fn run_view(p: &RunProps) -> Html {
                             <h3>{ format!("Trial {}: streaming timeline and audio", t.index) }</h3>
                             { timeline(t) }
                             if let Some(a) = &t.audio {
-                                <Waveform audio={a.clone()} src={resolve(&p.source.base, &a.path)} />
+                                <Waveform audio={a.clone()} src={p.source.artifact_url(&a.path)} />
                             }
                             if let Some(q) = &t.quality {
                                 <div class="muted">{ format!(
