@@ -10,7 +10,5 @@ pub mod viewmodel;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
-#[cfg(target_arch = "wasm32")]
 pub mod load;
-#[cfg(target_arch = "wasm32")]
 pub mod views;
