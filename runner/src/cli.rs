@@ -218,6 +218,18 @@ pub struct RunArgs {
     /// Providers: audio SNR against the reference variant below this is flagged as drift, dB.
     #[arg(long, default_value_t = 30.0)]
     pub min_snr_db: f64,
+    /// Dual: routing policy between the two sessions.
+    #[arg(long, value_enum, default_value = "least-busy")]
+    pub dual_policy: crate::run::dual::Policy,
+    /// Dual: concurrency levels.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4")]
+    pub dual_levels: Vec<u32>,
+    /// Dual: requests per client at each level.
+    #[arg(long, default_value_t = 2)]
+    pub dual_requests_per_client: u32,
+    /// Dual: `by-length` sends texts up to this many characters to session 0.
+    #[arg(long, default_value_t = 100)]
+    pub dual_length_threshold: u32,
     /// Test hook: delay each chunk after the first by this many ms (a synthetic slow producer).
     #[arg(long, hide = true)]
     pub debug_chunk_delay_ms: Option<u64>,

@@ -351,4 +351,59 @@ fn providers_matrix_reports_every_variant_and_skips_the_impossible_one() {
     assert_eq!(h.inference_ms.len(), 5);
     assert!(!b.machine.power_hints.is_empty());
     assert_eq!(kokoro_bench_bundle::compare::compare_variants(p).len(), 3);
+    assert!(
+        p.accelerator_activity.starts_with("not applicable"),
+        "{}",
+        p.accelerator_activity
+    );
+}
+
+#[test]
+fn dual_sessions_are_measured_against_one_session_with_the_same_threads() {
+    let out = common::tempdir("dual");
+    let (code, _, stderr) = run_bench(
+        &out,
+        &[
+            "--preset",
+            "short,medium",
+            "--suite",
+            "dual",
+            "--dual-levels",
+            "1,2",
+            "--dual-requests-per-client",
+            "2",
+            "--dual-policy",
+            "round-robin",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let b = read_bundle(&std::fs::read(only_bundle(&out)).unwrap())
+        .unwrap()
+        .bundle;
+    let d = b.dual.as_ref().expect("dual result");
+    assert_eq!(d.policy, "round_robin");
+    assert_eq!(d.total_threads, 2);
+    let modes: Vec<(&str, u32)> = d
+        .levels
+        .iter()
+        .map(|l| (l.mode.as_str(), l.concurrency))
+        .collect();
+    assert_eq!(
+        modes,
+        vec![("single", 1), ("single", 2), ("dual", 1), ("dual", 2)]
+    );
+    for l in &d.levels {
+        assert_eq!(l.ttfa_ms.len(), (l.concurrency * 2) as usize);
+        assert!(l.ttfa_ms.iter().all(|t| t.is_some()), "{l:?}");
+        assert!(l.audio_s_per_s > 0.5, "{l:?}");
+        match l.mode.as_str() {
+            "single" => assert!(l.served_by.iter().all(|&s| s == 0)),
+            _ => assert!(
+                l.served_by.contains(&0) && l.served_by.contains(&1),
+                "round robin uses both sessions: {:?}",
+                l.served_by
+            ),
+        }
+    }
+    assert!(stderr.contains("Dual sessions"), "{stderr}");
 }

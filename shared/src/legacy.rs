@@ -161,6 +161,7 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
         soak: None,
         providers: None,
         hardware: None,
+        dual: None,
         gates: Vec::new(),
         caveats: vec![
             caveat("ttfa_ms", "legacy_ttfa", "the legacy TTFA was time to first byte of a possibly gzip-buffered, possibly cached response (pitfalls 1–3)"),

@@ -82,6 +82,31 @@ pub fn soak(s: &SoakResult) -> Html {
     }
 }
 
+/// Dual sessions against one session with the same threads.
+pub fn dual(d: &kokoro_bench_bundle::schema::DualResult) -> Html {
+    html! {
+        <section id="dual">
+            <h2>{ format!("Dual sessions (policy {}, {} threads in total)", d.policy, d.total_threads) }</h2>
+            <table>
+                <thead><tr><th>{"mode"}</th><th>{"clients"}</th><th>{"audio s / wall s"}</th><th>{"TTFA p50"}</th><th>{"RTF p50"}</th><th>{"served by 0 / 1"}</th></tr></thead>
+                <tbody>
+                { for d.levels.iter().map(|l| {
+                    let ttfa: Vec<f64> = l.ttfa_ms.iter().flatten().copied().collect();
+                    let rtf: Vec<f64> = l.rtf.iter().flatten().copied().collect();
+                    let zero = l.served_by.iter().filter(|&&s| s == 0).count();
+                    html!{ <tr>
+                        <td>{ &l.mode }</td><td class="num">{ l.concurrency }</td><td class="num">{ format!("{:.2}", l.audio_s_per_s) }</td>
+                        <td class="num">{ median(&ttfa).map(|v| format!("{v:.0} ms")).unwrap_or("—".into()) }</td>
+                        <td class="num">{ median(&rtf).map(|v| format!("{v:.3}")).unwrap_or("—".into()) }</td>
+                        <td class="num">{ format!("{zero} / {}", l.served_by.len() - zero) }</td>
+                    </tr> }
+                }) }
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
 /// The variant matrix.
 pub fn providers(p: &ProvidersResult) -> Html {
     let verdicts = compare_variants(p);
@@ -119,6 +144,7 @@ pub fn providers(p: &ProvidersResult) -> Html {
                 }) }
                 </tbody>
             </table>
+            <div class="muted">{ format!("GPU / Neural Engine activity: {}", p.accelerator_activity) }</div>
             { for verdicts.iter().map(|vc| html!{
                 <div>{ format!("{} vs {}: ", vc.variant, p.reference) }
                 { for vc.rows.iter().map(|r| html!{ <span>{ format!("{} {} ", r.case.as_deref().unwrap_or(""), r.metric.label()) }<span class={classes!("badge", r.verdict.label())}>{ r.verdict.label() }</span>{" "}</span> }) }

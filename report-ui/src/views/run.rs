@@ -115,6 +115,7 @@ pub fn run_view(p: &RunProps) -> Html {
                 }
             </section>
             if let Some(pr) = &b.providers { { super::extras::providers(pr) } }
+            if let Some(d) = &b.dual { { super::extras::dual(d) } }
             if let Some(sk) = &b.soak { { super::extras::soak(sk) } }
             if let Some(m) = &b.memory { { super::extras::memory(m) } }
             { for b.cases.iter().map(|c| {

@@ -124,12 +124,26 @@ pub fn run(args: RunArgs) -> Result<i32> {
         && args.suite.iter().any(|s| {
             matches!(
                 s,
-                crate::run::Suite::Providers | crate::run::Suite::Hardware
+                crate::run::Suite::Providers
+                    | crate::run::Suite::Hardware
+                    | crate::run::Suite::Dual
             )
         })
     {
-        bail!("the providers and hardware suites measure the in-process engine; drop them or use --target engine");
+        bail!("the providers, hardware and dual suites measure the in-process engine; drop them or use --target engine");
     }
+    if args.dual_levels.contains(&0) {
+        bail!("--dual-levels must be positive concurrency levels, e.g. 1,2,4");
+    }
+    let dual =
+        args.suite
+            .contains(&crate::run::Suite::Dual)
+            .then(|| crate::run::dual::DualOptions {
+                policy: args.dual_policy,
+                levels: args.dual_levels.clone(),
+                requests_per_client: args.dual_requests_per_client.max(1),
+                length_threshold_chars: args.dual_length_threshold,
+            });
     if !http && args.url.is_some() {
         bail!("--url is for the HTTP target: add --target http");
     }
@@ -275,6 +289,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         progress: !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         soak,
         providers,
+        dual,
     };
     let out = execute(opts, stop)?;
     let b = &out.bundle;

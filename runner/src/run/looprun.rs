@@ -38,6 +38,8 @@ pub enum Suite {
     Providers,
     /// Power/thermal hints and a fixed workload to line machines up.
     Hardware,
+    /// Two sessions behind a router against one session with the same total threads.
+    Dual,
 }
 
 impl Suite {
@@ -51,6 +53,7 @@ impl Suite {
             Suite::Soak => "soak",
             Suite::Providers => "providers",
             Suite::Hardware => "hardware",
+            Suite::Dual => "dual",
         }
     }
 }
@@ -108,6 +111,8 @@ pub struct RunOptions {
     pub soak: Option<super::soak::SoakOptions>,
     /// Providers settings (when the providers suite runs).
     pub providers: Option<super::providers::ProvidersOptions>,
+    /// Dual-session settings (when the dual suite runs).
+    pub dual: Option<super::dual::DualOptions>,
 }
 
 /// What a run produced.
@@ -295,6 +300,7 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         soak: None,
         providers: None,
         hardware: None,
+        dual: None,
         gates: Vec::new(),
         caveats: Vec::new(),
         notes: Vec::new(),
@@ -497,6 +503,27 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         TargetSpec::Engine(cfg) => Some(cfg),
         TargetSpec::Http(_) => None,
     };
+    if let (true, Some(d), Some(cfg)) = (
+        has(Suite::Dual) && !stop.load(Ordering::Relaxed),
+        &opts.dual,
+        engine_cfg,
+    ) {
+        if let Some(s) = &sampler {
+            s.mark("dual".into());
+        }
+        eprintln!(
+            "dual: single vs two sessions at concurrency {:?} …",
+            d.levels
+        );
+        match super::dual::run(cfg, &opts.texts, &opts.voice, opts.strategy, d, &stop) {
+            Ok(r) => bundle.dual = Some(r),
+            Err(e) => bundle.note(
+                NoteLevel::Warn,
+                "dual_failed",
+                format!("the dual suite failed: {e:#}"),
+            ),
+        }
+    }
     if has(Suite::Hardware) && !stop.load(Ordering::Relaxed) {
         if let Some(s) = &sampler {
             s.mark("hardware".into());

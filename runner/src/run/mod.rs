@@ -1,6 +1,7 @@
 //! `kokoro-bench run`: the plan, the trial loop and the artifacts it leaves.
 
 pub mod artifacts;
+pub mod dual;
 pub mod leak;
 pub mod presets;
 pub mod providers;

@@ -401,6 +401,17 @@ fn measure_variant(
     (out, audios)
 }
 
+/// Why GPU / Neural Engine activity is (not) recorded on this machine.
+fn accelerator_activity_note() -> String {
+    if cfg!(target_os = "macos") {
+        // powermetrics (gpu_power, ane_power samplers) needs root; sampling it per variant is not
+        // implemented yet, so the activity is recorded as unavailable rather than guessed.
+        "unavailable: sampling powermetrics (gpu_power, ane_power) per variant is not implemented yet and needs root".into()
+    } else {
+        "not applicable: this OS has no CoreML GPU / Neural Engine path; the ONNX Runtime build lists only CPU-side providers".into()
+    }
+}
+
 /// Runs the matrix.
 ///
 /// # Errors
@@ -420,6 +431,7 @@ pub fn run(
     std::fs::create_dir_all(&opts.scratch).ok();
     let mut result = ProvidersResult {
         min_snr_db: opts.min_snr_db,
+        accelerator_activity: accelerator_activity_note(),
         ..Default::default()
     };
     let mut reference: Option<Vec<Vec<f32>>> = None;

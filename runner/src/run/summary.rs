@@ -253,6 +253,11 @@ pub fn markdown(b: &Bundle) -> String {
                     .unwrap_or_default(),
             );
         }
+        let _ = writeln!(
+            o,
+            "\nGPU / Neural Engine activity: {}",
+            p.accelerator_activity
+        );
         for vc in kokoro_bench_bundle::compare::compare_variants(p) {
             let verdicts: Vec<String> = vc
                 .rows
@@ -272,6 +277,33 @@ pub fn markdown(b: &Bundle) -> String {
                 vc.variant,
                 p.reference,
                 verdicts.join("; ")
+            );
+        }
+    }
+    if let Some(d) = &b.dual {
+        let _ = writeln!(
+            o,
+            "\n## Dual sessions (policy {}, {} threads in total)\n\n| mode | clients | audio s / wall s | TTFA p50 | RTF p50 | served by session 0 / 1 |\n|---|---|---|---|---|---|",
+            d.policy, d.total_threads
+        );
+        for l in &d.levels {
+            let ttfa: Vec<f64> = l.ttfa_ms.iter().flatten().copied().collect();
+            let rtf: Vec<f64> = l.rtf.iter().flatten().copied().collect();
+            let zero = l.served_by.iter().filter(|&&s| s == 0).count();
+            let _ = writeln!(
+                o,
+                "| {} | {} | {:.2} | {} | {} | {} / {} |",
+                l.mode,
+                l.concurrency,
+                l.audio_s_per_s,
+                median(&ttfa)
+                    .map(|v| format!("{v:.0} ms"))
+                    .unwrap_or("—".into()),
+                median(&rtf)
+                    .map(|v| format!("{v:.3}"))
+                    .unwrap_or("—".into()),
+                zero,
+                l.served_by.len() - zero
             );
         }
     }

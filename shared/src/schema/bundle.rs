@@ -1,6 +1,9 @@
 //! The root of a bundle and the run's own metadata.
 
-use super::{Case, HardwareResult, Machine, MemorySeries, Provenance, ProvidersResult, SoakResult};
+use super::{
+    Case, DualResult, HardwareResult, Machine, MemorySeries, Provenance, ProvidersResult,
+    SoakResult,
+};
 use crate::gates::GateOutcome;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +41,9 @@ pub struct Bundle {
     /// Provider/variant matrix, when the providers suite ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<ProvidersResult>,
+    /// Dual-session comparison, when the dual suite ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dual: Option<DualResult>,
     /// Fixed hardware workload, when the hardware suite ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hardware: Option<HardwareResult>,
