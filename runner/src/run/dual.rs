@@ -66,16 +66,28 @@ impl Router<'_> {
     }
 }
 
+/// What every level sends.
+#[derive(Clone, Copy)]
+struct Work<'a> {
+    texts: &'a [(String, String)],
+    voice: &'a str,
+    strategy: Strategy,
+    stop: &'a AtomicBool,
+}
+
 fn level(
     router: &Router<'_>,
+    work: &Work<'_>,
     mode: &str,
     concurrency: u32,
-    texts: &[(String, String)],
-    voice: &str,
-    strategy: Strategy,
     per_client: u32,
-    stop: &AtomicBool,
 ) -> DualLevel {
+    let Work {
+        texts,
+        voice,
+        strategy,
+        stop,
+    } = *work;
     let next = AtomicU64::new(0);
     let total = u64::from(concurrency * per_client);
     let rows = Mutex::new(Vec::new());
@@ -150,6 +162,12 @@ pub fn run(
         total_threads: total as u32,
         levels: Vec::new(),
     };
+    let work = Work {
+        texts,
+        voice,
+        strategy,
+        stop,
+    };
     let single_cfg = EngineConfig {
         session: crate::engine::model::SessionConfig {
             intra_threads: total,
@@ -173,18 +191,10 @@ pub fn run(
             next: AtomicU32::new(0),
             busy: Default::default(),
         };
-        let _ = level(&router, "warmup", 1, texts, voice, strategy, 1, stop);
+        let _ = level(&router, &work, "warmup", 1, 1);
         for &c in &opts.levels {
-            out.levels.push(level(
-                &router,
-                "single",
-                c,
-                texts,
-                voice,
-                strategy,
-                opts.requests_per_client,
-                stop,
-            ));
+            out.levels
+                .push(level(&router, &work, "single", c, opts.requests_per_client));
         }
     }
     let (a, b) = (
@@ -198,18 +208,10 @@ pub fn run(
         next: AtomicU32::new(0),
         busy: Default::default(),
     };
-    let _ = level(&router, "warmup", 2, texts, voice, strategy, 1, stop);
+    let _ = level(&router, &work, "warmup", 2, 1);
     for &c in &opts.levels {
-        out.levels.push(level(
-            &router,
-            "dual",
-            c,
-            texts,
-            voice,
-            strategy,
-            opts.requests_per_client,
-            stop,
-        ));
+        out.levels
+            .push(level(&router, &work, "dual", c, opts.requests_per_client));
     }
     Ok(out)
 }
