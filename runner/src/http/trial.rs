@@ -4,7 +4,6 @@
 use super::pcm::AudioParser;
 use super::wire::{post, WireError};
 use super::{AudioFormat, HttpConfig};
-use crate::measure::audible::first_audible_sample;
 use crate::run::trial::TrialOutput;
 use kokoro_bench_bundle::schema::{ChunkSeries, Trial, TrialError, TrialKind};
 use std::collections::BTreeMap;
@@ -130,20 +129,8 @@ pub fn run_trial(
     trial.audio_s = samples.len() as f64 / sr as f64;
     trial.ttfa_ms = chunks.t_ms.first().copied();
     trial.total_ms = last_byte;
-    if let Some(i) = first_audible_sample(&samples, sr, audible_threshold_dbfs) {
-        let mut acc = 0usize;
-        for (k, &n) in chunks.samples.iter().enumerate() {
-            acc += n as usize;
-            if i < acc {
-                trial.ttfa_audible_ms = Some(chunks.t_ms[k]);
-                break;
-            }
-        }
-    }
-    if trial.error.is_none() && trial.audio_s > 0.0 {
-        trial.rtf = trial.total_ms.map(|t| t / 1000.0 / trial.audio_s);
-    }
     trial.chunks = chunks;
+    crate::run::trial::finish(&mut trial, &samples, audible_threshold_dbfs);
     HttpTrialOutput {
         out: TrialOutput {
             trial,

@@ -16,6 +16,25 @@ pub struct TrialOutput {
     pub joins: Vec<usize>,
 }
 
+/// Fills what every target computes the same way from the chunk series and the audio: first
+/// audible sample (available when the chunk holding it arrived) and RTF. Needs `chunks`,
+/// `total_ms`, `sample_rate_hz`, `audio_s` and `error` set.
+pub fn finish(trial: &mut Trial, samples: &[f32], audible_threshold_dbfs: f64) {
+    if let Some(i) = first_audible_sample(samples, trial.sample_rate_hz, audible_threshold_dbfs) {
+        let mut acc = 0usize;
+        for (k, &n) in trial.chunks.samples.iter().enumerate() {
+            acc += n as usize;
+            if i < acc {
+                trial.ttfa_audible_ms = Some(trial.chunks.t_ms[k]);
+                break;
+            }
+        }
+    }
+    if trial.error.is_none() && trial.audio_s > 0.0 {
+        trial.rtf = trial.total_ms.map(|t| t / 1000.0 / trial.audio_s);
+    }
+}
+
 /// Runs one synthesis and measures it. `run_origin` aligns the trial with the memory series.
 pub fn run_trial(
     engine: &EngineHandle,
@@ -92,23 +111,12 @@ pub fn run_trial(
         trial.first_inference_ms = chunks.inference_ms.first().copied();
         trial.first_handoff_ms = Some(t0 - chunks.g2p_ms[0] - chunks.inference_ms[0]);
     }
-    if let Some(i) = first_audible_sample(&samples, SAMPLE_RATE_HZ, audible_threshold_dbfs) {
-        // Available when the chunk that contains it arrived.
-        let mut acc = 0usize;
-        for (k, &n) in chunks.samples.iter().enumerate() {
-            acc += n as usize;
-            if i < acc {
-                trial.ttfa_audible_ms = Some(chunks.t_ms[k]);
-                break;
-            }
-        }
-    }
-    if trial.error.is_none() && trial.audio_s > 0.0 {
-        trial.rtf = trial.total_ms.map(|t| t / 1000.0 / trial.audio_s);
-        trial.inference_rtf =
-            Some(chunks.inference_ms.iter().sum::<f64>() / 1000.0 / trial.audio_s);
-    }
     trial.chunks = chunks;
+    finish(&mut trial, &samples, audible_threshold_dbfs);
+    if trial.error.is_none() && trial.audio_s > 0.0 {
+        trial.inference_rtf =
+            Some(trial.chunks.inference_ms.iter().sum::<f64>() / 1000.0 / trial.audio_s);
+    }
     TrialOutput {
         trial,
         samples,
