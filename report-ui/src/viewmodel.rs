@@ -142,6 +142,37 @@ impl UrlState {
     }
 }
 
+/// How the run list is ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    /// Newest first.
+    Newest,
+    /// By CPU model, then newest.
+    Machine,
+    /// By model file, then newest.
+    Model,
+    /// By strategy, then newest.
+    Strategy,
+    /// Most failing gates first (then no-data, warnings), then newest.
+    Failures,
+}
+
+/// Sorts index entries in place (stable: ties keep newest first).
+pub fn sort_runs(rows: &mut [&kokoro_bench_bundle::index::IndexEntry], key: SortKey) {
+    rows.sort_by(|a, b| {
+        let newest = b.started_unix_ms.cmp(&a.started_unix_ms);
+        match key {
+            SortKey::Newest => newest,
+            SortKey::Machine => a.machine.cmp(&b.machine).then(newest),
+            SortKey::Model => a.model.cmp(&b.model).then(newest),
+            SortKey::Strategy => a.strategy.cmp(&b.strategy).then(newest),
+            SortKey::Failures => (b.gates[2], b.gates[3], b.gates[1])
+                .cmp(&(a.gates[2], a.gates[3], a.gates[1]))
+                .then(newest),
+        }
+    });
+}
+
 /// Metrics shown per case, in order.
 pub const CASE_METRICS: [Metric; 6] = [
     Metric::TtfaMs,
@@ -348,6 +379,38 @@ mod tests {
         assert_eq!(pts[0].run, "r9");
         assert_eq!(cps, vec![5]);
         assert!(history(&refs, Metric::TtfaMs, "nope").0.is_empty());
+    }
+
+    #[test]
+    fn run_list_sorts() {
+        use kokoro_bench_bundle::index::IndexEntry;
+        let e = |id: &str, t: u64, machine: &str, fail: u32| IndexEntry {
+            id: id.into(),
+            path: String::new(),
+            sha256: String::new(),
+            started_at: String::new(),
+            started_unix_ms: t,
+            status: "completed".into(),
+            machine: machine.into(),
+            model: "m".into(),
+            strategy: "progressive".into(),
+            cases: vec![],
+            gates: [0, 0, fail, 0],
+        };
+        let (a, b, c) = (e("a", 1, "Z", 0), e("b", 2, "A", 2), e("c", 3, "A", 0));
+        let mut rows = vec![&a, &b, &c];
+        sort_runs(&mut rows, SortKey::Newest);
+        assert_eq!(
+            rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["c", "b", "a"]
+        );
+        sort_runs(&mut rows, SortKey::Machine);
+        assert_eq!(
+            rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["c", "b", "a"]
+        );
+        sort_runs(&mut rows, SortKey::Failures);
+        assert_eq!(rows[0].id, "b");
     }
 
     #[test]

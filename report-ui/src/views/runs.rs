@@ -1,5 +1,6 @@
 //! The run list from `index.json`.
 
+use crate::viewmodel::SortKey;
 use kokoro_bench_bundle::index::RunIndex;
 use yew::prelude::*;
 
@@ -32,7 +33,8 @@ pub fn runs(p: &RunsProps) -> Html {
         })
     };
     let f = filter.to_lowercase();
-    let rows: Vec<_> = p
+    let sort = use_state(|| SortKey::Newest);
+    let mut rows: Vec<_> = p
         .index
         .runs
         .iter()
@@ -44,6 +46,12 @@ pub fn runs(p: &RunsProps) -> Html {
                     .contains(&f)
         })
         .collect();
+    crate::viewmodel::sort_runs(&mut rows, *sort);
+    let header = |label: &'static str, key: SortKey| {
+        let sort = sort.clone();
+        let active = *sort == key;
+        html! { <th><a href="#" onclick={Callback::from(move |e: MouseEvent| { e.prevent_default(); sort.set(key) })}>{ if active { format!("{label} ▾") } else { label.to_string() } }</a></th> }
+    };
     let newest_two: Vec<String> = p
         .index
         .runs
@@ -62,7 +70,7 @@ pub fn runs(p: &RunsProps) -> Html {
                 }
             </div>
             <table id="runs">
-                <thead><tr><th>{"run"}</th><th>{"started"}</th><th>{"machine"}</th><th>{"model"}</th><th>{"strategy"}</th><th>{"cases"}</th><th>{"gates"}</th><th>{"status"}</th></tr></thead>
+                <thead><tr><th>{"run"}</th>{ header("started", SortKey::Newest) }{ header("machine", SortKey::Machine) }{ header("model", SortKey::Model) }{ header("strategy", SortKey::Strategy) }<th>{"cases"}</th>{ header("gates", SortKey::Failures) }<th>{"status"}</th></tr></thead>
                 <tbody>
                 { for rows.iter().map(|r| {
                     let url = join(&p.index_url, &r.path);
