@@ -173,15 +173,8 @@ pub fn sort_runs(rows: &mut [&kokoro_bench_bundle::index::IndexEntry], key: Sort
     });
 }
 
-/// Metrics shown per case, in order.
-pub const CASE_METRICS: [Metric; 6] = [
-    Metric::TtfaMs,
-    Metric::TtfaAudibleMs,
-    Metric::Rtf,
-    Metric::Underruns,
-    Metric::MinPrebufferMs,
-    Metric::IntegratedLufs,
-];
+/// Metrics shown per case, in order (the same as the CLI summary's).
+pub const CASE_METRICS: [Metric; 6] = Metric::HEADLINE;
 
 /// One metric of one case, ready to draw.
 #[derive(Clone, Debug, PartialEq)]

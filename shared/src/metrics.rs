@@ -86,6 +86,16 @@ impl Metric {
         Metric::WholeModelMs,
     ];
 
+    /// The per-case metrics the CLI summary and the page show first, in order.
+    pub const HEADLINE: [Metric; 6] = [
+        Metric::TtfaMs,
+        Metric::TtfaAudibleMs,
+        Metric::Rtf,
+        Metric::Underruns,
+        Metric::MinPrebufferMs,
+        Metric::IntegratedLufs,
+    ];
+
     /// Stable key, as written in gate files and URLs.
     pub fn key(self) -> &'static str {
         match self {

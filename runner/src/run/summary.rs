@@ -8,14 +8,7 @@ use kokoro_bench_bundle::stats::{median, Summary};
 use kokoro_bench_bundle::Bundle;
 use std::fmt::Write;
 
-const TABLE_METRICS: [Metric; 6] = [
-    Metric::TtfaMs,
-    Metric::TtfaAudibleMs,
-    Metric::Rtf,
-    Metric::Underruns,
-    Metric::MinPrebufferMs,
-    Metric::IntegratedLufs,
-];
+const TABLE_METRICS: [Metric; 6] = Metric::HEADLINE;
 
 /// One metric of one case as `p50 [lo–hi] · p95`.
 pub fn cell(metric: Metric, values: &[f64]) -> String {
