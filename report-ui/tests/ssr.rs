@@ -79,3 +79,32 @@ async fn bundle_strings_are_rendered_as_text() {
     );
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn accelerator_activity_is_shown_beside_its_idle_baseline() {
+    let mut v: serde_json::Value = serde_json::from_slice(&fixture()).unwrap();
+    let activity = |gpu: f64, ane: f64| {
+        serde_json::json!({"samples": 40, "sampled_s": 8.0, "gpu_active_ratio": gpu,
+            "gpu_freq_mhz": 1398.0, "gpu_power_mw": 900.0, "ane_power_mw": ane, "cpu_power_mw": 1200.0})
+    };
+    v["providers"] = serde_json::json!({
+        "reference": "cpu-2t", "min_snr_db": 20.0,
+        "accelerator_activity": "recorded by powermetrics (cpu_power, gpu_power samplers, every 200 ms): 48 samples",
+        "accelerator_idle": activity(0.02, 0.0),
+        "variants": [
+            {"name": "cpu-2t", "requested": {}, "accelerator": activity(0.03, 0.0)},
+            {"name": "coreml-ane", "requested": {}, "accelerator": activity(0.05, 1834.0)}
+        ]
+    });
+    let html = render(source(&serde_json::to_vec(&v).unwrap())).await;
+    for needle in ["(idle baseline)", "ANE mW", "1834", "coreml-ane", "40 (8.0 s)", "48 samples"] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    // Without recorded activity there is no table, only the note.
+    v["providers"]["accelerator_idle"] = serde_json::Value::Null;
+    for variant in v["providers"]["variants"].as_array_mut().unwrap() {
+        variant["accelerator"] = serde_json::Value::Null;
+    }
+    let html = render(source(&serde_json::to_vec(&v).unwrap())).await;
+    assert!(!html.contains("ANE mW") && html.contains("48 samples"));
+}

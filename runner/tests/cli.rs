@@ -356,6 +356,10 @@ fn providers_matrix_reports_every_variant_and_skips_the_impossible_one() {
         "{}",
         p.accelerator_activity
     );
+    assert!(
+        p.accelerator_idle.is_none() && p.variants.iter().all(|v| v.accelerator.is_none()),
+        "no accelerator numbers where none can be measured"
+    );
 }
 
 #[test]

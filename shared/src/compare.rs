@@ -455,6 +455,7 @@ mod tests {
             reference: "cpu-2t".into(),
             min_snr_db: 20.0,
             accelerator_activity: String::new(),
+            accelerator_idle: None,
             variants: vec![
                 v("cpu-2t", vec![500.0, 505.0, 498.0, 502.0, 501.0, 499.0]),
                 v("cpu-1t", vec![800.0, 805.0, 798.0, 802.0, 801.0, 799.0]),

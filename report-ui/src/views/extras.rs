@@ -1,7 +1,7 @@
 //! Run-level sections: memory/CPU over time, soak drift, provider matrix.
 
 use kokoro_bench_bundle::compare::compare_variants;
-use kokoro_bench_bundle::schema::{MemorySeries, ProvidersResult, SoakResult};
+use kokoro_bench_bundle::schema::{AcceleratorActivity, MemorySeries, ProvidersResult, SoakResult};
 use kokoro_bench_bundle::stats::median;
 use yew::prelude::*;
 
@@ -107,6 +107,33 @@ pub fn dual(d: &kokoro_bench_bundle::schema::DualResult) -> Html {
     }
 }
 
+/// GPU / Neural Engine activity per variant beside the idle baseline (macOS, when recorded).
+fn accelerator_table(p: &ProvidersResult) -> Html {
+    let rows: Vec<(&str, &AcceleratorActivity)> = p
+        .accelerator_idle
+        .iter()
+        .map(|a| ("(idle baseline)", a))
+        .chain(
+            p.variants
+                .iter()
+                .filter_map(|v| v.accelerator.as_ref().map(|a| (v.name.as_str(), a))),
+        )
+        .collect();
+    if rows.is_empty() {
+        return html! {};
+    }
+    html! {
+        <table id="accelerator">
+            <thead><tr><th>{"variant"}</th>{ for AcceleratorActivity::HEADINGS.iter().map(|h| html!{ <th>{ *h }</th> }) }</tr></thead>
+            <tbody>
+            { for rows.into_iter().map(|(name, a)| html!{
+                <tr><td>{ name }</td>{ for a.cells().into_iter().map(|c| html!{ <td class="num">{ c }</td> }) }</tr>
+            }) }
+            </tbody>
+        </table>
+    }
+}
+
 /// The variant matrix.
 pub fn providers(p: &ProvidersResult) -> Html {
     let verdicts = compare_variants(p);
@@ -145,6 +172,7 @@ pub fn providers(p: &ProvidersResult) -> Html {
                 </tbody>
             </table>
             <div class="muted">{ format!("GPU / Neural Engine activity: {}", p.accelerator_activity) }</div>
+            { accelerator_table(p) }
             { for verdicts.iter().map(|vc| html!{
                 <div>{ format!("{} vs {}: ", vc.variant, p.reference) }
                 { for vc.rows.iter().map(|r| html!{ <span>{ format!("{} {} ", r.case.as_deref().unwrap_or(""), r.metric.label()) }<span class={classes!("badge", r.verdict.label())}>{ r.verdict.label() }</span>{" "}</span> }) }

@@ -4,5 +4,6 @@
 pub mod audible;
 pub mod machine;
 pub mod memory;
+pub mod powermetrics;
 pub mod quality;
 pub mod wav;

@@ -12,13 +12,14 @@ use crate::engine::runtime::Runtime;
 use crate::engine::vocab::{split_phonemes, Vocab};
 use crate::engine::voices::VoicePack;
 use crate::engine::EngineConfig;
+use crate::measure::powermetrics::{self, Sampler};
 use kokoro_bench_bundle::schema::{
     Churn, Drift, HardwareResult, ProvidersResult, VariantCase, VariantResult,
 };
 use kokoro_bench_bundle::stats::theil_sen;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
 /// One variant to measure.
@@ -282,11 +283,15 @@ struct Inputs<'a> {
     speed: f32,
 }
 
-fn measure_variant(
-    inp: &Inputs<'_>,
-    v: &Variant,
-    opts: &ProvidersOptions,
-) -> (VariantResult, Vec<Vec<f32>>) {
+/// What one variant produced: its result, the whole-text audio per case (for drift), and the
+/// wall-clock window of its warm trials (for accelerator activity).
+struct Measured {
+    result: VariantResult,
+    audios: Vec<Vec<f32>>,
+    warm: Option<(SystemTime, SystemTime)>,
+}
+
+fn measure_variant(inp: &Inputs<'_>, v: &Variant, opts: &ProvidersOptions) -> Measured {
     let Inputs {
         rt_cfg,
         rt,
@@ -305,7 +310,11 @@ fn measure_variant(
         Ok(m) => m,
         Err(e) => {
             out.skipped = Some(e.to_string());
-            return (out, Vec::new());
+            return Measured {
+                result: out,
+                audios: Vec::new(),
+                warm: None,
+            };
         }
     };
     out.registered_providers = model.registered.clone();
@@ -330,6 +339,7 @@ fn measure_variant(
         }
     }
     let mut audios = Vec::new();
+    let warm_from = SystemTime::now();
     for p in prepared {
         let mut c = VariantCase {
             case: p.case.clone(),
@@ -360,6 +370,7 @@ fn measure_variant(
         out.cases.push(c);
         audios.push(audio);
     }
+    let warm = Some((warm_from, SystemTime::now()));
     drop(model);
 
     // Node placement from a profiled session (separate, so profiling does not touch the timings).
@@ -398,19 +409,25 @@ fn measure_variant(
             rss_mb: rss,
         });
     }
-    (out, audios)
-}
-
-/// Why GPU / Neural Engine activity is (not) recorded on this machine.
-fn accelerator_activity_note() -> String {
-    if cfg!(target_os = "macos") {
-        // powermetrics (gpu_power, ane_power samplers) needs root; sampling it per variant is not
-        // implemented yet, so the activity is recorded as unavailable rather than guessed.
-        "unavailable: sampling powermetrics (gpu_power, ane_power) per variant is not implemented yet and needs root".into()
-    } else {
-        "not applicable: this OS has no CoreML GPU / Neural Engine path; the ONNX Runtime build lists only CPU-side providers".into()
+    Measured {
+        result: out,
+        audios,
+        warm,
     }
 }
+
+/// Starts `powermetrics` on macOS; on other systems says why there is nothing to record.
+fn start_accelerator_sampler(scratch: &Path) -> Result<Sampler, String> {
+    if cfg!(target_os = "macos") {
+        Sampler::start(Path::new("powermetrics"), scratch, 200)
+            .map_err(|e| format!("unavailable: powermetrics {e}"))
+    } else {
+        Err("not applicable: this OS has no CoreML GPU / Neural Engine path; the ONNX Runtime build lists only CPU-side providers".into())
+    }
+}
+
+/// Seconds of idle sampled before the first variant, as the baseline.
+const IDLE_BASELINE: Duration = Duration::from_millis(1500);
 
 /// Runs the matrix.
 ///
@@ -431,9 +448,15 @@ pub fn run(
     std::fs::create_dir_all(&opts.scratch).ok();
     let mut result = ProvidersResult {
         min_snr_db: opts.min_snr_db,
-        accelerator_activity: accelerator_activity_note(),
         ..Default::default()
     };
+    let sampler = start_accelerator_sampler(&opts.scratch);
+    let idle = sampler.is_ok().then(|| {
+        let from = SystemTime::now();
+        std::thread::sleep(IDLE_BASELINE);
+        (from, SystemTime::now())
+    });
+    let mut windows = Vec::new();
     let mut reference: Option<Vec<Vec<f32>>> = None;
     for v in &opts.variants {
         let inputs = Inputs {
@@ -444,7 +467,12 @@ pub fn run(
             voice,
             speed,
         };
-        let (mut r, audios) = measure_variant(&inputs, v, opts);
+        let Measured {
+            result: mut r,
+            audios,
+            warm,
+        } = measure_variant(&inputs, v, opts);
+        windows.push(warm);
         if r.skipped.is_none() {
             match &reference {
                 None => {
@@ -460,6 +488,19 @@ pub fn run(
             }
         }
         result.variants.push(r);
+    }
+    match sampler {
+        Ok(sampler) => {
+            let (samples, note) = sampler.stop();
+            result.accelerator_activity = note;
+            result.accelerator_idle =
+                idle.and_then(|(from, to)| powermetrics::summarise(&samples, from, to));
+            for (v, w) in result.variants.iter_mut().zip(windows) {
+                v.accelerator =
+                    w.and_then(|(from, to)| powermetrics::summarise(&samples, from, to));
+            }
+        }
+        Err(why) => result.accelerator_activity = why,
     }
     Ok(result)
 }

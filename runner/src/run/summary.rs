@@ -3,6 +3,7 @@
 
 use kokoro_bench_bundle::gates::GateStatus;
 use kokoro_bench_bundle::metrics::Metric;
+use kokoro_bench_bundle::schema::AcceleratorActivity;
 use kokoro_bench_bundle::stats::bootstrap::Bootstrap;
 use kokoro_bench_bundle::stats::{median, Summary};
 use kokoro_bench_bundle::Bundle;
@@ -251,6 +252,27 @@ pub fn markdown(b: &Bundle) -> String {
             "\nGPU / Neural Engine activity: {}",
             p.accelerator_activity
         );
+        let rows: Vec<(&str, &AcceleratorActivity)> = p
+            .accelerator_idle
+            .iter()
+            .map(|a| ("(idle baseline)", a))
+            .chain(
+                p.variants
+                    .iter()
+                    .filter_map(|v| v.accelerator.as_ref().map(|a| (v.name.as_str(), a))),
+            )
+            .collect();
+        if !rows.is_empty() {
+            let _ = writeln!(
+                o,
+                "\n| variant | {} |\n|---|{}",
+                AcceleratorActivity::HEADINGS.join(" | "),
+                "---|".repeat(AcceleratorActivity::HEADINGS.len())
+            );
+            for (name, a) in rows {
+                let _ = writeln!(o, "| {name} | {} |", a.cells().join(" | "));
+            }
+        }
         for vc in kokoro_bench_bundle::compare::compare_variants(p) {
             let verdicts: Vec<String> = vc
                 .rows

@@ -15,9 +15,68 @@ pub struct ProvidersResult {
     pub min_snr_db: f64,
     /// Every variant, in the order run.
     pub variants: Vec<VariantResult>,
-    /// GPU / Neural Engine activity during the variants, or why it is unavailable (never guessed).
+    /// How GPU / Neural Engine activity was recorded, or why it is unavailable (never guessed).
     #[serde(default)]
     pub accelerator_activity: String,
+    /// Accelerator activity while the machine idled for a moment before the first variant (the
+    /// baseline the variants' activity is read against), when it was recorded.
+    #[serde(default)]
+    pub accelerator_idle: Option<AcceleratorActivity>,
+}
+
+/// System-wide GPU / Neural Engine / CPU activity over a window, from macOS `powermetrics`
+/// samples (`cpu_power,gpu_power` samplers). System-wide: other processes count too, which is
+/// why an idle baseline is recorded beside it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AcceleratorActivity {
+    /// Samples whose interval midpoint fell in the window.
+    pub samples: u32,
+    /// Seconds those samples cover.
+    pub sampled_s: f64,
+    /// Fraction of time the GPU was active (1 − idle ratio), time-weighted, 0–1.
+    #[serde(default)]
+    pub gpu_active_ratio: Option<f64>,
+    /// Mean GPU frequency while sampled, MHz.
+    #[serde(default)]
+    pub gpu_freq_mhz: Option<f64>,
+    /// GPU power (energy over time), mW.
+    #[serde(default)]
+    pub gpu_power_mw: Option<f64>,
+    /// Neural Engine power (energy over time), mW.
+    #[serde(default)]
+    pub ane_power_mw: Option<f64>,
+    /// CPU power (energy over time), mW.
+    #[serde(default)]
+    pub cpu_power_mw: Option<f64>,
+}
+
+impl AcceleratorActivity {
+    /// Column headings for [`AcceleratorActivity::cells`].
+    pub const HEADINGS: [&'static str; 6] = [
+        "GPU active",
+        "GPU MHz",
+        "GPU mW",
+        "ANE mW",
+        "CPU mW",
+        "samples",
+    ];
+
+    /// The values formatted for a table (— where powermetrics did not report one), in the order
+    /// of [`AcceleratorActivity::HEADINGS`].
+    pub fn cells(&self) -> [String; 6] {
+        let f = |v: Option<f64>| v.map(|x| format!("{x:.0}")).unwrap_or_else(|| "—".into());
+        [
+            self.gpu_active_ratio
+                .map(|r| format!("{:.0} %", r * 100.0))
+                .unwrap_or_else(|| "—".into()),
+            f(self.gpu_freq_mhz),
+            f(self.gpu_power_mw),
+            f(self.ane_power_mw),
+            f(self.cpu_power_mw),
+            format!("{} ({:.1} s)", self.samples, self.sampled_s),
+        ]
+    }
 }
 
 /// One variant.
@@ -52,6 +111,9 @@ pub struct VariantResult {
     /// Problems (inference errors) met while measuring.
     #[serde(default)]
     pub errors: Vec<String>,
+    /// GPU / Neural Engine activity during the warm trials, when it was recorded.
+    #[serde(default)]
+    pub accelerator: Option<AcceleratorActivity>,
 }
 
 /// Warm measurements of one variant on one case (same tokens for every variant).
