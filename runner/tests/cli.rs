@@ -360,6 +360,11 @@ fn providers_matrix_reports_every_variant_and_skips_the_impossible_one() {
         p.accelerator_idle.is_none() && p.variants.iter().all(|v| v.accelerator.is_none()),
         "no accelerator numbers where none can be measured"
     );
+    assert!(
+        p.variants.iter().all(|v| v.flags.is_empty()),
+        "the default matrix has no twins and CPU takes every node: {:?}",
+        p.variants.iter().map(|v| &v.flags).collect::<Vec<_>>()
+    );
 }
 
 #[test]

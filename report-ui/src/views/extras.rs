@@ -171,6 +171,7 @@ pub fn providers(p: &ProvidersResult) -> Html {
                 }) }
                 </tbody>
             </table>
+            { for p.variants.iter().flat_map(|v| v.flags.iter().map(move |f| html!{ <div class="note variant-flag">{ format!("{}: {f}", v.name) }</div> })) }
             <div class="muted">{ format!("GPU / Neural Engine activity: {}", p.accelerator_activity) }</div>
             { accelerator_table(p) }
             { for verdicts.iter().map(|vc| html!{

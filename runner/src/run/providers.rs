@@ -429,6 +429,40 @@ fn start_accelerator_sampler(scratch: &Path) -> Result<Sampler, String> {
 /// Seconds of idle sampled before the first variant, as the baseline.
 const IDLE_BASELINE: Duration = Duration::from_millis(1500);
 
+/// Marks variants whose numbers would mislead: settings identical to an earlier variant (the
+/// comparison measures nothing but noise), or a requested accelerator that took no node of the
+/// profiled graph (the variant really ran on the CPU provider).
+pub fn flag_variants(variants: &mut [VariantResult]) {
+    for i in 0..variants.len() {
+        if variants[i].skipped.is_some() {
+            continue;
+        }
+        if let Some(twin) = variants[..i]
+            .iter()
+            .find(|w| w.skipped.is_none() && w.requested == variants[i].requested)
+        {
+            let msg = format!(
+                "same effective settings as `{}`: the difference between them is noise",
+                twin.name
+            );
+            variants[i].flags.push(msg);
+        }
+        let v = &mut variants[i];
+        let requested = v.requested.get("provider").cloned().unwrap_or_default();
+        if requested != "CPUExecutionProvider"
+            && !v.node_placement.is_empty()
+            && v.node_placement.get(&requested).copied().unwrap_or(0) == 0
+        {
+            let msg =
+                format!(
+                "{requested} is registered but took no node of the graph: this variant ran on {}",
+                v.node_placement.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+            v.flags.push(msg);
+        }
+    }
+}
+
 /// Runs the matrix.
 ///
 /// # Errors
@@ -489,6 +523,7 @@ pub fn run(
         }
         result.variants.push(r);
     }
+    flag_variants(&mut result.variants);
     match sampler {
         Ok(sampler) => {
             let (samples, note) = sampler.stop();
@@ -591,6 +626,57 @@ mod tests {
             .chain(std::iter::repeat_n(0.0, 240))
             .collect();
         assert!((drift(&a, &longer, 24_000, 20.0).duration_diff_ms - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn twins_and_providers_that_took_nothing_are_flagged() {
+        let v = |name: &str, provider: &str, threads: &str, nodes: &[(&str, u32)]| VariantResult {
+            name: name.into(),
+            requested: [("provider", provider), ("intra_threads", threads)]
+                .iter()
+                .map(|(k, x)| (k.to_string(), x.to_string()))
+                .collect(),
+            node_placement: nodes.iter().map(|(k, n)| (k.to_string(), *n)).collect(),
+            ..Default::default()
+        };
+        let mut vs = vec![
+            v(
+                "cpu-2t",
+                "CPUExecutionProvider",
+                "2",
+                &[("CPUExecutionProvider", 900)],
+            ),
+            v(
+                "default",
+                "CPUExecutionProvider",
+                "2",
+                &[("CPUExecutionProvider", 900)],
+            ),
+            v(
+                "cpu-1t",
+                "CPUExecutionProvider",
+                "1",
+                &[("CPUExecutionProvider", 900)],
+            ),
+            v(
+                "coreml",
+                "CoreMLExecutionProvider",
+                "2",
+                &[("CPUExecutionProvider", 900)],
+            ),
+            v(
+                "coreml-ok",
+                "CoreMLExecutionProvider",
+                "1",
+                &[("CoreMLExecutionProvider", 3), ("CPUExecutionProvider", 40)],
+            ),
+        ];
+        flag_variants(&mut vs);
+        assert!(vs[0].flags.is_empty() && vs[2].flags.is_empty() && vs[4].flags.is_empty());
+        assert_eq!(vs[1].flags.len(), 1);
+        assert!(vs[1].flags[0].contains("same effective settings as `cpu-2t`"));
+        assert_eq!(vs[3].flags.len(), 1);
+        assert!(vs[3].flags[0].contains("took no node"), "{:?}", vs[3].flags);
     }
 
     #[test]

@@ -247,6 +247,11 @@ pub fn markdown(b: &Bundle) -> String {
                     .unwrap_or_default(),
             );
         }
+        for v in &p.variants {
+            for f in &v.flags {
+                let _ = writeln!(o, "\n**{}**: {f}", v.name);
+            }
+        }
         let _ = writeln!(
             o,
             "\nGPU / Neural Engine activity: {}",

@@ -114,6 +114,10 @@ pub struct VariantResult {
     /// GPU / Neural Engine activity during the warm trials, when it was recorded.
     #[serde(default)]
     pub accelerator: Option<AcceleratorActivity>,
+    /// Reasons to doubt what this variant measured: the same effective settings as another
+    /// variant, or a requested provider that took no node.
+    #[serde(default)]
+    pub flags: Vec<String>,
 }
 
 /// Warm measurements of one variant on one case (same tokens for every variant).
