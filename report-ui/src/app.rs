@@ -17,16 +17,6 @@ struct Loaded {
     rendered_ms: Option<f64>,
 }
 
-/// Most bundles the history view loads.
-const HISTORY_MAX_RUNS: usize = 200;
-
-fn join(base: &str, rel: &str) -> String {
-    match base.rfind('/') {
-        Some(i) => format!("{}/{rel}", &base[..i]),
-        None => rel.to_string(),
-    }
-}
-
 async fn load_files(files: Vec<web_sys::File>) -> Loaded {
     let mut out = Loaded::default();
     let wavs = crate::load::local_wavs(&files);
@@ -70,7 +60,8 @@ pub fn app() -> Html {
             let url = url.clone();
             let started = now_ms();
             state.set(Loaded {
-                pending: url.bundles.len() + usize::from(url.view == View::Runs),
+                pending: url.bundles.len()
+                    + usize::from(url.view == View::Runs || url.view == View::History),
                 ..Default::default()
             });
             spawn_local(async move {
@@ -87,19 +78,11 @@ pub fn app() -> Html {
                     )
                     .collect();
                 if url.view == View::Runs || url.view == View::History {
-                    let index = index_from_url(&url.index).await;
+                    // The history reads the index's per-run summaries: no bundle is fetched.
                     if url.view == View::History {
-                        if let Ok(ix) = &index {
-                            urls = ix
-                                .runs
-                                .iter()
-                                .rev()
-                                .take(HISTORY_MAX_RUNS)
-                                .map(|r| (join(&url.index, &r.path), r.sha256.clone()))
-                                .collect();
-                        }
+                        urls.clear();
                     }
-                    out.index = Some(index);
+                    out.index = Some(index_from_url(&url.index).await);
                 }
                 for (b, expected) in &urls {
                     match bundle_from_url(b).await {
@@ -206,7 +189,15 @@ pub fn app() -> Html {
     {
         html! { <div class="muted">{"Loading…"}</div> }
     } else if url.view == View::History {
-        html! { <HistoryView sources={s.sources.clone()} metric={url.metric.clone()} case={url.case.clone()} /> }
+        match &s.index {
+            Some(Ok(index)) => html! {
+                <HistoryView index={index.clone()} index_url={url.index.clone()} metric={url.metric.clone()} case={url.case.clone()} series={url.series.clone()} />
+            },
+            Some(Err(e)) => {
+                html! { <div class="error">{ format!("No run index, so no history: {e}. Publish runs with `kokoro-bench publish`.") }</div> }
+            }
+            None => html! {},
+        }
     } else if s.sources.len() >= 2 {
         html! { <CompareView sources={s.sources.clone()} /> }
     } else if let Some(src) = s.sources.first() {

@@ -65,7 +65,9 @@ page "?view=run&bundle=data/malformed.json" malformed
 page "?view=run&bundle=data/runs/$RUN1/hostile.json" hostile
 page "?view=run&bundle=data/missing.json" missing
 page "?view=run&bundle=$B2" run2
+BEFORE=$(wc -l < "$OUT/server.log")
 page "?view=history&metric=ttfa_ms&case=short" history
+tail -n +"$((BEFORE + 1))" "$OUT/server.log" > "$OUT/history-requests.log"
 page "?view=run&bundle=$B1&sha=deadbeefdeadbeef" stale
 
 grep -q 'id="runs"' "$OUT/runs.html" || fail "run list not rendered"
@@ -89,6 +91,10 @@ grep -q 'id="providers"' "$OUT/run2.html" || fail "no providers section"
 grep -q 'CoreMLExecutionProvider is not in this ONNX Runtime build' "$OUT/run2.html" || fail "impossible variant not shown as skipped"
 grep -q 'id="history"' "$OUT/history.html" || fail "no history view"
 grep -q '2 run(s) in time order' "$OUT/history.html" || fail "history does not show both runs"
+grep -q 'set-up changed: strategy progressive → clause' "$OUT/history.html" || fail "history does not mark the strategy change"
+grep -q "?view=compare&amp;bundle=data/runs/$RUN1/bundle.json" "$OUT/history.html" || fail "history does not link the step to its comparison"
+grep -q 'GET /data/index.json 200' "$OUT/history-requests.log" || fail "history did not read the index"
+if grep -q 'bundle.json' "$OUT/history-requests.log"; then fail "history fetched bundles (it should need the index only)"; fi
 grep -q 'changed since this link was made' "$OUT/stale.html" || fail "hash mismatch not reported"
 grep -q 'id="share"' "$OUT/run.html" || fail "no share link"
 # Real wall-clock speed (no virtual time): WebDriver opens the comparison of the two real bundles
@@ -121,4 +127,5 @@ rm -rf "$PROF"
 MED=$(python3 -c "import statistics,sys; print(round(statistics.median([float(x) for x in sys.argv[1:]])))" $TIMES)
 echo "e2e: open two real bundles and render their comparison: median ${MED} ms (runs:${TIMES} ms; navigation start → on screen, headless chromium, target < 500 ms)"
 echo "e2e: screenshots in $OUT/*.png"
-echo "e2e: 21 passed, 0 failed"
+# Every check above ends the script on failure, so reaching here means all of them passed.
+echo "e2e: $(grep -c -E '(\|\| fail|then fail) "' "$0") checks passed"

@@ -97,7 +97,14 @@ async fn accelerator_activity_is_shown_beside_its_idle_baseline() {
         ]
     });
     let html = render(source(&serde_json::to_vec(&v).unwrap())).await;
-    for needle in ["(idle baseline)", "ANE mW", "1834", "coreml-ane", "40 (8.0 s)", "48 samples"] {
+    for needle in [
+        "(idle baseline)",
+        "ANE mW",
+        "1834",
+        "coreml-ane",
+        "40 (8.0 s)",
+        "48 samples",
+    ] {
         assert!(html.contains(needle), "missing {needle:?}");
     }
     // Without recorded activity there is no table, only the note.
@@ -107,4 +114,54 @@ async fn accelerator_activity_is_shown_beside_its_idle_baseline() {
     }
     let html = render(source(&serde_json::to_vec(&v).unwrap())).await;
     assert!(!html.contains("ANE mW") && html.contains("48 samples"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn history_lines_up_runs_from_the_index_alone() {
+    use kokoro_bench_bundle::index::{IndexEntry, RunIndex};
+    use kokoro_bench_report::views::history::{HistoryProps, HistoryView};
+    let base = read_bundle(&fixture()).unwrap().bundle;
+    let mut index = RunIndex::default();
+    for (i, (strategy, scale)) in [("progressive", 1.0), ("progressive", 1.0), ("clause", 1.4)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut b = base.clone();
+        b.run.id = format!("run-{i}");
+        b.run.started_unix_ms += i as u64 * 3_600_000;
+        b.run.git_commit = Some(format!("{i}abcdef0123456789"));
+        b.plan.strategy = strategy.into();
+        for c in &mut b.cases {
+            for t in &mut c.trials {
+                t.ttfa_ms = t.ttfa_ms.map(|v| v * scale);
+            }
+        }
+        index.upsert(IndexEntry::of(
+            &b,
+            format!("runs/run-{i}/bundle.json"),
+            format!("{i}").repeat(64),
+        ));
+    }
+    let html = yew::LocalServerRenderer::<HistoryView>::with_props(HistoryProps {
+        index,
+        index_url: "data/index.json".into(),
+        metric: Some("ttfa_ms".into()),
+        case: Some("medium".into()),
+        series: None,
+    })
+    .hydratable(false)
+    .render()
+    .await;
+    for needle in [
+        "History: TTFA (first sample) — medium",
+        "3 run(s) in time order",
+        "↑ set-up changed: strategy progressive → clause",
+        "?view=run&amp;bundle=data/runs/run-2/bundle.json&amp;sha=2222222222222222",
+        "?view=compare&amp;bundle=data/runs/run-1/bundle.json&amp;sha=1111111111111111&amp;bundle=data/runs/run-2/bundle.json",
+        "2abcdef012",
+        "+40.0 %",
+        "class=\"selected\"",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?} in {html}");
+    }
 }

@@ -2,7 +2,10 @@
 //! can list runs without opening every bundle.
 
 use crate::gates::GateStatus;
-use crate::schema::Bundle;
+use crate::metrics::Metric;
+use crate::schema::{Bundle, TargetKind};
+use crate::stats::bootstrap::Bootstrap;
+use crate::stats::{median, Summary};
 use serde::{Deserialize, Serialize};
 
 /// Current index format version.
@@ -44,6 +47,82 @@ pub struct IndexEntry {
     pub cases: Vec<String>,
     /// Gate counts: pass, warn, fail, no data.
     pub gates: [u32; 4],
+    /// Git commit of the tool that made the run, when known.
+    #[serde(default)]
+    pub git_commit: Option<String>,
+    /// What was measured: `engine`, the HTTP URL, or `legacy`.
+    #[serde(default)]
+    pub target: String,
+    /// The history metrics per case (run-level ones with `case: None`), so a history needs no
+    /// bundle. `None` in entries written before summaries existed (re-run `publish`).
+    #[serde(default)]
+    pub summaries: Option<Vec<IndexValue>>,
+}
+
+/// One metric of one case of a run, summarised for history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IndexValue {
+    /// Metric key.
+    pub metric: String,
+    /// Case id; `None` for run-level metrics.
+    #[serde(default)]
+    pub case: Option<String>,
+    /// Median over the measured trials.
+    pub median: f64,
+    /// 95 % bootstrap interval of the median (needs at least two samples).
+    #[serde(default)]
+    pub ci95: Option<[f64; 2]>,
+    /// Samples.
+    pub n: u32,
+    /// The bundle marks this metric untrusted (e.g. a legacy import).
+    #[serde(default)]
+    pub untrusted: bool,
+}
+
+/// Metrics summarised in the index and offered by the history view.
+pub const HISTORY_METRICS: [Metric; 7] = [
+    Metric::TtfaMs,
+    Metric::TtfaAudibleMs,
+    Metric::Rtf,
+    Metric::Underruns,
+    Metric::MinPrebufferMs,
+    Metric::IntegratedLufs,
+    Metric::PeakRssMb,
+];
+
+/// Summaries of [`HISTORY_METRICS`] for every case of `bundle`.
+pub fn summaries(bundle: &Bundle) -> Vec<IndexValue> {
+    let boot = Bootstrap::default();
+    let mut out = Vec::new();
+    for metric in HISTORY_METRICS {
+        let untrusted = bundle.untrusted(metric.key()).is_some();
+        let mut push = |case: Option<String>, values: Vec<f64>| {
+            let Some(s) = Summary::of(&values) else {
+                return;
+            };
+            let ci95 = (s.n >= 2)
+                .then(|| boot.one(&values, median))
+                .flatten()
+                .map(|i| [i.lo, i.hi]);
+            out.push(IndexValue {
+                metric: metric.key().into(),
+                case,
+                median: s.median,
+                ci95,
+                n: s.n as u32,
+                untrusted,
+            });
+        };
+        if metric.per_trial() {
+            for case in &bundle.cases {
+                push(Some(case.id.clone()), metric.case_values(case));
+            }
+        } else {
+            push(None, metric.run_value(bundle).into_iter().collect());
+        }
+    }
+    out
 }
 
 impl IndexEntry {
@@ -75,6 +154,18 @@ impl IndexEntry {
                 count(GateStatus::Fail),
                 count(GateStatus::NoData),
             ],
+            git_commit: bundle.run.git_commit.clone(),
+            target: match bundle.run.target {
+                TargetKind::Engine => "engine".into(),
+                TargetKind::Legacy => "legacy".into(),
+                TargetKind::Http => bundle
+                    .provenance
+                    .http
+                    .as_ref()
+                    .map(|h| h.url.clone())
+                    .unwrap_or_else(|| "http".into()),
+            },
+            summaries: Some(summaries(bundle)),
         }
     }
 }
@@ -90,5 +181,63 @@ impl RunIndex {
                 .cmp(&b.started_unix_ms)
                 .then(a.id.cmp(&b.id))
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(path: &str) -> Bundle {
+        let bytes =
+            std::fs::read(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        crate::read_bundle(&bytes).unwrap().bundle
+    }
+
+    #[test]
+    fn entries_carry_history_summaries_with_intervals() {
+        let b = load("v1/engine-progressive-3cases.json");
+        let e = IndexEntry::of(&b, "runs/x/bundle.json".into(), "0".repeat(64));
+        assert_eq!(e.target, "engine");
+        let s = e.summaries.as_ref().unwrap();
+        let ttfa = s
+            .iter()
+            .find(|v| v.metric == "ttfa_ms" && v.case.as_deref() == Some("short"))
+            .unwrap();
+        let values = Metric::TtfaMs.case_values(b.case("short").unwrap());
+        assert_eq!(ttfa.n as usize, values.len());
+        assert_eq!(Some(ttfa.median), median(&values));
+        let [lo, hi] = ttfa.ci95.unwrap();
+        assert!(lo <= ttfa.median && ttfa.median <= hi);
+        assert!(!ttfa.untrusted);
+        let rss = s.iter().find(|v| v.metric == "peak_rss_mb").unwrap();
+        assert_eq!((rss.case.as_deref(), rss.n, rss.ci95), (None, 1, None));
+        // The entry survives a JSON round trip, and an entry from before summaries still reads.
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            serde_json::from_value::<IndexEntry>(json.clone()).unwrap(),
+            e
+        );
+        let mut old = json;
+        for k in ["summaries", "target", "git_commit"] {
+            old.as_object_mut().unwrap().remove(k);
+        }
+        assert!(serde_json::from_value::<IndexEntry>(old)
+            .unwrap()
+            .summaries
+            .is_none());
+    }
+
+    #[test]
+    fn legacy_numbers_are_summarised_as_untrusted() {
+        let b = load("legacy/run_bench_v2_stream.json");
+        let e = IndexEntry::of(&b, "x.json".into(), String::new());
+        let ttfa: Vec<_> = e
+            .summaries
+            .unwrap()
+            .into_iter()
+            .filter(|v| v.metric == "ttfa_ms")
+            .collect();
+        assert!(!ttfa.is_empty() && ttfa.iter().all(|v| v.untrusted));
     }
 }

@@ -1,6 +1,6 @@
 //! The run list from `index.json`.
 
-use crate::viewmodel::SortKey;
+use crate::viewmodel::{join_url as join, SortKey};
 use kokoro_bench_bundle::index::RunIndex;
 use yew::prelude::*;
 
@@ -11,13 +11,6 @@ pub struct RunsProps {
     pub index: RunIndex,
     /// URL of the index (bundle paths are relative to it).
     pub index_url: String,
-}
-
-fn join(base: &str, rel: &str) -> String {
-    match base.rfind('/') {
-        Some(i) => format!("{}/{rel}", &base[..i]),
-        None => rel.to_string(),
-    }
 }
 
 /// Runs, newest first, with gate counts and links to detail and comparison.
