@@ -122,6 +122,10 @@ pub struct RunArgs {
     /// HTTP: payload field set to true to ask the server not to cache (e.g. no_cache).
     #[arg(long)]
     pub no_cache_field: Option<String>,
+    /// HTTPS: a PEM file with the server's self-signed certificate or private CA (trusted besides
+    /// the public web roots).
+    #[arg(long)]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// HTTP: PID of the server process for memory/CPU (default: found from the URL's port on this machine).
     #[arg(long)]
     pub server_pid: Option<u32>,

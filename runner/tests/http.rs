@@ -1,13 +1,14 @@
 //! The HTTP target against a small in-test server that replays *real* Kokoro audio with
 //! scripted timing and faults a real server will not produce on demand: a stall mid-stream, gzip,
-//! a disconnect, a 422, a body that is not audio, a refused connection. Loopback only.
+//! a disconnect, a 422, a body that is not audio, a refused connection. The same server over
+//! real TLS (rustls, a certificate made by the test) checks `https://`. Loopback only.
 
 mod common;
 
 use kokoro_bench::engine::{Strategy, SynthEvent, SynthRequest};
 use kokoro_bench_bundle::read_bundle;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -42,14 +43,14 @@ fn real_pcm() -> &'static Vec<u8> {
     })
 }
 
-fn chunk(s: &mut TcpStream, data: &[u8]) {
+fn chunk(s: &mut impl Write, data: &[u8]) {
     let _ = write!(s, "{:x}\r\n", data.len());
     let _ = s.write_all(data);
     let _ = s.write_all(b"\r\n");
     let _ = s.flush();
 }
 
-fn handle(mut s: TcpStream) {
+fn handle(mut s: impl Read + Write) {
     let mut req = Vec::new();
     let mut buf = [0u8; 4096];
     // Read headers and the JSON body (Content-Length).
@@ -132,6 +133,40 @@ fn server() -> u16 {
         }
     });
     port
+}
+
+/// The same server behind TLS with a fresh self-signed certificate for `localhost`; returns the
+/// port and the certificate as PEM.
+fn tls_server() -> (u16, String) {
+    real_pcm();
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let cert_pem = ck.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
+    let config = std::sync::Arc::new(
+        rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![ck.cert.der().clone()], key)
+        .unwrap(),
+    );
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, s);
+                handle(&mut tls);
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    (port, cert_pem)
 }
 
 fn run(out: &Path, url: &str, extra: &[&str]) -> (i32, String) {
@@ -301,4 +336,76 @@ fn a_refused_connection_fails_fast_before_the_run() {
         "{err}"
     );
     assert!(!out.join("runs").exists());
+}
+
+#[test]
+fn https_streams_are_timed_through_tls_and_untrusted_certificates_stop_the_run() {
+    let (port, cert_pem) = tls_server();
+    let dir = common::tempdir("https");
+    let ca = dir.join("server.pem");
+    std::fs::write(&ca, &cert_pem).unwrap();
+    let url = format!("https://localhost:{port}/stall");
+
+    // Not trusted: the run stops before any trial, saying how to trust it.
+    let (code, err) = run(&dir.join("untrusted"), &url, &["--trials", "1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("not trusted") && err.contains("--ca-cert"),
+        "{err}"
+    );
+    assert!(
+        !dir.join("untrusted/runs").exists(),
+        "no bundle for a run that never started"
+    );
+
+    // Trusted through --ca-cert: the stall is still exactly one underrun through TLS records.
+    let out = dir.join("trusted");
+    let (code, err) = run(
+        &out,
+        &url,
+        &["--trials", "2", "--ca-cert", ca.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let b = bundle(&out);
+    for t in &b.cases[0].trials {
+        assert!(t.error.is_none(), "{:?}", t.error);
+        let (connect, tls, ttfb) = (
+            t.connect_ms.unwrap(),
+            t.tls_handshake_ms.expect("handshake timed"),
+            t.ttfb_ms.unwrap(),
+        );
+        assert!(
+            connect >= 0.0 && tls > 0.0 && connect + tls <= ttfb,
+            "{connect} {tls} {ttfb}"
+        );
+        assert_eq!(t.samples as usize, real_pcm().len() / 2);
+        let p = t.playback.as_ref().unwrap();
+        assert_eq!(p.underruns, 1, "{p:?}");
+        assert!(
+            (p.stall_total_ms - 1000.0).abs() < 150.0,
+            "{}",
+            p.stall_total_ms
+        );
+    }
+
+    // A certificate file that is not PEM, and --ca-cert on plain http: exit 2 naming the problem.
+    let junk = dir.join("junk.pem");
+    std::fs::write(&junk, "hello").unwrap();
+    let (code, err) = run(
+        &dir.join("junk"),
+        &url,
+        &["--ca-cert", junk.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("BEGIN CERTIFICATE") && err.contains("junk.pem"),
+        "{err}"
+    );
+    let (code, err) = run(
+        &dir.join("plain"),
+        &format!("http://127.0.0.1:{port}/stall"),
+        &["--ca-cert", ca.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--ca-cert is for https://"), "{err}");
 }

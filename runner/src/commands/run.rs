@@ -166,6 +166,15 @@ pub fn run(args: RunArgs) -> Result<i32> {
             .clone()
             .context("--target http needs --url, e.g. http://127.0.0.1:8880/v1/audio/speech")?;
         let url = crate::http::wire::parse_url(&url_text).map_err(anyhow::Error::msg)?;
+        let tls = match (url.tls, &args.ca_cert) {
+            (true, ca) => {
+                Some(crate::http::tls::client_config(ca.as_deref()).map_err(anyhow::Error::msg)?)
+            }
+            (false, Some(_)) => {
+                bail!("--ca-cert is for https:// URLs; {url_text} is plain http")
+            }
+            (false, None) => None,
+        };
         let headers = args
             .header
             .iter()
@@ -192,6 +201,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
             timeout: Duration::from_secs_f64(args.http_timeout_s.max(0.1)),
             nonce: !args.no_nonce,
             no_cache_field: args.no_cache_field.clone(),
+            tls,
         };
         (
             crate::run::target::TargetSpec::Http(cfg),

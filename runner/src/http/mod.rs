@@ -3,6 +3,7 @@
 
 pub mod pcm;
 pub mod server_pid;
+pub mod tls;
 pub mod trial;
 pub mod wire;
 
@@ -64,6 +65,8 @@ pub struct HttpConfig {
     pub nonce: bool,
     /// A payload field set to `true` to ask the server not to cache.
     pub no_cache_field: Option<String>,
+    /// TLS settings for `https://` URLs.
+    pub tls: Option<tls::TlsConfig>,
 }
 
 impl HttpConfig {
@@ -133,6 +136,7 @@ mod tests {
             timeout: Duration::from_secs(5),
             nonce: true,
             no_cache_field: Some("no_cache".into()),
+            tls: None,
         }
     }
 

@@ -1,6 +1,20 @@
 //! Finding the process that listens on a TCP port (so memory and CPU are sampled on the server,
 //! never on the benchmark client).
 
+/// Whether `host` is this machine: it resolves to a loopback address or to one this machine can
+/// bind (a remote server's port must never be matched against a local listener).
+pub fn is_local_host(host: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let Ok(addrs) = (host, 0u16).to_socket_addrs() else {
+        return false;
+    };
+    addrs.into_iter().any(|a| {
+        a.ip().is_loopback()
+            || a.ip().is_unspecified()
+            || std::net::UdpSocket::bind((a.ip(), 0)).is_ok()
+    })
+}
+
 /// The PID listening on `port` on this machine, if it can be found.
 pub fn find_listener(port: u16) -> Option<u32> {
     #[cfg(target_os = "linux")]
@@ -86,5 +100,14 @@ mod tests {
         assert_eq!(find_listener(port), Some(std::process::id()));
         drop(l);
         assert_eq!(find_listener(port), None);
+    }
+
+    #[test]
+    fn local_and_remote_hosts() {
+        assert!(is_local_host("127.0.0.1"));
+        assert!(is_local_host("localhost"));
+        // TEST-NET-1 (RFC 5737): never assigned to a machine.
+        assert!(!is_local_host("192.0.2.1"));
+        assert!(!is_local_host("no-such-host.invalid"));
     }
 }

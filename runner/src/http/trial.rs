@@ -53,9 +53,17 @@ pub fn run_trial(
     let mut fatal = None;
     let mut parser = AudioParser::new(cfg.pcm_rate_hz, cfg.format == AudioFormat::Wav);
     let mut last_byte = None;
-    match post(&cfg.url, &cfg.headers, &payload, cfg.timeout) {
+    match post(
+        &cfg.url,
+        cfg.tls.as_ref(),
+        &cfg.headers,
+        &payload,
+        cfg.timeout,
+    ) {
         Err(e) => fail(&mut trial, e.kind(), format!("{e} ({})", cfg.url_text)),
-        Ok((head, _t_headers, mut body)) => {
+        Ok((head, _t_headers, mut body, timing)) => {
+            trial.connect_ms = Some(timing.connect_ms);
+            trial.tls_handshake_ms = timing.tls_handshake_ms;
             headers = head.headers.iter().cloned().collect();
             if body.gzip_encoded {
                 trial.flags.push("content_encoding_gzip".into());

@@ -2,14 +2,15 @@
 //! read is timestamped as it happens (no client-side buffering or transparent decompression can
 //! hide when bytes arrived), chunked transfer encoding is decoded here, and a gzip body is decoded
 //! incrementally *and reported* (compression can hide streaming). One connection per request
-//! (`Connection: close`); plain `http://` only.
+//! (`Connection: close`); `https://` through [`super::tls`], with the TCP connect and the TLS
+//! handshake timed apart.
 
 use flate2::write::GzDecoder;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-/// A parsed `http://host:port/path` URL.
+/// A parsed `http(s)://host:port/path` URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Url {
     /// Host.
@@ -18,20 +19,36 @@ pub struct Url {
     pub port: u16,
     /// Path and query.
     pub path: String,
+    /// `https://`.
+    pub tls: bool,
 }
 
-/// Parses an `http://` URL.
+impl Url {
+    /// The `Host` header: the port only when it is not the scheme's default; IPv6 in brackets.
+    pub fn host_header(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        if self.port == if self.tls { 443 } else { 80 } {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+/// Parses an `http://` or `https://` URL.
 ///
 /// # Errors
 /// A message for other schemes or malformed URLs.
 pub fn parse_url(s: &str) -> Result<Url, String> {
-    let rest = s.strip_prefix("http://").ok_or_else(|| {
-        if s.starts_with("https://") {
-            format!("{s}: https is not supported yet; benchmark the server over http (e.g. on 127.0.0.1) or put a local TLS-terminating proxy in front")
-        } else {
-            format!("{s}: the URL must start with http://")
-        }
-    })?;
+    let (rest, tls) = match (s.strip_prefix("http://"), s.strip_prefix("https://")) {
+        (Some(r), _) => (r, false),
+        (_, Some(r)) => (r, true),
+        _ => return Err(format!("{s}: the URL must start with http:// or https://")),
+    };
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let (host, port) = match authority.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (
@@ -39,7 +56,7 @@ pub fn parse_url(s: &str) -> Result<Url, String> {
             p.parse::<u16>()
                 .map_err(|_| format!("{s}: `{p}` is not a port"))?,
         ),
-        _ => (authority.to_string(), 80),
+        _ => (authority.to_string(), if tls { 443 } else { 80 }),
     };
     if host.is_empty() {
         return Err(format!("{s}: no host"));
@@ -52,6 +69,7 @@ pub fn parse_url(s: &str) -> Result<Url, String> {
         } else {
             path.into()
         },
+        tls,
     })
 }
 
@@ -70,6 +88,9 @@ pub enum WireError {
     /// Malformed HTTP.
     #[error("malformed response: {0}")]
     Protocol(String),
+    /// TLS failed (handshake, certificate, or a record error).
+    #[error("TLS: {0}")]
+    Tls(String),
     /// Other IO.
     #[error("{0}")]
     Io(String),
@@ -83,6 +104,7 @@ impl WireError {
             WireError::Timeout(_) => "timeout",
             WireError::EndedEarly(_) => "stream_ended_early",
             WireError::Protocol(_) => "protocol",
+            WireError::Tls(_) => "tls",
             WireError::Io(_) => "io",
         }
     }
@@ -97,11 +119,52 @@ fn io_err(e: std::io::Error, timeout: Duration) -> WireError {
     }
 }
 
-/// Connects (used as a pre-flight check too).
-///
-/// # Errors
-/// [`WireError::Connect`] with the address and the OS's reason.
-pub fn connect(url: &Url, timeout: Duration) -> Result<TcpStream, WireError> {
+/// A connection: plain TCP, or TLS over it.
+pub enum Conn {
+    /// `http://`.
+    Plain(TcpStream),
+    /// `https://`.
+    #[cfg(feature = "tls")]
+    Tls(Box<super::tls::TlsStream>),
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf),
+            #[cfg(feature = "tls")]
+            Conn::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.write(buf),
+            #[cfg(feature = "tls")]
+            Conn::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.flush(),
+            #[cfg(feature = "tls")]
+            Conn::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// How long setting up the connection took.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ConnectTiming {
+    /// Name resolution and TCP connect, ms.
+    pub connect_ms: f64,
+    /// TLS handshake, ms (`https://` only).
+    pub tls_handshake_ms: Option<f64>,
+}
+
+fn tcp_connect(url: &Url, timeout: Duration) -> Result<TcpStream, WireError> {
     let addr = format!("{}:{}", url.host, url.port);
     let addrs: Vec<_> = addr
         .to_socket_addrs()
@@ -113,12 +176,49 @@ pub fn connect(url: &Url, timeout: Duration) -> Result<TcpStream, WireError> {
             Ok(s) => {
                 s.set_nodelay(true).ok();
                 s.set_read_timeout(Some(timeout)).ok();
+                s.set_write_timeout(Some(timeout)).ok();
                 return Ok(s);
             }
             Err(e) => last = e.to_string(),
         }
     }
     Err(WireError::Connect(addr, last))
+}
+
+/// Connects, with the TLS handshake for `https://` (used as a pre-flight check too).
+///
+/// # Errors
+/// [`WireError::Connect`] with the address and the OS's reason; [`WireError::Tls`] when the
+/// handshake fails or `tls` is missing for an `https://` URL.
+pub fn connect(
+    url: &Url,
+    tls: Option<&super::tls::TlsConfig>,
+    timeout: Duration,
+) -> Result<(Conn, ConnectTiming), WireError> {
+    let t0 = Instant::now();
+    let tcp = tcp_connect(url, timeout)?;
+    let mut timing = ConnectTiming {
+        connect_ms: t0.elapsed().as_secs_f64() * 1000.0,
+        tls_handshake_ms: None,
+    };
+    if !url.tls {
+        return Ok((Conn::Plain(tcp), timing));
+    }
+    let Some(cfg) = tls else {
+        return Err(WireError::Tls("an https:// URL needs TLS settings".into()));
+    };
+    #[cfg(feature = "tls")]
+    {
+        let t1 = Instant::now();
+        let stream = super::tls::handshake(cfg, &url.host, tcp)?;
+        timing.tls_handshake_ms = Some(t1.elapsed().as_secs_f64() * 1000.0);
+        Ok((Conn::Tls(Box::new(stream)), timing))
+    }
+    #[cfg(not(feature = "tls"))]
+    {
+        let _ = (cfg, &mut timing);
+        Err(WireError::Tls("this build has no TLS".into()))
+    }
 }
 
 /// Status and headers of a response.
@@ -157,7 +257,7 @@ enum ChunkState {
 
 /// Reads a response body read by read, with timestamps.
 pub struct Body {
-    stream: TcpStream,
+    stream: Conn,
     raw: Vec<u8>,
     framing: Framing,
     gzip: Option<GzDecoder<Vec<u8>>>,
@@ -173,16 +273,16 @@ pub struct Body {
 /// Connect, IO, timeout and protocol errors.
 pub fn post(
     url: &Url,
+    tls: Option<&super::tls::TlsConfig>,
     headers: &[(String, String)],
     body: &[u8],
     timeout: Duration,
-) -> Result<(Head, Instant, Body), WireError> {
-    let mut stream = connect(url, timeout)?;
+) -> Result<(Head, Instant, Body, ConnectTiming), WireError> {
+    let (mut stream, timing) = connect(url, tls, timeout)?;
     let mut req = format!(
-        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nAccept-Encoding: identity\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nAccept-Encoding: identity\r\nConnection: close\r\nContent-Length: {}\r\n",
         url.path,
-        url.host,
-        url.port,
+        url.host_header(),
         body.len()
     );
     for (k, v) in headers {
@@ -251,7 +351,7 @@ pub fn post(
         gzip_encoded,
         done: false,
     };
-    Ok((head, t_headers, body))
+    Ok((head, t_headers, body, timing))
 }
 
 impl Body {
@@ -278,10 +378,13 @@ impl Body {
                 return Ok(None);
             }
             let mut chunk = [0u8; 16 * 1024];
-            let n = self
-                .stream
-                .read(&mut chunk)
-                .map_err(|e| io_err(e, self.timeout))?;
+            let n = match self.stream.read(&mut chunk) {
+                Ok(n) => n,
+                // A TLS peer that closes without close_notify: the end of the bytes, judged by the
+                // framing below like a plain close.
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => 0,
+                Err(e) => return Err(io_err(e, self.timeout)),
+            };
             if n == 0 {
                 return match self.framing {
                     Framing::Close => {
@@ -403,13 +506,22 @@ mod tests {
             Url {
                 host: "127.0.0.1".into(),
                 port: 8880,
-                path: "/v1/audio/speech".into()
+                path: "/v1/audio/speech".into(),
+                tls: false,
             }
         );
         assert_eq!(parse_url("http://localhost").unwrap().port, 80);
-        assert!(parse_url("https://x/y")
-            .unwrap_err()
-            .contains("https is not supported"));
+        let s = parse_url("https://api.example.com/v1/audio/speech").unwrap();
+        assert_eq!((s.port, s.tls), (443, true));
+        assert_eq!(s.host_header(), "api.example.com");
+        assert_eq!(
+            parse_url("http://[::1]:8880/x").unwrap().host_header(),
+            "[::1]:8880"
+        );
+        assert_eq!(
+            parse_url("https://h:8443/").unwrap().host_header(),
+            "h:8443"
+        );
         assert!(parse_url("ftp://x").is_err());
         assert!(parse_url("http://h:notaport/").is_err());
     }

@@ -205,6 +205,17 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             Some(std::process::id()),
             "kokoro-bench runner (in-process engine)".to_string(),
         ),
+        TargetSpec::Http(h)
+            if opts.server_pid.is_none()
+                && !crate::http::server_pid::is_local_host(&h.url.host) =>
+        {
+            early_notes.push((
+                NoteLevel::Warn,
+                "memory_not_sampled",
+                format!("memory/CPU not sampled: {} is not this machine (run kokoro-bench beside the server to sample it)", h.url.host),
+            ));
+            (None, String::new())
+        }
         TargetSpec::Http(h) => match opts
             .server_pid
             .or_else(|| crate::http::server_pid::find_listener(h.url.port))
@@ -236,9 +247,14 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             (Target::Engine(engine), Some(info))
         }
         TargetSpec::Http(h) => {
-            crate::http::wire::connect(&h.url, h.timeout)
-                .map_err(|e| anyhow::anyhow!("{e}. Is the server running? ({})", h.url_text))?;
-            (Target::Http(h.clone()), None)
+            crate::http::wire::connect(&h.url, h.tls.as_ref(), h.timeout).map_err(|e| {
+                let hint = match e {
+                    crate::http::wire::WireError::Tls(_) => "",
+                    _ => ". Is the server running?",
+                };
+                anyhow::anyhow!("{e}{hint} ({})", h.url_text)
+            })?;
+            (Target::Http(Box::new(h.clone())), None)
         }
     };
     if let Some(s) = &sampler {

@@ -37,7 +37,11 @@ pub fn markdown(b: &Bundle) -> String {
         o,
         "{} · {} · strategy `{}` · voice `{}` · {} warm-up + {} measured trials per case · status {:?}\n",
         b.machine.cpu_model,
-        b.provenance.model.as_ref().map(|m| m.name.as_str()).unwrap_or("?"),
+        match (&b.provenance.http, &b.provenance.model) {
+            (Some(h), _) => h.url.as_str(),
+            (None, Some(m)) => m.name.as_str(),
+            (None, None) => "?",
+        },
         b.plan.strategy,
         b.plan.voice,
         b.plan.warmup_trials,
@@ -111,6 +115,33 @@ pub fn markdown(b: &Bundle) -> String {
             cadence.join("\n")
         );
     }
+    let setup: Vec<String> = b
+        .cases
+        .iter()
+        .filter_map(|c| {
+            let ttfb: Vec<f64> = c.measured().filter_map(|t| t.ttfb_ms).collect();
+            let connect: Vec<f64> = c.measured().filter_map(|t| t.connect_ms).collect();
+            let tls: Vec<f64> = c.measured().filter_map(|t| t.tls_handshake_ms).collect();
+            let ttfb = median(&ttfb)?;
+            Some(format!(
+                "- {}: TTFB p50 {ttfb:.0} ms, of which TCP connect p50 {}{}",
+                c.id,
+                median(&connect)
+                    .map(|v| format!("{v:.1} ms"))
+                    .unwrap_or("—".into()),
+                median(&tls)
+                    .map(|v| format!(", TLS handshake p50 {v:.1} ms"))
+                    .unwrap_or_default()
+            ))
+        })
+        .collect();
+    if !setup.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nHTTP (one connection per request, so set-up is inside TTFB and TTFA):\n{}",
+            setup.join("\n")
+        );
+    }
     let cold: Vec<String> = b
         .cases
         .iter()
@@ -122,11 +153,16 @@ pub fn markdown(b: &Bundle) -> String {
         })
         .map(|(c, t)| {
             format!(
-                "{}: TTFA {} (first inference after session creation)",
+                "{}: TTFA {} ({})",
                 c.id,
                 t.ttfa_ms
                     .map(|v| Metric::TtfaMs.format(v))
-                    .unwrap_or("—".into())
+                    .unwrap_or("—".into()),
+                if b.run.target == kokoro_bench_bundle::schema::TargetKind::Http {
+                    "the run's first request to the server"
+                } else {
+                    "first inference after session creation"
+                }
             )
         })
         .collect();

@@ -22,7 +22,7 @@ pub enum Target {
     /// In-process engine on its thread.
     Engine(Arc<EngineHandle>),
     /// HTTP server.
-    Http(HttpConfig),
+    Http(Box<HttpConfig>),
 }
 
 /// What one request needs besides the text.

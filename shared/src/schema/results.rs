@@ -87,9 +87,15 @@ pub struct Trial {
     /// Error, when the trial failed; measurements up to the failure are kept.
     #[serde(default)]
     pub error: Option<TrialError>,
-    /// Time to first byte of the response body (HTTP targets).
+    /// Time to first byte of the response body (HTTP targets; includes connection set-up).
     #[serde(default)]
     pub ttfb_ms: Option<f64>,
+    /// HTTP: name resolution and TCP connect, ms (part of `ttfb_ms`: one connection per request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<f64>,
+    /// HTTP over TLS: the handshake, ms (part of `ttfb_ms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_handshake_ms: Option<f64>,
     /// Time to the first audio sample delivered to the consumer.
     #[serde(default)]
     pub ttfa_ms: Option<f64>,
