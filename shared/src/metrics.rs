@@ -16,6 +16,10 @@ pub enum Metric {
     TtfaAudibleMs,
     /// Time to the first response byte (HTTP), ms.
     TtfbMs,
+    /// HTTP: name resolution and TCP connect, ms (inside TTFB).
+    ConnectMs,
+    /// HTTP over TLS: the handshake, ms (inside TTFB).
+    TlsHandshakeMs,
     /// Wall time to the last sample / audio seconds.
     Rtf,
     /// Model time / audio seconds (engine).
@@ -67,10 +71,12 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 16] = [
+    pub const ALL: [Metric; 18] = [
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
         Metric::TtfbMs,
+        Metric::ConnectMs,
+        Metric::TlsHandshakeMs,
         Metric::Rtf,
         Metric::InferenceRtf,
         Metric::TotalMs,
@@ -102,6 +108,8 @@ impl Metric {
             Metric::TtfaMs => "ttfa_ms",
             Metric::TtfaAudibleMs => "ttfa_audible_ms",
             Metric::TtfbMs => "ttfb_ms",
+            Metric::ConnectMs => "connect_ms",
+            Metric::TlsHandshakeMs => "tls_handshake_ms",
             Metric::Rtf => "rtf",
             Metric::InferenceRtf => "inference_rtf",
             Metric::TotalMs => "total_ms",
@@ -129,6 +137,8 @@ impl Metric {
             Metric::TtfaMs => "TTFA (first sample)",
             Metric::TtfaAudibleMs => "TTFA (first audible)",
             Metric::TtfbMs => "TTFB",
+            Metric::ConnectMs => "TCP connect",
+            Metric::TlsHandshakeMs => "TLS handshake",
             Metric::Rtf => "RTF",
             Metric::InferenceRtf => "Model-only RTF",
             Metric::TotalMs => "Total time",
@@ -151,6 +161,8 @@ impl Metric {
             Metric::TtfaMs
             | Metric::TtfaAudibleMs
             | Metric::TtfbMs
+            | Metric::ConnectMs
+            | Metric::TlsHandshakeMs
             | Metric::TotalMs
             | Metric::StallTotalMs
             | Metric::MinPrebufferMs
@@ -181,6 +193,8 @@ impl Metric {
                 Practical::Relative(0.05)
             }
             Metric::Rtf | Metric::InferenceRtf => Practical::Relative(0.05),
+            // Sub-millisecond on loopback: a relative threshold would call noise news.
+            Metric::ConnectMs | Metric::TlsHandshakeMs => Practical::Absolute(5.0),
             Metric::FirstChunkModelMs | Metric::WholeModelMs => Practical::Relative(0.05),
             Metric::Underruns | Metric::UnderrunsPer10min => Practical::Count(0.5),
             Metric::StallTotalMs | Metric::MinPrebufferMs => Practical::Absolute(50.0),
@@ -204,6 +218,8 @@ impl Metric {
             Metric::TtfaMs => t.ttfa_ms,
             Metric::TtfaAudibleMs => t.ttfa_audible_ms,
             Metric::TtfbMs => t.ttfb_ms,
+            Metric::ConnectMs => t.connect_ms,
+            Metric::TlsHandshakeMs => t.tls_handshake_ms,
             Metric::Rtf => t.rtf,
             Metric::InferenceRtf => t.inference_rtf,
             Metric::TotalMs => t.total_ms,
