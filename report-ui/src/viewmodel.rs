@@ -368,6 +368,93 @@ pub fn pct_change(old: f64, new: f64) -> Option<f64> {
     (old != 0.0 && old.is_finite() && new.is_finite()).then(|| (new - old) / old.abs() * 100.0)
 }
 
+/// The streaming timeline of one trial as two curves over wall-clock time since the request:
+/// audio delivered (a staircase, one step per chunk) and audio played by the simulated real-time
+/// player (flat before the first audio, during the pre-buffer and during stalls). The vertical gap
+/// between them is the buffer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timeline {
+    /// Delivered audio: (ms since request, audio seconds), as a staircase.
+    pub delivered: Vec<(f64, f64)>,
+    /// Played audio: (ms since request, audio seconds), piecewise linear.
+    pub played: Vec<(f64, f64)>,
+    /// Stalls, ms since request.
+    pub stalls_ms: Vec<[f64; 2]>,
+    /// First audio, ms since request.
+    pub first_audio_ms: f64,
+    /// When the player finishes, ms since request.
+    pub end_ms: f64,
+    /// Total audio, seconds.
+    pub audio_s: f64,
+}
+
+/// Builds the [`Timeline`] of a trial from its chunk arrivals and playback simulation.
+pub fn timeline(t: &kokoro_bench_bundle::schema::Trial) -> Option<Timeline> {
+    let pb = t.playback.as_ref()?;
+    let rate = t.sample_rate_hz.max(1) as f64;
+    let arrivals: Vec<(f64, f64)> = t
+        .chunks
+        .t_ms
+        .iter()
+        .zip(&t.chunks.samples)
+        .filter(|(_, &n)| n > 0)
+        .map(|(&ms, &n)| (ms, n as f64 / rate))
+        .collect();
+    let &(first_audio_ms, _) = arrivals.first()?;
+    let mut delivered = vec![(0.0, 0.0)];
+    let mut total = 0.0;
+    for (ms, secs) in arrivals {
+        delivered.push((ms, total));
+        total += secs;
+        delivered.push((ms, total));
+    }
+    // The buffer series is sampled at arrivals, stall starts and the end: played = delivered − buffer.
+    let delivered_at = |ms: f64| {
+        delivered
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= ms)
+            .map(|p| p.1)
+            .unwrap_or(0.0)
+    };
+    let mut played = vec![(0.0, 0.0), (first_audio_ms, 0.0)];
+    let start = first_audio_ms + pb.prebuffer_ms.max(0.0);
+    if pb.prebuffer_ms > 0.0 {
+        played.push((start, 0.0));
+    }
+    for (&ms, &buf_ms) in pb.buffer_t_ms.iter().zip(&pb.buffer_ms) {
+        if ms < start {
+            continue;
+        }
+        let v = (delivered_at(ms) - buf_ms / 1000.0).max(0.0);
+        if played.last().is_some_and(|p| p.0 <= ms) {
+            played.push((ms, v));
+        }
+    }
+    let end_ms = pb
+        .buffer_t_ms
+        .last()
+        .copied()
+        .unwrap_or(first_audio_ms)
+        .max(delivered.last().map(|p| p.0).unwrap_or(0.0));
+    if let Some(last) = played.last_mut() {
+        if (last.1 - total).abs() < 1e-6 {
+            last.1 = total;
+        }
+    }
+    if delivered.last().is_some_and(|p| p.0 < end_ms) {
+        delivered.push((end_ms, total));
+    }
+    Some(Timeline {
+        delivered,
+        played,
+        stalls_ms: pb.stalls_ms.clone(),
+        first_audio_ms,
+        end_ms,
+        audio_s: total,
+    })
+}
+
 /// Maps values onto `[0, width]` on a shared scale (padding 5 %); returns x positions.
 pub fn strip_positions(values: &[f64], lo: f64, hi: f64, width: f64) -> Vec<f64> {
     let span = if hi > lo { hi - lo } else { 1.0 };
@@ -532,6 +619,43 @@ mod tests {
         );
         assert_eq!(pct_change(500.0, 450.0), Some(-10.0));
         assert_eq!(pct_change(0.0, 1.0), None);
+    }
+
+    #[test]
+    fn timeline_curves_never_play_what_was_not_delivered() {
+        use kokoro_bench_bundle::schema::{ChunkSeries, Trial};
+        // 0.5 s of audio at 200 ms, then 1.0 s at 1500 ms: the player starves from 700 to 1500.
+        let t_ms = vec![200.0, 1500.0];
+        let samples = vec![12_000, 24_000];
+        let trial = Trial {
+            sample_rate_hz: 24_000,
+            playback: kokoro_bench_bundle::playback::simulate(&t_ms, &samples, 24_000, 0.0),
+            chunks: ChunkSeries {
+                t_ms,
+                samples,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let tl = timeline(&trial).unwrap();
+        assert_eq!(tl.first_audio_ms, 200.0);
+        assert!((tl.audio_s - 1.5).abs() < 1e-9);
+        assert_eq!(tl.stalls_ms, vec![[700.0, 1500.0]]);
+        assert!((tl.end_ms - 2500.0).abs() < 1e-6, "{}", tl.end_ms);
+        let delivered_at = |ms: f64| {
+            tl.delivered
+                .iter()
+                .rev()
+                .find(|p| p.0 <= ms)
+                .map(|p| p.1)
+                .unwrap()
+        };
+        for &(ms, v) in &tl.played {
+            assert!(v <= delivered_at(ms) + 1e-9, "played {v} s at {ms} ms");
+        }
+        assert!(tl.played.contains(&(700.0, 0.5)) && tl.played.contains(&(1500.0, 0.5)));
+        assert_eq!(tl.played.last(), Some(&(2500.0, 1.5)));
+        assert!(timeline(&Trial::default()).is_none());
     }
 
     #[test]
