@@ -122,6 +122,10 @@ pub struct RunArgs {
     /// HTTP: payload field set to true to ask the server not to cache (e.g. no_cache).
     #[arg(long)]
     pub no_cache_field: Option<String>,
+    /// HTTP: keep connections alive and reuse them across requests, as a pooling client does
+    /// (default: a new connection per request, whose set-up is timed).
+    #[arg(long)]
+    pub keep_alive: bool,
     /// HTTPS: a PEM file with the server's self-signed certificate or private CA (trusted besides
     /// the public web roots).
     #[arg(long)]

@@ -50,14 +50,16 @@ fn chunk(s: &mut impl Write, data: &[u8]) {
     let _ = s.flush();
 }
 
-fn handle(mut s: impl Read + Write) {
+/// Serves one request; returns whether the connection may carry another (only `/ka` keeps it,
+/// and only when the client asked for keep-alive).
+fn handle(mut s: impl Read + Write) -> bool {
     let mut req = Vec::new();
     let mut buf = [0u8; 4096];
     // Read headers and the JSON body (Content-Length).
     loop {
         let n = s.read(&mut buf).unwrap_or(0);
         if n == 0 {
-            return;
+            return false;
         }
         req.extend_from_slice(&buf[..n]);
         if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -77,7 +79,18 @@ fn handle(mut s: impl Read + Write) {
     let pcm = real_pcm();
     let header = kokoro_bench::http::pcm::streaming_wav_header(24_000);
     let half_s = 24_000; // bytes of 0.5 s at 16-bit mono
+    let keep = head.to_lowercase().contains("connection: keep-alive");
     match path.as_str() {
+        "/ka" => {
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            chunk(&mut s, &header);
+            chunk(&mut s, &pcm[..half_s]);
+            chunk(&mut s, &pcm[half_s..]);
+            chunk(&mut s, b"");
+            return keep;
+        }
         "/stall" => {
             let _ = s.write_all(
                 b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -121,6 +134,41 @@ fn handle(mut s: impl Read + Write) {
             let _ = s.write_all(body);
         }
     }
+    false
+}
+
+/// A server that keeps `/ka` connections alive for at most two requests each (then closes, as
+/// servers with an idle or request limit do); counts connections that carried a request.
+fn keep_alive_server() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    real_pcm();
+    let used = std::sync::Arc::new(AtomicUsize::new(0));
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let counter = used.clone();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let counter = counter.clone();
+            std::thread::spawn(move || {
+                let mut served = 0;
+                while served < 2 {
+                    // Peek so a connection that never sends a request is not counted.
+                    let mut one = [0u8; 1];
+                    if s.peek(&mut one).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if served == 0 {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                    }
+                    served += 1;
+                    if !handle(&mut s) {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, used)
 }
 
 fn server() -> u16 {
@@ -408,4 +456,41 @@ fn https_streams_are_timed_through_tls_and_untrusted_certificates_stop_the_run()
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--ca-cert is for https://"), "{err}");
+}
+
+#[test]
+fn keep_alive_reuses_connections_and_reconnects_when_the_server_closed_one() {
+    let (port, used) = keep_alive_server();
+    let out = common::tempdir("http-keepalive");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/ka"),
+        &["--trials", "4", "--keep-alive"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let b = bundle(&out);
+    assert!(b.provenance.http.as_ref().unwrap().keep_alive);
+    let flags: Vec<Vec<String>> = b.cases[0].trials.iter().map(|t| t.flags.clone()).collect();
+    // Request 1 opens a connection; 2 reuses it; the server closes it after two requests, so 3
+    // finds it dead and reconnects (and says so); 4 reuses the new one.
+    let has = |i: usize, f: &str| flags[i].iter().any(|x| x == f);
+    assert!(
+        !has(0, "connection_reused") && has(1, "connection_reused"),
+        "{flags:?}"
+    );
+    assert!(
+        has(2, "connection_retried") && !has(2, "connection_reused"),
+        "{flags:?}"
+    );
+    assert!(has(3, "connection_reused"), "{flags:?}");
+    for (i, t) in b.cases[0].trials.iter().enumerate() {
+        assert!(t.error.is_none(), "trial {i}: {:?}", t.error);
+        assert_eq!(t.samples as usize, real_pcm().len() / 2);
+        assert_eq!(
+            t.connect_ms.is_some(),
+            !has(i, "connection_reused"),
+            "trial {i}"
+        );
+    }
+    assert_eq!(used.load(std::sync::atomic::Ordering::SeqCst), 2);
 }

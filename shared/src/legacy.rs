@@ -142,7 +142,7 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
                 sha256: String::new(),
                 text: text.clone(),
             }],
-            http: s(cfg, "url").map(|url| HttpTarget { url, dialect: "unknown".into(), response_headers: Default::default() }),
+            http: s(cfg, "url").map(|url| HttpTarget { url, dialect: "unknown".into(), response_headers: Default::default(), keep_alive: false }),
             ..Default::default()
         },
         plan: Plan {

@@ -202,6 +202,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
             nonce: !args.no_nonce,
             no_cache_field: args.no_cache_field.clone(),
             tls,
+            keep_alive: args.keep_alive,
         };
         (
             crate::run::target::TargetSpec::Http(cfg),

@@ -67,6 +67,8 @@ pub struct HttpConfig {
     pub no_cache_field: Option<String>,
     /// TLS settings for `https://` URLs.
     pub tls: Option<tls::TlsConfig>,
+    /// Reuse each client thread's connection across requests (`Connection: keep-alive`).
+    pub keep_alive: bool,
 }
 
 impl HttpConfig {
@@ -137,6 +139,7 @@ mod tests {
             nonce: true,
             no_cache_field: Some("no_cache".into()),
             tls: None,
+            keep_alive: false,
         }
     }
 

@@ -59,11 +59,18 @@ pub fn run_trial(
         &cfg.headers,
         &payload,
         cfg.timeout,
+        cfg.keep_alive,
     ) {
         Err(e) => fail(&mut trial, e.kind(), format!("{e} ({})", cfg.url_text)),
         Ok((head, _t_headers, mut body, timing)) => {
-            trial.connect_ms = Some(timing.connect_ms);
+            trial.connect_ms = timing.connect_ms;
             trial.tls_handshake_ms = timing.tls_handshake_ms;
+            if timing.reused {
+                trial.flags.push("connection_reused".into());
+            }
+            if timing.retried {
+                trial.flags.push("connection_retried".into());
+            }
             headers = head.headers.iter().cloned().collect();
             if body.gzip_encoded {
                 trial.flags.push("content_encoding_gzip".into());

@@ -1,11 +1,14 @@
 //! A minimal HTTP/1.1 client over `std::net::TcpStream`, written for measurement: every socket
 //! read is timestamped as it happens (no client-side buffering or transparent decompression can
 //! hide when bytes arrived), chunked transfer encoding is decoded here, and a gzip body is decoded
-//! incrementally *and reported* (compression can hide streaming). One connection per request
-//! (`Connection: close`); `https://` through [`super::tls`], with the TCP connect and the TLS
-//! handshake timed apart.
+//! incrementally *and reported* (compression can hide streaming). By default one connection per
+//! request (`Connection: close`), so every trial pays — and records — its own TCP connect and
+//! TLS handshake; with keep-alive each thread reuses its connection as a pooling client would,
+//! reconnecting once (and saying so) when the server dropped it. `https://` goes through
+//! [`super::tls`].
 
 use flate2::write::GzDecoder;
+use std::cell::RefCell;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
@@ -158,10 +161,44 @@ impl Write for Conn {
 /// How long setting up the connection took.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ConnectTiming {
-    /// Name resolution and TCP connect, ms.
-    pub connect_ms: f64,
-    /// TLS handshake, ms (`https://` only).
+    /// Name resolution and TCP connect, ms (`None` when a kept-alive connection was reused).
+    pub connect_ms: Option<f64>,
+    /// TLS handshake, ms (`https://` on a new connection only).
     pub tls_handshake_ms: Option<f64>,
+    /// A kept-alive connection carried the request.
+    pub reused: bool,
+    /// A kept-alive connection had been closed by the server; the request was sent again on a new
+    /// one (the time lost is inside this request's TTFB, as for a real pooling client).
+    pub retried: bool,
+}
+
+/// Which connections can carry a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PoolKey {
+    host: String,
+    port: u16,
+    tls: bool,
+}
+
+impl PoolKey {
+    fn of(url: &Url) -> PoolKey {
+        PoolKey {
+            host: url.host.clone(),
+            port: url.port,
+            tls: url.tls,
+        }
+    }
+}
+
+thread_local! {
+    /// One idle kept-alive connection per thread (each soak client is a thread).
+    static IDLE: RefCell<Option<(PoolKey, Conn)>> = const { RefCell::new(None) };
+}
+
+fn take_idle(key: &PoolKey) -> Option<Conn> {
+    IDLE.with(|c| c.borrow_mut().take())
+        .filter(|(k, _)| k == key)
+        .map(|(_, c)| c)
 }
 
 fn tcp_connect(url: &Url, timeout: Duration) -> Result<TcpStream, WireError> {
@@ -198,8 +235,8 @@ pub fn connect(
     let t0 = Instant::now();
     let tcp = tcp_connect(url, timeout)?;
     let mut timing = ConnectTiming {
-        connect_ms: t0.elapsed().as_secs_f64() * 1000.0,
-        tls_handshake_ms: None,
+        connect_ms: Some(t0.elapsed().as_secs_f64() * 1000.0),
+        ..Default::default()
     };
     if !url.tls {
         return Ok((Conn::Plain(tcp), timing));
@@ -255,9 +292,11 @@ enum ChunkState {
     Done,
 }
 
-/// Reads a response body read by read, with timestamps.
+/// Reads a response body read by read, with timestamps. A kept-alive connection goes back to
+/// its thread's pool when the body was read to its end.
 pub struct Body {
-    stream: Conn,
+    stream: Option<Conn>,
+    pool: Option<PoolKey>,
     raw: Vec<u8>,
     framing: Framing,
     gzip: Option<GzDecoder<Vec<u8>>>,
@@ -265,6 +304,53 @@ pub struct Body {
     /// Whether the body was gzip-encoded (and decoded here).
     pub gzip_encoded: bool,
     done: bool,
+}
+
+/// Sends the request and reads up to the end of the response headers. Returns the bytes read
+/// and where the headers end; `Ok(None)` when the connection closed or failed before a single
+/// byte came back (a stale kept-alive connection).
+fn exchange(
+    stream: &mut Conn,
+    request: &[u8],
+    timeout: Duration,
+) -> Result<Option<(Vec<u8>, usize)>, WireError> {
+    if stream
+        .write_all(request)
+        .and_then(|_| stream.flush())
+        .is_err()
+    {
+        return Ok(None);
+    }
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            return Ok(Some((raw, i)));
+        }
+        if raw.len() > 64 * 1024 {
+            return Err(WireError::Protocol("response headers over 64 KiB".into()));
+        }
+        let n = match stream.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e)
+                if raw.is_empty()
+                    && e.kind() != std::io::ErrorKind::WouldBlock
+                    && e.kind() != std::io::ErrorKind::TimedOut =>
+            {
+                0
+            }
+            Err(e) => return Err(io_err(e, timeout)),
+        };
+        if n == 0 {
+            if raw.is_empty() {
+                return Ok(None);
+            }
+            return Err(WireError::EndedEarly(
+                "connection closed before the response headers".into(),
+            ));
+        }
+        raw.extend_from_slice(&chunk[..n]);
+    }
 }
 
 /// Sends a POST and reads the status line and headers.
@@ -277,38 +363,50 @@ pub fn post(
     headers: &[(String, String)],
     body: &[u8],
     timeout: Duration,
+    keep_alive: bool,
 ) -> Result<(Head, Instant, Body, ConnectTiming), WireError> {
-    let (mut stream, timing) = connect(url, tls, timeout)?;
+    let key = PoolKey::of(url);
     let mut req = format!(
-        "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nAccept-Encoding: identity\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nAccept-Encoding: identity\r\nConnection: {}\r\nContent-Length: {}\r\n",
         url.path,
         url.host_header(),
+        if keep_alive { "keep-alive" } else { "close" },
         body.len()
     );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
-    stream
-        .write_all(req.as_bytes())
-        .and_then(|_| stream.write_all(body))
-        .map_err(|e| io_err(e, timeout))?;
-    let mut raw = Vec::new();
-    let mut chunk = [0u8; 16 * 1024];
-    let end = loop {
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
+    let mut request = req.into_bytes();
+    request.extend_from_slice(body);
+
+    let idle = if keep_alive { take_idle(&key) } else { None };
+    let (mut stream, timing, reply) = match idle {
+        Some(mut conn) => match exchange(&mut conn, &request, timeout)? {
+            Some(reply) => (
+                conn,
+                ConnectTiming {
+                    reused: true,
+                    ..Default::default()
+                },
+                Some(reply),
+            ),
+            None => {
+                let (conn, mut timing) = connect(url, tls, timeout)?;
+                timing.retried = true;
+                (conn, timing, None)
+            }
+        },
+        None => {
+            let (conn, timing) = connect(url, tls, timeout)?;
+            (conn, timing, None)
         }
-        if raw.len() > 64 * 1024 {
-            return Err(WireError::Protocol("response headers over 64 KiB".into()));
-        }
-        let n = stream.read(&mut chunk).map_err(|e| io_err(e, timeout))?;
-        if n == 0 {
-            return Err(WireError::EndedEarly(
-                "connection closed before the response headers".into(),
-            ));
-        }
-        raw.extend_from_slice(&chunk[..n]);
+    };
+    let (raw, end) = match reply {
+        Some(r) => r,
+        None => exchange(&mut stream, &request, timeout)?.ok_or_else(|| {
+            WireError::EndedEarly("connection closed before the response headers".into())
+        })?,
     };
     let t_headers = Instant::now();
     let text = String::from_utf8_lossy(&raw[..end]).into_owned();
@@ -342,8 +440,15 @@ pub fn post(
     let gzip_encoded = head
         .header("content-encoding")
         .is_some_and(|v| v.to_ascii_lowercase().contains("gzip"));
+    let reusable = keep_alive
+        && !matches!(framing, Framing::Close)
+        && status_line.starts_with("HTTP/1.1")
+        && !head
+            .header("connection")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("close"));
     let body = Body {
-        stream,
+        stream: Some(stream),
+        pool: reusable.then_some(key),
         raw: raw[end + 4..].to_vec(),
         framing,
         gzip: gzip_encoded.then(|| GzDecoder::new(Vec::new())),
@@ -378,7 +483,10 @@ impl Body {
                 return Ok(None);
             }
             let mut chunk = [0u8; 16 * 1024];
-            let n = match self.stream.read(&mut chunk) {
+            let Some(stream) = self.stream.as_mut() else {
+                return Err(WireError::Io("connection already released".into()));
+            };
+            let n = match stream.read(&mut chunk) {
                 Ok(n) => n,
                 // A TLS peer that closes without close_notify: the end of the bytes, judged by the
                 // framing below like a plain close.
@@ -482,6 +590,12 @@ impl Body {
         }
     }
 
+    /// Whether the body was read to its end with nothing left over (the connection can carry
+    /// another request).
+    fn complete(&self) -> bool {
+        self.done && self.raw.is_empty()
+    }
+
     /// Reads the rest as text (for error bodies), bounded to 64 KiB.
     pub fn text(mut self) -> String {
         let mut all = Vec::new();
@@ -492,6 +606,17 @@ impl Body {
             }
         }
         String::from_utf8_lossy(&all).trim().to_string()
+    }
+}
+
+impl Drop for Body {
+    fn drop(&mut self) {
+        if !self.complete() {
+            return;
+        }
+        if let (Some(key), Some(conn)) = (self.pool.take(), self.stream.take()) {
+            IDLE.with(|c| *c.borrow_mut() = Some((key, conn)));
+        }
     }
 }
 

@@ -169,6 +169,7 @@ fn provenance(
                 url: h.url_text.clone(),
                 dialect: h.dialect.name().into(),
                 response_headers: Default::default(),
+                keep_alive: h.keep_alive,
             }),
             ..Default::default()
         },

@@ -124,7 +124,7 @@ pub fn markdown(b: &Bundle) -> String {
             let tls: Vec<f64> = c.measured().filter_map(|t| t.tls_handshake_ms).collect();
             let ttfb = median(&ttfb)?;
             Some(format!(
-                "- {}: TTFB p50 {ttfb:.0} ms, of which TCP connect p50 {}{}",
+                "- {}: TTFB p50 {ttfb:.1} ms; new connections: TCP connect p50 {}{}",
                 c.id,
                 median(&connect)
                     .map(|v| format!("{v:.1} ms"))
@@ -136,11 +136,24 @@ pub fn markdown(b: &Bundle) -> String {
         })
         .collect();
     if !setup.is_empty() {
-        let _ = writeln!(
-            o,
-            "\nHTTP (one connection per request, so set-up is inside TTFB and TTFA):\n{}",
-            setup.join("\n")
-        );
+        let keep_alive = b.provenance.http.as_ref().is_some_and(|h| h.keep_alive);
+        let trials = || b.cases.iter().flat_map(|c| c.trials.iter());
+        let count = |flag: &str| {
+            trials()
+                .filter(|t| t.flags.iter().any(|f| f == flag))
+                .count()
+        };
+        let how = if keep_alive {
+            format!(
+                "connections kept alive: {} of {} requests reused one, {} found it closed and reconnected; set-up is inside TTFB only where a connection was opened",
+                count("connection_reused"),
+                trials().count(),
+                count("connection_retried")
+            )
+        } else {
+            "one connection per request, so set-up is inside TTFB and TTFA; --keep-alive reuses connections".into()
+        };
+        let _ = writeln!(o, "\nHTTP ({how}):\n{}", setup.join("\n"));
     }
     let cold: Vec<String> = b
         .cases

@@ -124,4 +124,7 @@ pub struct HttpTarget {
     pub dialect: String,
     /// Response headers of the first successful request.
     pub response_headers: BTreeMap<String, String>,
+    /// Connections were kept alive and reused (`false`: one new connection per request).
+    #[serde(default)]
+    pub keep_alive: bool,
 }
