@@ -174,9 +174,10 @@ fn streaming_suites_against_a_real_fastkokoro_server_give_sane_numbers() {
                 "first audio before the last byte: {ttfb} {ttfa} {total}"
             );
             assert!(t.ttfa_audible_ms.unwrap() >= ttfa);
-            // ~60 / ~140 characters of English: 2–12 s of speech.
+            // ~60 / ~140 characters of English plus a nonce clause: seconds of speech, not a
+            // blip and not minutes (12.0 s was seen for `medium`; the nonce varies the length).
             assert!(
-                (2.0..12.0).contains(&t.audio_s),
+                (2.0..25.0).contains(&t.audio_s),
                 "{}: {} s",
                 c.id,
                 t.audio_s

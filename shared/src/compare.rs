@@ -85,8 +85,30 @@ pub struct Comparison {
     pub new_id: String,
     /// Differences that make the comparison questionable (machine, model, texts, …).
     pub warnings: Vec<String>,
+    /// The two runs' set-ups side by side.
+    #[serde(default)]
+    pub setup: Vec<SetupLine>,
     /// Rows, by metric then case.
     pub rows: Vec<Row>,
+}
+
+/// One line of two runs' set-ups side by side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SetupLine {
+    /// What the line is, e.g. `ONNX Runtime`.
+    pub label: String,
+    /// The baseline's value (`—` when it has none).
+    pub base: String,
+    /// The new run's value.
+    pub new: String,
+}
+
+impl SetupLine {
+    /// Whether the two runs differ here.
+    pub fn differs(&self) -> bool {
+        self.base != self.new
+    }
 }
 
 impl Comparison {
@@ -94,6 +116,100 @@ impl Comparison {
     pub fn regressed(&self) -> bool {
         self.rows.iter().any(|r| r.verdict == Verdict::Regressed)
     }
+
+    /// How many rows got each verdict, in the order regressed, improved, unchanged,
+    /// inconclusive.
+    pub fn verdict_counts(&self) -> [(Verdict, usize); 4] {
+        [
+            Verdict::Regressed,
+            Verdict::Improved,
+            Verdict::Unchanged,
+            Verdict::Inconclusive,
+        ]
+        .map(|v| (v, self.rows.iter().filter(|r| r.verdict == v).count()))
+    }
+}
+
+/// The set-ups of two runs side by side: what was measured where, with what.
+pub fn setup_lines(base: &Bundle, new: &Bundle) -> Vec<SetupLine> {
+    let describe = |b: &Bundle| -> Vec<(&'static str, String)> {
+        let p = &b.provenance;
+        let dash = || "—".to_string();
+        let session = p.session.as_ref();
+        vec![
+            ("tool commit", b.run.git_commit.clone().unwrap_or_else(dash)),
+            (
+                "machine",
+                format!(
+                    "{} · {} threads",
+                    b.machine.cpu_model, b.machine.logical_cores
+                ),
+            ),
+            ("OS", format!("{} {}", b.machine.os, b.machine.os_version)),
+            (
+                "target",
+                match &p.http {
+                    Some(h) => format!(
+                        "{} ({}{})",
+                        h.url,
+                        h.dialect,
+                        if h.keep_alive { ", keep-alive" } else { "" }
+                    ),
+                    None => format!("{:?}", b.run.target).to_lowercase(),
+                },
+            ),
+            (
+                "model",
+                p.model
+                    .as_ref()
+                    .map(|m| format!("{} ({})", m.name, m.sha256.get(..12).unwrap_or(&m.sha256)))
+                    .unwrap_or_else(dash),
+            ),
+            (
+                "ONNX Runtime",
+                p.runtime
+                    .as_ref()
+                    .map(|r| format!("{} · {}", r.ort_version, r.registered_providers.join(", ")))
+                    .unwrap_or_else(dash),
+            ),
+            (
+                "session",
+                session
+                    .map(|s| {
+                        format!(
+                            "{} intra / {} inter threads · optimisation {} · arena {}",
+                            s.intra_op_threads,
+                            s.inter_op_threads,
+                            s.graph_optimization_level,
+                            if s.cpu_memory_arena { "on" } else { "off" }
+                        )
+                    })
+                    .unwrap_or_else(dash),
+            ),
+            ("strategy", b.plan.strategy.clone()),
+            (
+                "voice · speed",
+                format!("{} · {}", b.plan.voice, b.plan.speed),
+            ),
+            (
+                "trials",
+                format!(
+                    "{} warm-up + {} measured per case",
+                    b.plan.warmup_trials, b.plan.measured_trials
+                ),
+            ),
+            ("pre-buffer", format!("{} ms", b.plan.prebuffer_ms)),
+        ]
+    };
+    describe(base)
+        .into_iter()
+        .zip(describe(new))
+        .map(|((label, b), (_, n))| SetupLine {
+            label: label.into(),
+            base: b,
+            new: n,
+        })
+        .collect()
 }
 
 const ALPHA: f64 = 0.05;
@@ -127,6 +243,7 @@ pub fn compare(base: &Bundle, new: &Bundle) -> Comparison {
         base_id: base.run.id.clone(),
         new_id: new.run.id.clone(),
         warnings: warnings(base, new),
+        setup: setup_lines(base, new),
         rows,
     }
 }
@@ -416,6 +533,32 @@ mod tests {
         assert!(!c.regressed());
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         assert_ne!(ttfa_row(&c).verdict, Verdict::Improved);
+    }
+
+    #[test]
+    fn setups_are_lined_up_and_differences_marked() {
+        let b = bundle_with_ttfa(&[500.0, 530.0, 610.0]);
+        let c = compare(&b, &b);
+        assert!(!c.setup.is_empty() && c.setup.iter().all(|l| !l.differs()));
+        let mut later = b.clone();
+        later.run.started_at = "2030-01-01T00:00:00Z".into();
+        assert!(
+            compare(&b, &later).setup.iter().all(|l| !l.differs()),
+            "time is not set-up"
+        );
+        let mut n = b.clone();
+        n.plan.strategy = "clause".into();
+        n.run.git_commit = Some("abc123".into());
+        let c = compare(&b, &n);
+        let differing: Vec<&str> = c
+            .setup
+            .iter()
+            .filter(|l| l.differs())
+            .map(|l| l.label.as_str())
+            .collect();
+        assert_eq!(differing, ["tool commit", "strategy"]);
+        let counts = c.verdict_counts();
+        assert_eq!(counts.iter().map(|(_, k)| k).sum::<usize>(), c.rows.len());
     }
 
     #[test]

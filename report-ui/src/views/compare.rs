@@ -43,6 +43,20 @@ pub fn compare_view(p: &CompareProps) -> Html {
                     <section>
                         <h2>{ format!("{} (baseline) → {}", c.base_id, c.new_id) }</h2>
                         { for c.warnings.iter().map(|w| html!{ <div class="note">{ w }</div> }) }
+                        <div class="verdict-counts">
+                            { for c.verdict_counts().iter().map(|(v, k)| html!{ <span><span class={classes!("badge", verdict_class(*v))}>{ k }</span>{" "}{ v.label() }</span> }) }
+                        </div>
+                        <details class="setup" open={c.setup.iter().any(|l| l.differs())}>
+                            <summary>{ format!("Set-up side by side ({} difference(s))", c.setup.iter().filter(|l| l.differs()).count()) }</summary>
+                            <table>
+                                <thead><tr><th></th><th>{"baseline"}</th><th>{"new"}</th></tr></thead>
+                                <tbody>
+                                { for c.setup.iter().map(|l| html!{
+                                    <tr class={classes!(l.differs().then_some("differs"))}><th>{ &l.label }</th><td>{ &l.base }</td><td>{ &l.new }</td></tr>
+                                }) }
+                                </tbody>
+                            </table>
+                        </details>
                         <table class="comparison">
                             <thead><tr><th>{"metric"}</th><th>{"case"}</th><th>{"baseline"}</th><th>{"new"}</th><th>{"change [95 % CI]"}</th><th>{"verdict"}</th><th>{"why"}</th></tr></thead>
                             <tbody>

@@ -47,6 +47,32 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
     if !c.warnings.is_empty() {
         let _ = writeln!(o);
     }
+    let differing: Vec<_> = c.setup.iter().filter(|l| l.differs()).collect();
+    if !differing.is_empty() {
+        let _ = writeln!(
+            o,
+            "{}",
+            if markdown {
+                "| set-up | baseline | new |\n|---|---|---|"
+            } else {
+                "set-up differences:"
+            }
+        );
+        for l in differing {
+            if markdown {
+                let _ = writeln!(o, "| {} | {} | {} |", l.label, l.base, l.new);
+            } else {
+                let _ = writeln!(o, "  {}: {} → {}", l.label, l.base, l.new);
+            }
+        }
+        let _ = writeln!(o);
+    }
+    let counts: Vec<String> = c
+        .verdict_counts()
+        .iter()
+        .map(|(v, k)| format!("{k} {}", v.label()))
+        .collect();
+    let _ = writeln!(o, "{}\n", counts.join(" · "));
     let header = [
         "metric",
         "case",
