@@ -1,7 +1,7 @@
 //! Pure view-model logic, tested natively: the URL state, per-case rows and chart geometry.
 //! Components only render what these functions return.
 
-use kokoro_bench_bundle::index::{IndexEntry, RunIndex};
+pub use kokoro_bench_bundle::history::{history, pct_change, series_key, History, HistoryPoint};
 use kokoro_bench_bundle::metrics::Metric;
 use kokoro_bench_bundle::stats::Summary;
 use kokoro_bench_bundle::Bundle;
@@ -228,144 +228,12 @@ pub fn hash_matches(expected: &str, actual_hex: &str) -> Option<bool> {
     (expected.len() >= 8).then(|| actual_hex.starts_with(&expected.to_ascii_lowercase()))
 }
 
-/// One point of a history series: one run's summary of the metric for the case.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HistoryPoint {
-    /// Run id.
-    pub run: String,
-    /// Bundle path relative to the index.
-    pub path: String,
-    /// SHA-256 of the bundle.
-    pub sha256: String,
-    /// Start, Unix ms.
-    pub t_unix_ms: u64,
-    /// Start, RFC 3339.
-    pub started_at: String,
-    /// Tool commit.
-    pub git_commit: Option<String>,
-    /// Median over the case's measured trials.
-    pub median: f64,
-    /// 95 % interval of the median.
-    pub ci95: Option<[f64; 2]>,
-    /// Samples.
-    pub n: u32,
-    /// The metric is marked untrusted in this run.
-    pub untrusted: bool,
-    /// What changed in the set-up since the previous point (strategy, model), if anything.
-    pub config_change: Option<String>,
-}
-
-/// A history: one metric of one case over the runs of one machine and target.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct History {
-    /// Points in time order.
-    pub points: Vec<HistoryPoint>,
-    /// Indices where a new level starts (binary segmentation of the medians).
-    pub change_points: Vec<usize>,
-    /// Every series (`machine · target`) in the index, newest run's first.
-    pub series: Vec<String>,
-    /// The series shown.
-    pub selected_series: String,
-    /// Case ids present in the selected series.
-    pub cases: Vec<String>,
-    /// Runs of the index whose entries carry no summaries (written before they existed).
-    pub without_summaries: usize,
-}
-
-/// The series a run belongs to: numbers are only lined up on one machine against one target.
-pub fn series_key(e: &IndexEntry) -> String {
-    format!("{} · {}", e.machine, e.target)
-}
-
-/// The history of `metric` for `case` in `series` (default: the newest run's series), read from
-/// the index's per-run summaries alone.
-pub fn history(
-    index: &RunIndex,
-    metric: Metric,
-    case: Option<&str>,
-    series: Option<&str>,
-) -> History {
-    let mut runs: Vec<&IndexEntry> = index.runs.iter().collect();
-    runs.sort_by_key(|r| std::cmp::Reverse(r.started_unix_ms));
-    let mut all_series: Vec<String> = Vec::new();
-    for r in &runs {
-        let k = series_key(r);
-        if !all_series.contains(&k) {
-            all_series.push(k);
-        }
-    }
-    let selected = series
-        .filter(|s| all_series.iter().any(|x| x == s))
-        .map(String::from)
-        .or_else(|| all_series.first().cloned())
-        .unwrap_or_default();
-    runs.retain(|r| series_key(r) == selected);
-    runs.reverse(); // oldest first
-    let mut cases: Vec<String> = runs.iter().flat_map(|r| r.cases.iter().cloned()).collect();
-    cases.sort();
-    cases.dedup();
-    let case = case
-        .map(String::from)
-        .filter(|c| cases.contains(c))
-        .or_else(|| cases.first().cloned())
-        .unwrap_or_default();
-    let want_case = metric.per_trial().then_some(case.as_str());
-    let mut points: Vec<HistoryPoint> = Vec::new();
-    let mut previous: Option<&IndexEntry> = None;
-    for r in &runs {
-        let Some(v) = r.summaries.as_ref().and_then(|s| {
-            s.iter()
-                .find(|v| v.metric == metric.key() && v.case.as_deref() == want_case)
-        }) else {
-            continue;
-        };
-        let config_change = previous.and_then(|p| {
-            let mut changes = Vec::new();
-            if p.strategy != r.strategy {
-                changes.push(format!("strategy {} → {}", p.strategy, r.strategy));
-            }
-            if p.model != r.model {
-                changes.push(format!("model {} → {}", p.model, r.model));
-            }
-            (!changes.is_empty()).then(|| changes.join(", "))
-        });
-        previous = Some(r);
-        points.push(HistoryPoint {
-            run: r.id.clone(),
-            path: r.path.clone(),
-            sha256: r.sha256.clone(),
-            t_unix_ms: r.started_unix_ms,
-            started_at: r.started_at.clone(),
-            git_commit: r.git_commit.clone(),
-            median: v.median,
-            ci95: v.ci95,
-            n: v.n,
-            untrusted: v.untrusted,
-            config_change,
-        });
-    }
-    let medians: Vec<f64> = points.iter().map(|p| p.median).collect();
-    History {
-        change_points: kokoro_bench_bundle::stats::changepoint::detect(&medians, 3),
-        points,
-        series: all_series,
-        selected_series: selected,
-        cases,
-        without_summaries: index.runs.iter().filter(|r| r.summaries.is_none()).count(),
-    }
-}
-
 /// Resolves `rel` against the folder of `base` (URLs of bundles listed in an index).
 pub fn join_url(base: &str, rel: &str) -> String {
     match base.rfind('/') {
         Some(i) => format!("{}/{rel}", &base[..i]),
         None => rel.to_string(),
     }
-}
-
-/// Relative change of `new` against `old`, percent (`None` when `old` is zero).
-pub fn pct_change(old: f64, new: f64) -> Option<f64> {
-    (old != 0.0 && old.is_finite() && new.is_finite()).then(|| (new - old) / old.abs() * 100.0)
 }
 
 /// The streaming timeline of one trial as two curves over wall-clock time since the request:
@@ -532,93 +400,6 @@ mod tests {
         assert_eq!(hash_matches("bbbbbbbb", "bbbbbbbbcccc"), Some(true));
         assert_eq!(hash_matches("BBBBBBBB", "aaaa"), Some(false));
         assert_eq!(hash_matches("", "aaaa"), None);
-    }
-
-    #[test]
-    fn history_reads_the_index_per_series_and_finds_a_step() {
-        use kokoro_bench_bundle::index::IndexEntry;
-        use kokoro_bench_bundle::schema::{Case, Trial, TrialKind};
-        let mk = |i: u64, ttfa: f64, machine: &str, strategy: &str| {
-            let mut b: Bundle = serde_json::from_str(include_str!(
-                "../../shared/fixtures/v1/engine-progressive-3cases.json"
-            ))
-            .unwrap();
-            b.run.id = format!("r{i}");
-            b.run.started_unix_ms = 1_000 + (10 - i) * 100; // stored out of order
-            b.machine.cpu_model = machine.into();
-            b.plan.strategy = strategy.into();
-            b.cases = vec![Case {
-                id: "short".into(),
-                chars: 61,
-                phonemes: None,
-                oov_phoneme_chars: 0,
-                trials: (0..3)
-                    .map(|k| Trial {
-                        kind: TrialKind::Warm,
-                        ttfa_ms: Some(ttfa + k as f64),
-                        ..Default::default()
-                    })
-                    .collect(),
-            }];
-            IndexEntry::of(&b, format!("runs/r{i}/bundle.json"), "ab".repeat(32))
-        };
-        let mut index = RunIndex::default();
-        for i in 0..10 {
-            let strategy = if i == 3 { "clause" } else { "progressive" };
-            index.upsert(mk(i, if i < 5 { 900.0 } else { 500.0 }, "CPU A", strategy));
-        }
-        index.upsert(mk(20, 100.0, "CPU B", "progressive")); // oldest run, another machine
-        let h = history(&index, Metric::TtfaMs, Some("short"), None);
-        assert_eq!(h.series, vec!["CPU A · engine", "CPU B · engine"]);
-        assert_eq!(h.selected_series, "CPU A · engine");
-        assert_eq!(
-            h.points.len(),
-            10,
-            "the other machine's run is not lined up"
-        );
-        assert!(h
-            .points
-            .windows(2)
-            .all(|w| w[0].t_unix_ms <= w[1].t_unix_ms));
-        assert_eq!(h.points[0].run, "r9");
-        assert_eq!(h.change_points, vec![5]);
-        let p = &h.points[0];
-        assert_eq!((p.median, p.n), (501.0, 3));
-        let [lo, hi] = p.ci95.unwrap();
-        assert!(lo <= 501.0 && 501.0 <= hi && hi - lo <= 2.0);
-        // r3 ran with another strategy: marked on r3 and on the run after it.
-        let changes: Vec<_> = h
-            .points
-            .iter()
-            .filter_map(|p| {
-                p.config_change
-                    .as_ref()
-                    .map(|c| (p.run.as_str(), c.as_str()))
-            })
-            .collect();
-        assert_eq!(
-            changes,
-            vec![
-                ("r3", "strategy progressive → clause"),
-                ("r2", "strategy clause → progressive")
-            ]
-        );
-        let b = history(
-            &index,
-            Metric::TtfaMs,
-            Some("short"),
-            Some("CPU B · engine"),
-        );
-        assert_eq!(b.points.len(), 1);
-        assert!(history(&index, Metric::TtfaMs, Some("nope"), None).cases == vec!["short"]);
-        let mut old = index.clone();
-        old.runs[0].summaries = None;
-        assert_eq!(
-            history(&old, Metric::TtfaMs, None, None).without_summaries,
-            1
-        );
-        assert_eq!(pct_change(500.0, 450.0), Some(-10.0));
-        assert_eq!(pct_change(0.0, 1.0), None);
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub enum Command {
     },
     /// Compare runs against a baseline: exit 1 when any metric regressed.
     Compare(CompareArgs),
+    /// One metric of one case across the runs in artifacts/index.json, with change points.
+    History(HistoryArgs),
     /// Assemble the report site: copy runs from artifacts/ into dist/data/ with an index.
     Publish {
         /// Runner output folder.
@@ -241,6 +243,26 @@ pub struct RunArgs {
     /// Test hook: delay each chunk after the first by this many ms (a synthetic slow producer).
     #[arg(long, hide = true)]
     pub debug_chunk_delay_ms: Option<u64>,
+}
+
+/// `history` flags.
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// Metric key: ttfa_ms, ttfa_audible_ms, rtf, underruns, min_prebuffer_ms, integrated_lufs, peak_rss_mb.
+    #[arg(long, default_value = "ttfa_ms")]
+    pub metric: String,
+    /// Case id (default: the first case of the series).
+    #[arg(long)]
+    pub case: Option<String>,
+    /// Series `machine · target` (default: the newest run's).
+    #[arg(long)]
+    pub series: Option<String>,
+    /// Runner output folder.
+    #[arg(long, env = "KOKORO_BENCH_ARTIFACTS", default_value = "artifacts")]
+    pub artifacts: PathBuf,
+    /// Print Markdown instead of a terminal table.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 /// `compare` flags.

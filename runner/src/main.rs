@@ -13,6 +13,7 @@ fn main() {
         Command::Validate { files } => Ok(commands::bundles::validate(&files)),
         Command::Migrate { file } => commands::bundles::migrate(&file),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::History(args) => commands::history::run(&args),
         Command::Publish {
             artifacts,
             site,

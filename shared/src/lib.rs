@@ -13,6 +13,7 @@
 
 pub mod compare;
 pub mod gates;
+pub mod history;
 pub mod index;
 pub mod legacy;
 pub mod metrics;

@@ -3,6 +3,7 @@
 
 pub mod bundles;
 pub mod compare;
+pub mod history;
 pub mod run;
 pub mod site;
 
