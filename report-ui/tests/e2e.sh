@@ -15,8 +15,8 @@ fail() { echo "e2e FAILED: $*" >&2; exit 1; }
 echo "e2e: building the site"
 (cd report-ui && trunk build --offline --release >/dev/null)
 WASM=$(ls dist/*.wasm | head -1)
-echo "e2e: wasm $(stat -c %s "$WASM") bytes, $(gzip -c "$WASM" | wc -c) bytes gzip (budget 409600)"
-[ "$(gzip -c "$WASM" | wc -c)" -le 409600 ] || fail "wasm over 400 KB gzip"
+echo "e2e: wasm $(stat -c %s "$WASM") bytes, $(gzip -c "$WASM" | wc -c) bytes gzip (budget 327680)"
+[ "$(gzip -c "$WASM" | wc -c)" -le 327680 ] || fail "wasm over 320 KB gzip"
 
 echo "e2e: two real runs"
 ART="$OUT/artifacts"
