@@ -376,7 +376,11 @@ fn dual_sessions_are_measured_against_one_session_with_the_same_threads() {
             "--preset",
             "short,medium",
             "--suite",
-            "dual",
+            "ttfa,memory,dual",
+            "--trials",
+            "1",
+            "--warmup",
+            "0",
             "--dual-levels",
             "1,2",
             "--dual-requests-per-client",
@@ -389,6 +393,26 @@ fn dual_sessions_are_measured_against_one_session_with_the_same_threads() {
     let b = read_bundle(&std::fs::read(only_bundle(&out)).unwrap())
         .unwrap()
         .bundle;
+    // The run's peak RSS covers the measured trials only: the dual suite's extra sessions come
+    // after the window (their samples stay in the series, after the `dual` mark).
+    let m = b.memory.as_ref().expect("memory series");
+    let end = m
+        .peak_window_end_ms
+        .expect("peak window closed before the dual suite");
+    let in_window = m
+        .t_ms
+        .iter()
+        .zip(&m.rss_bytes)
+        .filter(|(t, _)| **t <= end)
+        .map(|(_, &r)| r)
+        .max();
+    assert_eq!(m.peak_rss_bytes, in_window);
+    let dual_mark = m.mark_label.iter().position(|l| l == "dual").unwrap();
+    assert!(m.mark_t_ms[dual_mark] >= end);
+    assert!(
+        m.t_ms.last().unwrap() > &end,
+        "samples continue through the dual suite"
+    );
     let d = b.dual.as_ref().expect("dual result");
     assert_eq!(d.policy, "round_robin");
     assert_eq!(d.total_threads, 2);

@@ -508,6 +508,18 @@ fn warnings(base: &Bundle, new: &Bundle) -> Vec<String> {
             base.run.build_profile, new.run.build_profile
         ));
     }
+    let suites = |b: &Bundle| {
+        let mut s = b.plan.suites.clone();
+        s.sort();
+        s
+    };
+    if suites(base) != suites(new) {
+        w.push(format!(
+            "different suites: {} vs {}",
+            suites(base).join(","),
+            suites(new).join(",")
+        ));
+    }
     if base.run.target != new.run.target {
         w.push(format!(
             "different targets: {:?} vs {:?}",

@@ -78,7 +78,7 @@ pub fn history(
         .unwrap_or_default();
     runs.retain(|r| series_key(r) == selected);
     runs.reverse(); // oldest first
-    // Cases in the newest run's order (presets run short → long), then any older ones.
+                    // Cases in the newest run's order (presets run short → long), then any older ones.
     let mut cases: Vec<String> = Vec::new();
     for c in runs.iter().rev().flat_map(|r| r.cases.iter()) {
         if !cases.contains(c) {

@@ -34,11 +34,18 @@ pub fn memory(m: &MemorySeries) -> Html {
     html! {
         <section id="memory">
             <h2>{"Memory and CPU"}</h2>
-            <div class="muted">{ format!("{} (pid {}) · baseline {} · peak {:.0} MB · CPU up to {:.0} % of one core · {} samples every {:.0} ms",
+            <div class="muted">{ format!("{} (pid {}) · baseline {} · peak {}{} · CPU up to {:.0} % of one core · {} samples every {:.0} ms",
                 m.process, m.pid, m.baseline_rss_bytes.map(|b| format!("{:.0} MB", b as f64 / 1e6)).unwrap_or("—".into()),
-                rss_max, cpu_max, m.t_ms.len(), m.interval_ms) }</div>
+                m.peak_rss_bytes.map(|b| format!("{:.0} MB", b as f64 / 1e6)).unwrap_or("—".into()),
+                if m.peak_window_end_ms.is_some() && rss_max > m.peak_rss_bytes.unwrap_or(0) as f64 / 1e6 + 0.5 {
+                    format!(" over the measured trials ({rss_max:.0} MB later, in the suites after the dashed line)")
+                } else { String::new() },
+                cpu_max, m.t_ms.len(), m.interval_ms) }</div>
             <svg width="760" height="130" viewBox="0 0 760 130" role="img" aria-label="memory and cpu">
                 { for m.mark_t_ms.iter().zip(&m.mark_label).map(|(t, l)| html!{ <line x1={format!("{:.1}", t / t_max * w)} x2={format!("{:.1}", t / t_max * w)} y1="0" y2="120" stroke="#e3e3e0"><title>{ l.clone() }</title></line> }) }
+                if let Some(end) = m.peak_window_end_ms {
+                    <line x1={format!("{:.1}", end / t_max * w)} x2={format!("{:.1}", end / t_max * w)} y1="0" y2="120" stroke="#6b6b70" stroke-dasharray="4 3"><title>{"end of the measured trials: the peak is taken before this line"}</title></line>
+                }
                 <path d={polyline(&m.t_ms, &cpu, t_max, cpu_max, w, h)} fill="none" stroke="#b26a00" stroke-width="1" />
                 <path d={polyline(&m.t_ms, &rss, t_max, rss_max, w, h)} fill="none" stroke="#3b5bdb" stroke-width="1.5" />
             </svg>

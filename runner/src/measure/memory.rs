@@ -99,10 +99,26 @@ impl Sampler {
         }
     }
 
+    /// Ends the window the peak is taken over (the measured trials and soak): suites after it
+    /// load extra sessions, which would make peaks of runs with and without them incomparable.
+    pub fn end_peak_window(&self) {
+        let t = self.elapsed_ms();
+        if let Ok(mut d) = self.data.lock() {
+            d.peak_window_end_ms = Some(t);
+        }
+    }
+
     /// A copy of what has been sampled so far.
     pub fn snapshot(&self) -> MemorySeries {
         let mut d = self.data.lock().map(|d| d.clone()).unwrap_or_default();
-        d.peak_rss_bytes = d.rss_bytes.iter().copied().max();
+        let end = d.peak_window_end_ms.unwrap_or(f64::INFINITY);
+        d.peak_rss_bytes = d
+            .t_ms
+            .iter()
+            .zip(&d.rss_bytes)
+            .filter(|(t, _)| **t <= end)
+            .map(|(_, &r)| r)
+            .max();
         d
     }
 
@@ -133,7 +149,17 @@ mod tests {
         s.mark("a#0".into());
         let block: Vec<u8> = vec![1; 200 * 1024 * 1024];
         std::thread::sleep(Duration::from_millis(80));
+        s.end_peak_window();
+        let later: Vec<u8> = vec![2; 400 * 1024 * 1024];
+        std::thread::sleep(Duration::from_millis(80));
         let series = s.stop();
+        assert!(later.iter().step_by(4096).all(|&b| b == 2));
+        let all_peak = series.rss_bytes.iter().copied().max().unwrap();
+        assert!(
+            series.peak_rss_bytes.unwrap() + 300_000_000 < all_peak,
+            "the peak ignores what came after its window: {} vs {all_peak}",
+            series.peak_rss_bytes.unwrap()
+        );
         assert!(block.iter().step_by(4096).all(|&b| b == 1));
         assert!(series.t_ms.len() >= 5, "{}", series.t_ms.len());
         let (first, peak) = (series.rss_bytes[0], series.peak_rss_bytes.unwrap());

@@ -515,6 +515,9 @@ pub fn execute(opts: RunOptions, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         ));
     }
     bar.finish_and_clear();
+    if let Some(s) = &sampler {
+        s.end_peak_window();
+    }
     drop(target);
     let engine_cfg = match &opts.target {
         TargetSpec::Engine(cfg) => Some(cfg),

@@ -193,11 +193,16 @@ pub fn markdown(b: &Bundle) -> String {
         };
         let _ = write!(
             o,
-            "\nMemory of {} (pid {}): baseline after load {}, peak {}, {} samples every {:.0} ms (sampler cost {:.0} µs/sample)",
+            "\nMemory of {} (pid {}): baseline after load {}, peak {}{}, {} samples every {:.0} ms (sampler cost {:.0} µs/sample)",
             m.process,
             m.pid,
             mb(m.baseline_rss_bytes),
             mb(m.peak_rss_bytes),
+            if m.peak_window_end_ms.is_some() {
+                " (measured trials and soak; later suites excluded)"
+            } else {
+                ""
+            },
             m.t_ms.len(),
             m.interval_ms,
             m.sample_cost_us.unwrap_or(0.0)

@@ -25,9 +25,14 @@ pub struct MemorySeries {
     /// RSS after the model was loaded, before the first trial, bytes.
     #[serde(default)]
     pub baseline_rss_bytes: Option<u64>,
-    /// Largest RSS seen, bytes.
+    /// Largest RSS seen, bytes — up to `peak_window_end_ms` when that is set.
     #[serde(default)]
     pub peak_rss_bytes: Option<u64>,
+    /// The peak covers samples up to here, ms since the run started: the measured trials and the
+    /// soak, not the providers / dual / hardware suites that load extra sessions (their samples
+    /// stay in the series, after their marks). `None`: the peak covers every sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_window_end_ms: Option<f64>,
     /// Leak analysis over the steady state, when there were enough trials.
     #[serde(default)]
     pub leak: Option<LeakEstimate>,
