@@ -77,8 +77,9 @@ pub fn history(
         .or_else(|| all_series.first().cloned())
         .unwrap_or_default();
     runs.retain(|r| series_key(r) == selected);
-    runs.reverse(); // oldest first
-                    // Cases in the newest run's order (presets run short → long), then any older ones.
+    // Oldest first.
+    runs.reverse();
+    // Cases in the newest run's order (presets run short → long), then any older ones.
     let mut cases: Vec<String> = Vec::new();
     for c in runs.iter().rev().flat_map(|r| r.cases.iter()) {
         if !cases.contains(c) {
