@@ -43,7 +43,7 @@ pub fn memory(m: &MemorySeries) -> Html {
                 cpu_max, m.t_ms.len(), m.interval_ms) }</div>
             <svg width="760" height="130" viewBox="0 0 760 130" role="img" aria-label="memory and cpu">
                 { for m.mark_t_ms.iter().zip(&m.mark_label).map(|(t, l)| html!{ <line x1={format!("{:.1}", t / t_max * w)} x2={format!("{:.1}", t / t_max * w)} y1="0" y2="120" stroke="#e3e3e0"><title>{ l.clone() }</title></line> }) }
-                if let Some(end) = m.peak_window_end_ms {
+                if let Some(end) = m.peak_window_end_ms.filter(|&e| e < t_max - 2.0 * m.interval_ms) {
                     <line x1={format!("{:.1}", end / t_max * w)} x2={format!("{:.1}", end / t_max * w)} y1="0" y2="120" stroke="#6b6b70" stroke-dasharray="4 3"><title>{"end of the measured trials: the peak is taken before this line"}</title></line>
                 }
                 <path d={polyline(&m.t_ms, &cpu, t_max, cpu_max, w, h)} fill="none" stroke="#b26a00" stroke-width="1" />

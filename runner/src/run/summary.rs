@@ -198,10 +198,12 @@ pub fn markdown(b: &Bundle) -> String {
             m.pid,
             mb(m.baseline_rss_bytes),
             mb(m.peak_rss_bytes),
-            if m.peak_window_end_ms.is_some() {
-                " (measured trials and soak; later suites excluded)"
-            } else {
-                ""
+            match (
+                m.peak_window_end_ms.is_some(),
+                b.dual.is_some() || b.hardware.is_some() || b.providers.is_some(),
+            ) {
+                (true, true) => " (over the measured trials; the suites after them are excluded)",
+                _ => "",
             },
             m.t_ms.len(),
             m.interval_ms,
