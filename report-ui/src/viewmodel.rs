@@ -181,8 +181,19 @@ pub fn sort_runs(rows: &mut [&kokoro_bench_bundle::index::IndexEntry], key: Sort
     });
 }
 
-/// Metrics shown per case, in order (the same as the CLI summary's).
-pub const CASE_METRICS: [Metric; 6] = Metric::HEADLINE;
+/// Metrics shown per case, in order: the CLI summary's headline, then the HTTP set-up times.
+pub const CASE_METRICS: [Metric; 9] = [
+    Metric::TtfaMs,
+    Metric::TtfaAudibleMs,
+    Metric::Rtf,
+    Metric::Underruns,
+    Metric::MinPrebufferMs,
+    Metric::IntegratedLufs,
+    // HTTP only (rows without values are left out): where time to first byte went.
+    Metric::TtfbMs,
+    Metric::ConnectMs,
+    Metric::TlsHandshakeMs,
+];
 
 /// One metric of one case, ready to draw.
 #[derive(Clone, Debug, PartialEq)]
@@ -403,6 +414,31 @@ mod tests {
     }
 
     #[test]
+    fn http_set_up_rows_appear_only_where_there_are_values() {
+        let mut b: Bundle = serde_json::from_str(include_str!(
+            "../../shared/fixtures/v1/engine-progressive-3cases.json"
+        ))
+        .unwrap();
+        let metrics = |b: &Bundle| -> Vec<Metric> {
+            case_rows(b, "short").iter().map(|r| r.metric).collect()
+        };
+        assert!(
+            !metrics(&b).contains(&Metric::ConnectMs),
+            "an engine run has no HTTP rows"
+        );
+        for t in &mut b.cases[0].trials {
+            t.ttfb_ms = Some(40.0);
+            t.connect_ms = Some(0.3);
+            t.tls_handshake_ms = Some(2.5);
+        }
+        let m = metrics(&b);
+        assert!(
+            m.ends_with(&[Metric::TtfbMs, Metric::ConnectMs, Metric::TlsHandshakeMs]),
+            "{m:?}"
+        );
+    }
+
+    #[test]
     fn timeline_curves_never_play_what_was_not_delivered() {
         use kokoro_bench_bundle::schema::{ChunkSeries, Trial};
         // 0.5 s of audio at 200 ms, then 1.0 s at 1500 ms: the player starves from 700 to 1500.
@@ -456,6 +492,7 @@ mod tests {
             gates: [0, 0, fail, 0],
             git_commit: None,
             target: "engine".into(),
+            session: String::new(),
             summaries: None,
         };
         let (a, b, c) = (e("a", 1, "Z", 0), e("b", 2, "A", 2), e("c", 3, "A", 0));

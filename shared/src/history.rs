@@ -109,6 +109,9 @@ pub fn history(
             if p.model != r.model {
                 changes.push(format!("model {} → {}", p.model, r.model));
             }
+            if p.session != r.session && !p.session.is_empty() && !r.session.is_empty() {
+                changes.push(session_change(&p.session, &r.session));
+            }
             (!changes.is_empty()).then(|| changes.join(", "))
         });
         previous = Some(r);
@@ -135,6 +138,20 @@ pub fn history(
         cases,
         without_summaries: index.runs.iter().filter(|r| r.summaries.is_none()).count(),
     }
+}
+
+/// The parts of two session summaries (`a · b · c`) that differ, as `old → new`.
+fn session_change(old: &str, new: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.split(" · ").collect(), new.split(" · ").collect());
+    if a.len() != b.len() {
+        return format!("session {old} → {new}");
+    }
+    a.iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| format!("{x} → {y}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Relative change of `new` against `old`, percent (`None` when `old` is zero).
@@ -174,6 +191,13 @@ mod tests {
             }];
             IndexEntry::of(&b, format!("runs/r{i}/bundle.json"), "ab".repeat(32))
         };
+        assert_eq!(
+            session_change(
+                "ORT 1 · CPU · 2 intra / 1 inter threads",
+                "ORT 1 · CPU · 1 intra / 1 inter threads"
+            ),
+            "2 intra / 1 inter threads → 1 intra / 1 inter threads"
+        );
         let mut index = RunIndex::default();
         for i in 0..10 {
             let strategy = if i == 3 { "clause" } else { "progressive" };

@@ -53,6 +53,10 @@ pub struct IndexEntry {
     /// What was measured: `engine`, the HTTP URL, or `legacy`.
     #[serde(default)]
     pub target: String,
+    /// ONNX Runtime version, registered providers and session options (engine runs), so a history
+    /// can say when they changed.
+    #[serde(default)]
+    pub session: String,
     /// The history metrics per case (run-level ones with `case: None`), so a history needs no
     /// bundle. `None` in entries written before summaries existed (re-run `publish`).
     #[serde(default)]
@@ -90,6 +94,27 @@ pub const HISTORY_METRICS: [Metric; 7] = [
     Metric::IntegratedLufs,
     Metric::PeakRssMb,
 ];
+
+/// `ORT 1.31.1 · CPUExecutionProvider · 2 intra / 1 inter threads · optimisation all · arena on`;
+/// empty for runs without an in-process session.
+pub fn session_summary(bundle: &Bundle) -> String {
+    let p = &bundle.provenance;
+    let mut parts = Vec::new();
+    if let Some(r) = &p.runtime {
+        parts.push(format!("ORT {}", r.ort_version));
+        parts.push(r.registered_providers.join(", "));
+    }
+    if let Some(s) = &p.session {
+        parts.push(format!(
+            "{} intra / {} inter threads · optimisation {} · arena {}",
+            s.intra_op_threads,
+            s.inter_op_threads,
+            s.graph_optimization_level,
+            if s.cpu_memory_arena { "on" } else { "off" }
+        ));
+    }
+    parts.join(" · ")
+}
 
 /// Summaries of [`HISTORY_METRICS`] for every case of `bundle`.
 pub fn summaries(bundle: &Bundle) -> Vec<IndexValue> {
@@ -165,6 +190,7 @@ impl IndexEntry {
                     .map(|h| h.url.clone())
                     .unwrap_or_else(|| "http".into()),
             },
+            session: session_summary(bundle),
             summaries: Some(summaries(bundle)),
         }
     }

@@ -6,12 +6,13 @@ use super::EXIT_OK;
 use crate::cli::HistoryArgs;
 use anyhow::{bail, Context, Result};
 use kokoro_bench_bundle::history::{history, pct_change};
-use kokoro_bench_bundle::index::{summaries, RunIndex, HISTORY_METRICS};
+use kokoro_bench_bundle::index::{IndexEntry, RunIndex, HISTORY_METRICS};
 use kokoro_bench_bundle::metrics::Metric;
 use std::fmt::Write;
 
-/// Reads the index and fills in summaries for entries written before they existed (from their
-/// bundles, which sit beside the index).
+/// Reads the index and refreshes every entry whose bundle sits beside it (entries written by an
+/// older kokoro-bench lack summaries and set-up fields); entries without a readable bundle are kept
+/// as they are.
 fn load_index(artifacts: &std::path::Path) -> Result<RunIndex> {
     let path = artifacts.join("index.json");
     let bytes = std::fs::read(&path).with_context(|| {
@@ -22,13 +23,13 @@ fn load_index(artifacts: &std::path::Path) -> Result<RunIndex> {
     })?;
     let mut index: RunIndex = serde_json::from_slice(&bytes)
         .with_context(|| format!("not a kokoro-bench index: {}", path.display()))?;
-    for entry in index.runs.iter_mut().filter(|e| e.summaries.is_none()) {
+    for entry in index.runs.iter_mut() {
         let bundle_path = artifacts.join(&entry.path);
         if let Ok(loaded) = std::fs::read(&bundle_path)
             .map_err(|e| e.to_string())
             .and_then(|b| kokoro_bench_bundle::read_bundle(&b).map_err(|e| e.to_string()))
         {
-            entry.summaries = Some(summaries(&loaded.bundle));
+            *entry = IndexEntry::of(&loaded.bundle, entry.path.clone(), entry.sha256.clone());
         }
     }
     Ok(index)
@@ -223,7 +224,6 @@ pub fn run(args: &HistoryArgs) -> Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kokoro_bench_bundle::index::IndexEntry;
 
     fn index() -> RunIndex {
         let bytes = std::fs::read(concat!(
