@@ -307,19 +307,28 @@ pub struct Body {
 }
 
 /// Sends the request and reads up to the end of the response headers. Returns the bytes read
-/// and where the headers end; `Ok(None)` when the connection closed or failed before a single
-/// byte came back (a stale kept-alive connection).
+/// and where the headers end. On a `reused` kept-alive connection, a failure before a single byte
+/// came back means the server had closed it: `Ok(None)`, so the caller can send again on a new
+/// connection. On a new connection every failure is an error.
 fn exchange(
     stream: &mut Conn,
     request: &[u8],
     timeout: Duration,
+    reused: bool,
 ) -> Result<Option<(Vec<u8>, usize)>, WireError> {
-    if stream
-        .write_all(request)
-        .and_then(|_| stream.flush())
-        .is_err()
-    {
-        return Ok(None);
+    let stale = |e: &std::io::Error| {
+        reused
+            && !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            )
+    };
+    if let Err(e) = stream.write_all(request).and_then(|_| stream.flush()) {
+        return if stale(&e) {
+            Ok(None)
+        } else {
+            Err(io_err(e, timeout))
+        };
     }
     let mut raw = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
@@ -332,17 +341,11 @@ fn exchange(
         }
         let n = match stream.read(&mut chunk) {
             Ok(n) => n,
-            Err(e)
-                if raw.is_empty()
-                    && e.kind() != std::io::ErrorKind::WouldBlock
-                    && e.kind() != std::io::ErrorKind::TimedOut =>
-            {
-                0
-            }
+            Err(e) if raw.is_empty() && stale(&e) => return Ok(None),
             Err(e) => return Err(io_err(e, timeout)),
         };
         if n == 0 {
-            if raw.is_empty() {
+            if raw.is_empty() && reused {
                 return Ok(None);
             }
             return Err(WireError::EndedEarly(
@@ -382,7 +385,7 @@ pub fn post(
 
     let idle = if keep_alive { take_idle(&key) } else { None };
     let (mut stream, timing, reply) = match idle {
-        Some(mut conn) => match exchange(&mut conn, &request, timeout)? {
+        Some(mut conn) => match exchange(&mut conn, &request, timeout, true)? {
             Some(reply) => (
                 conn,
                 ConnectTiming {
@@ -404,7 +407,7 @@ pub fn post(
     };
     let (raw, end) = match reply {
         Some(r) => r,
-        None => exchange(&mut stream, &request, timeout)?.ok_or_else(|| {
+        None => exchange(&mut stream, &request, timeout, false)?.ok_or_else(|| {
             WireError::EndedEarly("connection closed before the response headers".into())
         })?,
     };
