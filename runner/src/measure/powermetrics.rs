@@ -269,6 +269,16 @@ impl Sampler {
     }
 }
 
+impl Drop for Sampler {
+    /// A sampler dropped without [`Sampler::stop`] (an early return) must not outlive the run.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
