@@ -274,6 +274,10 @@ pub struct CompareArgs {
     #[arg(required = true)]
     pub new: Vec<PathBuf>,
     /// Print Markdown instead of a terminal table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
+    /// Print the comparisons as JSON (an array, one per new bundle: rows with verdicts, intervals,
+    /// p-values, warnings and set-ups), for CI tooling.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -93,6 +93,18 @@ fn run_writes_a_bundle_that_validates_and_compares_with_itself() {
     assert_eq!(cmp.status.code(), Some(0), "{table}");
     assert!(!table.contains("REGRESSED"));
     assert!(table.contains("TTFA"));
+    let json = bin()
+        .args(["compare", "--json"])
+        .arg(&bundle_path)
+        .arg(&bundle_path)
+        .output()
+        .unwrap();
+    assert_eq!(json.status.code(), Some(0));
+    let parsed: Vec<kokoro_bench_bundle::compare::Comparison> =
+        serde_json::from_slice(&json.stdout).expect("compare --json is an array of comparisons");
+    assert_eq!(parsed.len(), 1);
+    assert!(parsed[0].rows.iter().any(|r| r.metric.key() == "ttfa_ms"));
+    assert!(parsed[0].setup.iter().all(|l| !l.differs()));
 }
 
 #[test]

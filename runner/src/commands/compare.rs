@@ -150,12 +150,20 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
 pub fn run(args: &CompareArgs) -> Result<i32> {
     let base = load(&args.base)?.bundle;
     let mut regressed = false;
+    let mut all = Vec::new();
     for n in &args.new {
         let new = load(n)?.bundle;
         let c = compare(&base, &new);
         regressed |= c.regressed();
-        print!("{}", render(&c, args.markdown));
-        println!();
+        if args.json {
+            all.push(c);
+        } else {
+            print!("{}", render(&c, args.markdown));
+            println!();
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&all)?);
     }
     Ok(if regressed { EXIT_FAILED } else { EXIT_OK })
 }
