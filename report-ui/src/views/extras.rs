@@ -116,16 +116,7 @@ pub fn dual(d: &kokoro_bench_bundle::schema::DualResult) -> Html {
 
 /// GPU / Neural Engine activity per variant beside the idle baseline (macOS, when recorded).
 fn accelerator_table(p: &ProvidersResult) -> Html {
-    let rows: Vec<(&str, &AcceleratorActivity)> = p
-        .accelerator_idle
-        .iter()
-        .map(|a| ("(idle baseline)", a))
-        .chain(
-            p.variants
-                .iter()
-                .filter_map(|v| v.accelerator.as_ref().map(|a| (v.name.as_str(), a))),
-        )
-        .collect();
+    let rows = p.accelerator_rows();
     if rows.is_empty() {
         return html! {};
     }

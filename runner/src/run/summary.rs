@@ -313,16 +313,7 @@ pub fn markdown(b: &Bundle) -> String {
             "\nGPU / Neural Engine activity: {}",
             p.accelerator_activity
         );
-        let rows: Vec<(&str, &AcceleratorActivity)> = p
-            .accelerator_idle
-            .iter()
-            .map(|a| ("(idle baseline)", a))
-            .chain(
-                p.variants
-                    .iter()
-                    .filter_map(|v| v.accelerator.as_ref().map(|a| (v.name.as_str(), a))),
-            )
-            .collect();
+        let rows = p.accelerator_rows();
         if !rows.is_empty() {
             let _ = writeln!(
                 o,

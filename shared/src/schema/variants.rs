@@ -51,6 +51,22 @@ pub struct AcceleratorActivity {
     pub cpu_power_mw: Option<f64>,
 }
 
+impl ProvidersResult {
+    /// Recorded accelerator activity, the idle baseline first (`(idle baseline)`), then each
+    /// variant that has some; empty when nothing was recorded.
+    pub fn accelerator_rows(&self) -> Vec<(&str, &AcceleratorActivity)> {
+        self.accelerator_idle
+            .iter()
+            .map(|a| ("(idle baseline)", a))
+            .chain(
+                self.variants
+                    .iter()
+                    .filter_map(|v| v.accelerator.as_ref().map(|a| (v.name.as_str(), a))),
+            )
+            .collect()
+    }
+}
+
 impl AcceleratorActivity {
     /// Column headings for [`AcceleratorActivity::cells`].
     pub const HEADINGS: [&'static str; 6] = [
