@@ -82,7 +82,7 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
         "verdict",
         "why",
     ];
-    let rows: Vec<[String; 7]> = c
+    let rows: Vec<Vec<String>> = c
         .rows
         .iter()
         .map(|r| {
@@ -90,7 +90,7 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
                 Verdict::Regressed => "REGRESSED".to_string(),
                 v => v.label().to_string(),
             };
-            [
+            vec![
                 r.metric.label().to_string(),
                 r.case.clone().unwrap_or_else(|| "run".into()),
                 summary_cell(r, false),
@@ -101,44 +101,9 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
             ]
         })
         .collect();
-    if markdown {
-        let _ = writeln!(
-            o,
-            "| {} |\n|{}",
-            header.join(" | "),
-            "---|".repeat(header.len())
-        );
-        for r in &rows {
-            let _ = writeln!(o, "| {} |", r.join(" | "));
-        }
-    } else {
-        let widths: Vec<usize> = (0..6)
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r[i].chars().count())
-                    .chain([header[i].len()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: Vec<&str>| {
-            cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    if i < 6 {
-                        format!("{c:<w$}", w = widths[i])
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("  ")
-        };
-        let _ = writeln!(o, "{}", line(header.to_vec()));
-        for r in &rows {
-            let _ = writeln!(o, "{}", line(r.iter().map(String::as_str).collect()));
-        }
+    let table = super::table::layout(&header, &rows, markdown);
+    for line in table.head.iter().chain(&table.rows) {
+        let _ = writeln!(o, "{line}");
     }
     o
 }

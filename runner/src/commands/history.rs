@@ -118,7 +118,7 @@ pub fn render(index: &RunIndex, args: &HistoryArgs) -> Result<String> {
         "n",
         "vs previous",
     ];
-    let mut rows: Vec<[String; 6]> = Vec::new();
+    let mut rows: Vec<Vec<String>> = Vec::new();
     let mut notes: Vec<(usize, String)> = Vec::new();
     for (i, p) in h.points.iter().enumerate() {
         if let Some(c) = &p.config_change {
@@ -129,7 +129,7 @@ pub fn render(index: &RunIndex, args: &HistoryArgs) -> Result<String> {
             .flatten()
             .map(|d| format!("{d:+.1} %"))
             .unwrap_or_default();
-        rows.push([
+        rows.push(vec![
             p.started_at
                 .get(..16)
                 .unwrap_or(&p.started_at)
@@ -155,48 +155,19 @@ pub fn render(index: &RunIndex, args: &HistoryArgs) -> Result<String> {
             ),
         ]);
     }
-    if md {
-        let _ = writeln!(
-            o,
-            "| {} |\n|{}",
-            header.join(" | "),
-            "---|".repeat(header.len())
-        );
-    } else {
-        let widths: Vec<usize> = (0..header.len())
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r[i].chars().count())
-                    .chain([header[i].len()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: &[String]| {
-            cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_string()
-        };
-        let _ = writeln!(o, "{}", line(&header.map(String::from)));
-        for (i, r) in rows.iter().enumerate() {
-            for (_, n) in notes.iter().filter(|(at, _)| *at == i) {
+    let table = super::table::layout(&header, &rows, md);
+    for line in &table.head {
+        let _ = writeln!(o, "{line}");
+    }
+    for (i, line) in table.rows.iter().enumerate() {
+        for (_, n) in notes.iter().filter(|(at, _)| *at == i) {
+            if md {
+                let _ = writeln!(o, "| ↓ {n} |{}", " |".repeat(header.len() - 1));
+            } else {
                 let _ = writeln!(o, "  ↓ {n}");
             }
-            let _ = writeln!(o, "{}", line(r));
         }
-    }
-    if md {
-        for (i, r) in rows.iter().enumerate() {
-            for (_, n) in notes.iter().filter(|(at, _)| *at == i) {
-                let _ = writeln!(o, "| ↓ {n} | | | | | |");
-            }
-            let _ = writeln!(o, "| {} |", r.join(" | "));
-        }
+        let _ = writeln!(o, "{line}");
     }
     let _ = writeln!(
         o,

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod history;
 pub mod run;
 pub mod site;
+pub mod table;
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;
