@@ -74,7 +74,7 @@ pub struct IndexValue {
     pub case: Option<String>,
     /// Median over the measured trials.
     pub median: f64,
-    /// 95 % bootstrap interval of the median (needs at least two samples).
+    /// 95 % bootstrap interval of the median (needs at least three samples).
     #[serde(default)]
     pub ci95: Option<[f64; 2]>,
     /// Samples.
@@ -84,16 +84,12 @@ pub struct IndexValue {
     pub untrusted: bool,
 }
 
-/// Metrics summarised in the index and offered by the history view.
-pub const HISTORY_METRICS: [Metric; 7] = [
-    Metric::TtfaMs,
-    Metric::TtfaAudibleMs,
-    Metric::Rtf,
-    Metric::Underruns,
-    Metric::MinPrebufferMs,
-    Metric::IntegratedLufs,
-    Metric::PeakRssMb,
-];
+/// Metrics summarised in the index and offered by the history view: the headline metrics and
+/// the run's peak RSS.
+pub const HISTORY_METRICS: [Metric; 7] = {
+    let h = Metric::HEADLINE;
+    [h[0], h[1], h[2], h[3], h[4], h[5], Metric::PeakRssMb]
+};
 
 /// `ORT 1.31.1 · CPUExecutionProvider · 2 intra / 1 inter threads · optimisation all · arena on`;
 /// empty for runs without an in-process session.
@@ -126,7 +122,8 @@ pub fn summaries(bundle: &Bundle) -> Vec<IndexValue> {
             let Some(s) = Summary::of(&values) else {
                 return;
             };
-            let ci95 = (s.n >= 2)
+            // Same rule as the CLI summary: a bootstrap of fewer than 3 values is not an interval.
+            let ci95 = (s.n >= 3)
                 .then(|| boot.one(&values, median))
                 .flatten()
                 .map(|i| [i.lo, i.hi]);
