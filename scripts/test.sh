@@ -12,6 +12,9 @@ bash scripts/bootstrap.sh site browser mac
 step "format"
 cargo fmt --all -- --check
 
+step "import circles (files and folders)"
+python3 scripts/import-cycles.py
+
 step "clippy (native)"
 cargo clippy --workspace --all-targets --all-features --release -- -D warnings
 
@@ -22,6 +25,9 @@ step "macOS compile check (runner)"
 # Without the `tls` feature: ring would need a C compiler for macOS; the TLS code is the same on
 # every platform and is checked (and tested) natively above.
 cargo check --release --target aarch64-apple-darwin -p kokoro-bench --no-default-features
+
+step "unit tests in the debug profile (overflow checks, debug assertions; no model needed)"
+cargo test --workspace --lib --bins
 
 step "model and runtime (cached after the first time)"
 cargo run --release -q -p kokoro-bench -- setup

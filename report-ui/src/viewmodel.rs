@@ -1,154 +1,10 @@
-//! Pure view-model logic, tested natively: the URL state, per-case rows and chart geometry.
-//! Components only render what these functions return.
+//! Pure view-model logic, tested natively: per-case rows, run-list ordering and chart geometry.
+//! Components only render what these functions return (the URL state is in [`crate::route`]).
 
 pub use kokoro_bench_bundle::history::{history, pct_change, series_key, History, HistoryPoint};
 use kokoro_bench_bundle::metrics::Metric;
 use kokoro_bench_bundle::stats::Summary;
 use kokoro_bench_bundle::Bundle;
-
-/// Which page is shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum View {
-    /// The run list (from `index.json`).
-    Runs,
-    /// One run in detail.
-    Run,
-    /// Runs against a baseline (the first bundle).
-    Compare,
-    /// One metric of one case across every run of the index, in time order.
-    History,
-}
-
-/// Everything the URL encodes, so a copied link reopens the same screen.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UrlState {
-    /// Page.
-    pub view: View,
-    /// Bundle URLs, baseline first.
-    pub bundles: Vec<String>,
-    /// Expected SHA-256 prefixes of the bundles, in the same order (empty string: not given).
-    pub shas: Vec<String>,
-    /// Index URL.
-    pub index: String,
-    /// Selected case (history, run detail).
-    pub case: Option<String>,
-    /// Selected metric key (history).
-    pub metric: Option<String>,
-    /// Selected series, `machine · target` (history).
-    pub series: Option<String>,
-}
-
-/// Default index location, relative to the page (what `kokoro-bench publish` writes).
-pub const DEFAULT_INDEX: &str = "data/index.json";
-
-fn decode(s: &str) -> String {
-    let s = s.replace('+', " ");
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(v) = u8::from_str_radix(hex, 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b':' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-impl UrlState {
-    /// Parses a query string (`?view=compare&bundle=a.json&bundle=b.json`).
-    pub fn parse(query: &str) -> UrlState {
-        let mut st = UrlState {
-            view: View::Runs,
-            bundles: Vec::new(),
-            shas: Vec::new(),
-            index: DEFAULT_INDEX.into(),
-            case: None,
-            metric: None,
-            series: None,
-        };
-        let mut view = None;
-        for pair in query
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-        {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            match k {
-                "bundle" if !v.is_empty() => st.bundles.push(decode(v)),
-                "view" => view = Some(decode(v)),
-                "index" if !v.is_empty() => st.index = decode(v),
-                "sha" => {
-                    // A `sha` belongs to the bundle just before it.
-                    st.shas
-                        .resize(st.bundles.len().saturating_sub(1), String::new());
-                    st.shas.push(decode(v));
-                }
-                "case" if !v.is_empty() => st.case = Some(decode(v)),
-                "metric" if !v.is_empty() => st.metric = Some(decode(v)),
-                "series" if !v.is_empty() => st.series = Some(decode(v)),
-                _ => {}
-            }
-        }
-        st.shas.resize(st.bundles.len(), String::new());
-        st.view = match (view.as_deref(), st.bundles.len()) {
-            (Some("history"), _) => View::History,
-            (Some("compare"), n) if n >= 2 => View::Compare,
-            (Some("runs"), _) | (_, 0) => View::Runs,
-            (_, 1) => View::Run,
-            (Some("run"), _) => View::Run,
-            _ => View::Compare,
-        };
-        st
-    }
-
-    /// Serialises back to a query string.
-    pub fn to_query(&self) -> String {
-        let view = match self.view {
-            View::Runs => "runs",
-            View::Run => "run",
-            View::Compare => "compare",
-            View::History => "history",
-        };
-        let mut q = format!("?view={view}");
-        for (i, b) in self.bundles.iter().enumerate() {
-            q.push_str(&format!("&bundle={}", encode(b)));
-            if let Some(h) = self.shas.get(i).filter(|h| !h.is_empty()) {
-                q.push_str(&format!("&sha={}", encode(h)));
-            }
-        }
-        if let Some(c) = &self.case {
-            q.push_str(&format!("&case={}", encode(c)));
-        }
-        if let Some(m) = &self.metric {
-            q.push_str(&format!("&metric={}", encode(m)));
-        }
-        if let Some(x) = &self.series {
-            q.push_str(&format!("&series={}", encode(x)));
-        }
-        if self.index != DEFAULT_INDEX {
-            q.push_str(&format!("&index={}", encode(&self.index)));
-        }
-        q
-    }
-}
 
 /// How the run list is ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,9 +38,10 @@ pub fn sort_runs(rows: &mut [&kokoro_bench_bundle::index::IndexEntry], key: Sort
 }
 
 /// Metrics shown per case, in order: the CLI summary's headline, then the HTTP set-up times.
-pub const CASE_METRICS: [Metric; 9] = {
+pub const CASE_METRICS: [Metric; 10] = {
     let h = Metric::HEADLINE;
-    // HTTP only after the headline (rows without values are left out): where TTFB went.
+    // After the headline (rows without values are left out): the arrival of the first audible
+    // chunk, then for HTTP where TTFB went.
     [
         h[0],
         h[1],
@@ -192,6 +49,7 @@ pub const CASE_METRICS: [Metric; 9] = {
         h[3],
         h[4],
         h[5],
+        Metric::TtfaAudibleMs,
         Metric::TtfbMs,
         Metric::ConnectMs,
         Metric::TlsHandshakeMs,
@@ -382,35 +240,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn url_state_round_trips() {
-        let s = UrlState::parse(
-            "?view=compare&bundle=data%2Fruns%2Fa%2Fbundle.json&bundle=https://x.org/b.json",
-        );
-        assert_eq!(s.view, View::Compare);
-        assert_eq!(
-            s.bundles,
-            vec!["data/runs/a/bundle.json", "https://x.org/b.json"]
-        );
-        assert_eq!(UrlState::parse(&s.to_query()), s);
-        assert_eq!(UrlState::parse("").view, View::Runs);
-        assert_eq!(UrlState::parse("?bundle=a.json").view, View::Run);
-        let odd = UrlState {
-            view: View::Run,
-            bundles: vec!["a b&c=d.json".into()],
-            shas: vec!["abc12345".into()],
-            index: "x/index.json".into(),
-            case: Some("medium".into()),
-            metric: None,
-            series: Some("Intel · http://h:1/v1/audio/speech".into()),
-        };
-        assert_eq!(UrlState::parse(&odd.to_query()), odd);
-        let h = UrlState::parse("?view=history&metric=ttfa_ms&case=short");
-        assert_eq!(
-            (h.view, h.metric.as_deref(), h.case.as_deref()),
-            (View::History, Some("ttfa_ms"), Some("short"))
-        );
-        let mixed = UrlState::parse("?bundle=a.json&bundle=b.json&sha=bbbbbbbb");
-        assert_eq!(mixed.shas, vec!["".to_string(), "bbbbbbbb".to_string()]);
+    fn link_hashes_match_by_prefix() {
         assert_eq!(hash_matches("bbbbbbbb", "bbbbbbbbcccc"), Some(true));
         assert_eq!(hash_matches("BBBBBBBB", "aaaa"), Some(false));
         assert_eq!(hash_matches("", "aaaa"), None);

@@ -4,7 +4,7 @@
 
 use kokoro_bench_bundle::read_bundle;
 use kokoro_bench_report::load::Source;
-use kokoro_bench_report::views::run::{RunProps, RunView};
+use kokoro_bench_report::pages::run::{RunProps, RunView};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -119,7 +119,7 @@ async fn accelerator_activity_is_shown_beside_its_idle_baseline() {
 #[tokio::test(flavor = "current_thread")]
 async fn history_lines_up_runs_from_the_index_alone() {
     use kokoro_bench_bundle::index::{IndexEntry, RunIndex};
-    use kokoro_bench_report::views::history::{HistoryProps, HistoryView};
+    use kokoro_bench_report::pages::history::{HistoryProps, HistoryView};
     let base = read_bundle(&fixture()).unwrap().bundle;
     let mut index = RunIndex::default();
     for (i, (strategy, scale)) in [("progressive", 1.0), ("progressive", 1.0), ("clause", 1.4)]

@@ -23,7 +23,7 @@ fn main() -> anyhow::Result<()> {
         let vocab = Vocab::load(&a.vocab).map_err(anyhow::Error::msg)?;
         let voices = VoicePack::load(&a.voices)?;
         let mut cases = Vec::new();
-        for p in kokoro_bench::run::presets::PRESETS.iter().take(3) {
+        for p in kokoro_bench::context::presets::PRESETS.iter().take(3) {
             let ids = vocab
                 .encode(&g2p.phonemize(p.text).map_err(anyhow::Error::msg)?)
                 .ids;

@@ -1,17 +1,23 @@
 //! # kokoro-bench (runner)
 //!
-//! The native CLI's library: the in-process Kokoro [`engine`], measurement helpers ([`measure`]),
-//! the run loop that turns traces into bundles ([`run`]), the set-up step ([`setup`]) and the
-//! commands that expose the bundle crate ([`commands`]). `main.rs` only parses and dispatches.
+//! The native CLI's library: what can be measured ([`target`]: the in-process Kokoro [`engine`],
+//! HTTP servers, a scripted fake), the kinds of measurement ([`suites`], one module each behind a
+//! registry), the driver that runs a plan into a bundle ([`run`]), measurement helpers
+//! ([`measure`]), the set-up step ([`setup`]) and the commands ([`commands`]). `main.rs` only
+//! parses and dispatches.
 
 #![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
+#![cfg_attr(test, allow(clippy::too_many_lines))]
 
 pub mod cli;
 pub mod commands;
+pub mod context;
 pub mod engine;
 pub mod fsutil;
-pub mod http;
 pub mod measure;
 pub mod run;
 pub mod setup;
+pub mod suites;
+pub mod target;
 pub mod timefmt;

@@ -1,6 +1,7 @@
-//! Wall-clock helpers without a date crate: Unix ms and RFC 3339 (UTC).
+//! Time helpers: Unix ms and RFC 3339 (UTC) without a date crate, and durations as people write
+//! them (`90s`, `20m`, `1h30m`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Now, Unix milliseconds.
 pub fn unix_ms_now() -> u64 {
@@ -51,6 +52,21 @@ pub fn compact(unix_ms: u64) -> String {
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
 }
 
+/// Parses a duration: `90s`, `20m`, `1h30m`, `500ms` (humantime), or plain seconds (`90`).
+///
+/// # Errors
+/// A message saying what a duration looks like.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if let Ok(secs) = t.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Ok(Duration::from_secs_f64(secs));
+        }
+    }
+    humantime::parse_duration(t)
+        .map_err(|e| format!("`{s}` is not a duration ({e}): use e.g. 90s, 20m, 1h30m"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +76,17 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(compact(1_795_472_299_000), "20261123T221819Z");
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("20m").unwrap(), Duration::from_secs(1200));
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert!(parse_duration("soon").unwrap_err().contains("90s"));
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("-3").is_err());
     }
 }

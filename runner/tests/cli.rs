@@ -110,11 +110,15 @@ fn run_writes_a_bundle_that_validates_and_compares_with_itself() {
 #[test]
 fn slow_producer_underruns_in_the_playback_simulation() {
     let out = common::tempdir("slow");
-    // Every chunk after the first waits 4 s: the first progressive chunk holds < 4 s of audio,
-    // so the player must stall before the second chunk arrives.
+    // A scripted producer: 1 s of audio, then the next chunk 1.5 s later — the player must stall
+    // for about 0.5 s before it arrives, and once more before the third.
     let (code, _, stderr) = run_bench(
         &out,
         &[
+            "--target",
+            "fake",
+            "--fake-script",
+            "100:1000,1500:2000,2600:500",
             "--preset",
             "medium",
             "--trials",
@@ -123,8 +127,6 @@ fn slow_producer_underruns_in_the_playback_simulation() {
             "0",
             "--suite",
             "ttfa,rtf,streaming",
-            "--debug-chunk-delay-ms",
-            "4000",
         ],
     );
     assert_eq!(code, 0, "{stderr}");
@@ -150,7 +152,7 @@ fn slow_producer_underruns_in_the_playback_simulation() {
         }
         delivered_ms += t.chunks.samples[i] as f64 * 1000.0 / sr;
     }
-    assert!(expected >= 1, "the synthetic delay must starve the player");
+    assert_eq!(expected, 2, "the script starves the player twice");
     assert_eq!(p.underruns, expected);
     assert!(
         (p.stall_total_ms - expected_stall).abs() < 1.0,
@@ -158,7 +160,11 @@ fn slow_producer_underruns_in_the_playback_simulation() {
         p.stall_total_ms
     );
     assert!(p.min_prebuffer_ms > 0.0);
-    assert!(b.notes.iter().any(|n| n.code == "synthetic_delay"));
+    assert!(b.has_note(&kokoro_bench_bundle::schema::NoteCode::ScriptedTarget));
+    assert_eq!(
+        b.run.target,
+        kokoro_bench_bundle::schema::TargetKind::Scripted
+    );
 }
 
 #[test]
@@ -285,7 +291,10 @@ fn a_short_soak_yields_a_drift_figure_and_a_memory_series() {
             .count()
             == 6
     );
-    assert!(stderr.contains("Soak: 6 requests"), "{stderr}");
+    assert!(
+        stderr.contains("## Soak") && stderr.contains("6 requests (1 concurrent)"),
+        "{stderr}"
+    );
     // Soak flags without the soak suite are a usage error.
     let (code, _, err) = run_bench(&out, &["--iterations", "3"]);
     assert_eq!(code, 2);

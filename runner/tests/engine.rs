@@ -38,7 +38,6 @@ fn synth(e: &EngineHandle, text: &str, strategy: Strategy) -> Vec<kokoro_bench::
             voice: "jf_alpha".into(),
             speed: 1.0,
             strategy,
-            extra_delay_per_chunk: None,
         })
         .unwrap();
     let mut chunks = Vec::new();
@@ -98,7 +97,6 @@ fn bad_requests_name_the_value_and_the_choices() {
         voice: voice.into(),
         speed,
         strategy: Strategy::Whole,
-        extra_delay_per_chunk: None,
     };
     let err = e
         .synthesize(req("Hello.", "af_nobody", 1.0))

@@ -156,7 +156,7 @@ fn streaming_suites_against_a_real_fastkokoro_server_give_sane_numbers() {
         http.response_headers
     );
     assert!(
-        !b.notes.iter().any(|n| n.code == "compressed_audio"),
+        !b.has_note(&kokoro_bench_bundle::schema::NoteCode::CompressedAudio),
         "identity encoding was respected"
     );
     for c in &b.cases {

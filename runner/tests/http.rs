@@ -7,6 +7,7 @@ mod common;
 
 use kokoro_bench::engine::{Strategy, SynthEvent, SynthRequest};
 use kokoro_bench_bundle::read_bundle;
+use kokoro_bench_bundle::schema::{ErrorKind, NoteCode, TrialFlag};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -24,7 +25,6 @@ fn real_pcm() -> &'static Vec<u8> {
                 voice: "jf_alpha".into(),
                 speed: 1.0,
                 strategy: Strategy::Whole,
-                extra_delay_per_chunk: None,
             })
             .unwrap();
         let mut out = Vec::new();
@@ -77,7 +77,7 @@ fn handle(mut s: impl Read + Write) -> bool {
     let head = String::from_utf8_lossy(&req).to_string();
     let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
     let pcm = real_pcm();
-    let header = kokoro_bench::http::pcm::streaming_wav_header(24_000);
+    let header = kokoro_bench::target::http::pcm::streaming_wav_header(24_000);
     let half_s = 24_000; // bytes of 0.5 s at 16-bit mono
     let keep = head.to_lowercase().contains("connection: keep-alive");
     match path.as_str() {
@@ -305,9 +305,9 @@ fn gzip_is_decoded_and_flagged() {
     assert_eq!(code, 0, "{err}");
     let b = bundle(&out);
     let t = &b.cases[0].trials[0];
-    assert!(t.flags.iter().any(|f| f == "content_encoding_gzip"));
+    assert!(t.flags.contains(&TrialFlag::ContentEncodingGzip));
     assert_eq!(t.samples as usize, real_pcm().len() / 2);
-    assert!(b.notes.iter().any(|n| n.code == "compressed_audio"));
+    assert!(b.has_note(&NoteCode::CompressedAudio));
 }
 
 #[test]
@@ -326,7 +326,7 @@ fn faults_are_recorded_and_4xx_stops_the_run_with_the_servers_message() {
     let b = bundle(&out);
     assert_eq!(b.cases[0].trials.len(), 2, "every trial is recorded");
     for t in &b.cases[0].trials {
-        assert_eq!(t.error.as_ref().unwrap().kind, "stream_ended_early");
+        assert_eq!(t.error.as_ref().unwrap().kind, ErrorKind::StreamEndedEarly);
         assert!(t.samples > 0, "what arrived before the break is kept");
     }
 
@@ -339,7 +339,7 @@ fn faults_are_recorded_and_4xx_stops_the_run_with_the_servers_message() {
     assert_eq!(code, 0);
     assert_eq!(
         bundle(&out).cases[0].trials[0].error.as_ref().unwrap().kind,
-        "not_audio"
+        ErrorKind::NotAudio
     );
 
     let out = common::tempdir("http-422");
@@ -361,7 +361,7 @@ fn faults_are_recorded_and_4xx_stops_the_run_with_the_servers_message() {
     );
     assert_eq!(
         b.cases[0].trials[0].error.as_ref().unwrap().kind,
-        "http_4xx"
+        ErrorKind::Http4xx
     );
 }
 
@@ -470,7 +470,11 @@ fn keep_alive_reuses_connections_and_reconnects_when_the_server_closed_one() {
     assert_eq!(code, 0, "{err}");
     let b = bundle(&out);
     assert!(b.provenance.http.as_ref().unwrap().keep_alive);
-    let flags: Vec<Vec<String>> = b.cases[0].trials.iter().map(|t| t.flags.clone()).collect();
+    let flags: Vec<Vec<String>> = b.cases[0]
+        .trials
+        .iter()
+        .map(|t| t.flags.iter().map(|f| f.to_wire()).collect())
+        .collect();
     // Request 1 opens a connection; 2 reuses it; the server closes it after two requests, so 3
     // finds it dead and reconnects (and says so); 4 reuses the new one.
     let has = |i: usize, f: &str| flags[i].iter().any(|x| x == f);

@@ -130,77 +130,10 @@ impl Comparison {
     }
 }
 
-/// The set-ups of two runs side by side: what was measured where, with what.
+/// The set-ups of two runs side by side: what was measured where, with what (the facts of
+/// [`crate::describe::facts`], lined up by label).
 pub fn setup_lines(base: &Bundle, new: &Bundle) -> Vec<SetupLine> {
-    let describe = |b: &Bundle| -> Vec<(&'static str, String)> {
-        let p = &b.provenance;
-        let dash = || "—".to_string();
-        let session = p.session.as_ref();
-        vec![
-            ("tool commit", b.run.git_commit.clone().unwrap_or_else(dash)),
-            (
-                "machine",
-                format!(
-                    "{} · {} threads",
-                    b.machine.cpu_model, b.machine.logical_cores
-                ),
-            ),
-            ("OS", format!("{} {}", b.machine.os, b.machine.os_version)),
-            (
-                "target",
-                match &p.http {
-                    Some(h) => format!(
-                        "{} ({}{})",
-                        h.url,
-                        h.dialect,
-                        if h.keep_alive { ", keep-alive" } else { "" }
-                    ),
-                    None => format!("{:?}", b.run.target).to_lowercase(),
-                },
-            ),
-            (
-                "model",
-                p.model
-                    .as_ref()
-                    .map(|m| format!("{} ({})", m.name, m.sha256.get(..12).unwrap_or(&m.sha256)))
-                    .unwrap_or_else(dash),
-            ),
-            (
-                "ONNX Runtime",
-                p.runtime
-                    .as_ref()
-                    .map(|r| format!("{} · {}", r.ort_version, r.registered_providers.join(", ")))
-                    .unwrap_or_else(dash),
-            ),
-            (
-                "session",
-                session
-                    .map(|s| {
-                        format!(
-                            "{} intra / {} inter threads · optimisation {} · arena {}",
-                            s.intra_op_threads,
-                            s.inter_op_threads,
-                            s.graph_optimization_level,
-                            if s.cpu_memory_arena { "on" } else { "off" }
-                        )
-                    })
-                    .unwrap_or_else(dash),
-            ),
-            ("strategy", b.plan.strategy.clone()),
-            (
-                "voice · speed",
-                format!("{} · {}", b.plan.voice, b.plan.speed),
-            ),
-            (
-                "trials",
-                format!(
-                    "{} warm-up + {} measured per case",
-                    b.plan.warmup_trials, b.plan.measured_trials
-                ),
-            ),
-            ("pre-buffer", format!("{} ms", b.plan.prebuffer_ms)),
-        ]
-    };
+    let describe = crate::describe::facts;
     describe(base)
         .into_iter()
         .zip(describe(new))
@@ -508,8 +441,8 @@ fn warnings(base: &Bundle, new: &Bundle) -> Vec<String> {
             base.run.build_profile, new.run.build_profile
         ));
     }
-    let suites = |b: &Bundle| {
-        let mut s = b.plan.suites.clone();
+    let suites = |b: &Bundle| -> Vec<String> {
+        let mut s: Vec<String> = b.plan.suites.iter().map(|s| s.to_string()).collect();
         s.sort();
         s
     };

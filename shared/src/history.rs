@@ -173,7 +173,7 @@ mod tests {
             ))
             .unwrap();
             b.run.id = format!("r{i}");
-            b.run.started_unix_ms = 1_000 + (10 - i) * 100; // stored out of order
+            b.run.started_unix_ms = 3_000 - i * 100; // stored out of order (i ≤ 20)
             b.machine.cpu_model = machine.into();
             b.plan.strategy = strategy.into();
             b.cases = vec![Case {

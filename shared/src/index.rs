@@ -180,6 +180,7 @@ impl IndexEntry {
             target: match bundle.run.target {
                 TargetKind::Engine => "engine".into(),
                 TargetKind::Legacy => "legacy".into(),
+                TargetKind::Scripted => "scripted".into(),
                 TargetKind::Http => bundle
                     .provenance
                     .http

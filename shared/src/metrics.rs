@@ -2,52 +2,8 @@
 //! page. Each metric says where its value comes from, its unit, which direction is better and how
 //! large a change must be before it is news.
 
+pub use crate::schema::Metric;
 use crate::schema::{Bundle, Case, Trial};
-use serde::{Deserialize, Serialize};
-
-/// A metric kokoro-bench reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// Time to the first audio sample delivered, ms.
-    TtfaMs,
-    /// Time to the first audible sample, ms.
-    TtfaAudibleMs,
-    /// Time to the first response byte (HTTP), ms.
-    TtfbMs,
-    /// HTTP: name resolution and TCP connect, ms (inside TTFB).
-    ConnectMs,
-    /// HTTP over TLS: the handshake, ms (inside TTFB).
-    TlsHandshakeMs,
-    /// Wall time to the last sample / audio seconds.
-    Rtf,
-    /// Model time / audio seconds (engine).
-    InferenceRtf,
-    /// Wall time to the last sample, ms.
-    TotalMs,
-    /// Stalls of the simulated player per trial.
-    Underruns,
-    /// Stalls per 10 minutes of audio.
-    #[serde(rename = "underruns_per_10min")]
-    UnderrunsPer10min,
-    /// Total stall time per trial, ms.
-    StallTotalMs,
-    /// Pre-buffer needed to avoid all stalls, ms.
-    MinPrebufferMs,
-    /// Integrated loudness, LUFS.
-    IntegratedLufs,
-    /// True peak, dBTP.
-    TruePeakDbtp,
-    /// Peak RSS of the synthesising process over the run, MB (run-level).
-    PeakRssMb,
-    /// Model time of the first progressive chunk, ms (providers suite).
-    FirstChunkModelMs,
-    /// Model time of the whole text, ms (providers suite).
-    WholeModelMs,
-    /// Soak TTFA drift first → last window, percent (run-level).
-    SoakTtfaDriftPct,
-}
 
 /// Which direction is better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +27,8 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 18] = [
+    pub const ALL: [Metric; 19] = [
+        Metric::HeardMs,
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
         Metric::TtfbMs,
@@ -94,8 +51,8 @@ impl Metric {
 
     /// The per-case metrics the CLI summary and the page show first, in order.
     pub const HEADLINE: [Metric; 6] = [
+        Metric::HeardMs,
         Metric::TtfaMs,
-        Metric::TtfaAudibleMs,
         Metric::Rtf,
         Metric::Underruns,
         Metric::MinPrebufferMs,
@@ -105,6 +62,7 @@ impl Metric {
     /// Stable key, as written in gate files and URLs.
     pub fn key(self) -> &'static str {
         match self {
+            Metric::HeardMs => "heard_ms",
             Metric::TtfaMs => "ttfa_ms",
             Metric::TtfaAudibleMs => "ttfa_audible_ms",
             Metric::TtfbMs => "ttfb_ms",
@@ -134,8 +92,9 @@ impl Metric {
     /// Human label.
     pub fn label(self) -> &'static str {
         match self {
+            Metric::HeardMs => "Heard speech",
             Metric::TtfaMs => "TTFA (first sample)",
-            Metric::TtfaAudibleMs => "TTFA (first audible)",
+            Metric::TtfaAudibleMs => "First audible chunk",
             Metric::TtfbMs => "TTFB",
             Metric::ConnectMs => "TCP connect",
             Metric::TlsHandshakeMs => "TLS handshake",
@@ -158,7 +117,8 @@ impl Metric {
     /// Unit symbol.
     pub fn unit(self) -> &'static str {
         match self {
-            Metric::TtfaMs
+            Metric::HeardMs
+            | Metric::TtfaMs
             | Metric::TtfaAudibleMs
             | Metric::TtfbMs
             | Metric::ConnectMs
@@ -189,9 +149,11 @@ impl Metric {
     /// The smallest change that is news (see [`Practical`]).
     pub fn practical(self) -> Practical {
         match self {
-            Metric::TtfaMs | Metric::TtfaAudibleMs | Metric::TtfbMs | Metric::TotalMs => {
-                Practical::Relative(0.05)
-            }
+            Metric::HeardMs
+            | Metric::TtfaMs
+            | Metric::TtfaAudibleMs
+            | Metric::TtfbMs
+            | Metric::TotalMs => Practical::Relative(0.05),
             Metric::Rtf | Metric::InferenceRtf => Practical::Relative(0.05),
             // Sub-millisecond on loopback: a relative threshold would call noise news.
             Metric::ConnectMs | Metric::TlsHandshakeMs => Practical::Absolute(5.0),
@@ -215,6 +177,7 @@ impl Metric {
         let pb = t.playback.as_ref();
         let q = t.quality.as_ref();
         match self {
+            Metric::HeardMs => t.heard_ms,
             Metric::TtfaMs => t.ttfa_ms,
             Metric::TtfaAudibleMs => t.ttfa_audible_ms,
             Metric::TtfbMs => t.ttfb_ms,

@@ -14,31 +14,7 @@
 //! is stall-free iff `s + D_i ≥ t_i` for every `i ≥ 1`, so the earliest stall-free start is
 //! `s* = max(t_0, max_i (t_i − D_i))` and the minimum pre-buffer is `s* − t_0`.
 
-use serde::{Deserialize, Serialize};
-
-/// Result of the simulation for one trial.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Playback {
-    /// Pre-buffer used, ms of wall clock after the first audio.
-    pub prebuffer_ms: f64,
-    /// Number of stalls.
-    pub underruns: u32,
-    /// Total stall time, ms.
-    pub stall_total_ms: f64,
-    /// Longest stall, ms.
-    pub stall_max_ms: f64,
-    /// Underruns per 10 minutes of audio.
-    pub underruns_per_10min: f64,
-    /// Smallest pre-buffer that would have avoided every stall, ms.
-    pub min_prebuffer_ms: f64,
-    /// Stalls as `[start, end]`, ms from the request start.
-    pub stalls_ms: Vec<[f64; 2]>,
-    /// Buffer level series: times, ms from the request start.
-    pub buffer_t_ms: Vec<f64>,
-    /// Buffer level series: audio buffered and not yet played, ms.
-    pub buffer_ms: Vec<f64>,
-}
+pub use crate::schema::Playback;
 
 /// Simulates a real-time player over chunk arrivals.
 ///
@@ -94,6 +70,38 @@ pub fn simulate(
         0.0
     };
     Some(out)
+}
+
+/// When a player (started at first audio + `prebuffer_ms`, real time, stalling when the buffer
+/// is empty) plays the audio at `position_ms` of the stream: the playback clock, in ms since the
+/// request. `None` when no audio arrived or the stream is shorter than `position_ms`.
+///
+/// Audio at position `P` lies in a chunk that starts at `D_i ≤ P` of delivered audio; the player
+/// can play it no earlier than `t_i + (P − D_i)` for every chunk that starts at or before `P`
+/// (it waits for each to arrive, then plays on), and no earlier than `start + P`. So
+/// `play(P) = max(t_0 + prebuffer + P, max_{i: D_i ≤ P} t_i + P − D_i)` — the same player as
+/// [`simulate`], in closed form.
+pub fn play_time_ms(
+    t_ms: &[f64],
+    samples: &[u32],
+    sample_rate_hz: u32,
+    prebuffer_ms: f64,
+    position_ms: f64,
+) -> Option<f64> {
+    let mut delivered_ms = 0.0;
+    let mut first = None;
+    let mut at = f64::NEG_INFINITY;
+    for (&t, &n) in t_ms.iter().zip(samples).filter(|(_, &n)| n > 0) {
+        if delivered_ms > position_ms {
+            break;
+        }
+        let t0 = *first.get_or_insert(t);
+        at = at
+            .max(t + position_ms - delivered_ms)
+            .max(t0 + prebuffer_ms.max(0.0) + position_ms);
+        delivered_ms += n as f64 * 1000.0 / sample_rate_hz.max(1) as f64;
+    }
+    (first.is_some() && position_ms <= delivered_ms).then_some(at)
 }
 
 struct Sim {
@@ -189,6 +197,31 @@ mod tests {
         assert!(p.buffer_ms.iter().all(|&b| b >= -1e-9));
         assert_eq!(*p.buffer_ms.last().unwrap(), 0.0);
         assert!(p.buffer_t_ms.windows(2).all(|w| w[1] >= w[0]));
+    }
+
+    #[test]
+    fn the_playback_clock_agrees_with_the_simulation() {
+        // Silence leads the first chunk; the player reaches speech late, later still after a stall.
+        let t = [100.0, 400.0, 1500.0];
+        let n = [200, 300, 400];
+        assert_eq!(play_time_ms(&t, &n, SR, 0.0, 0.0), Some(100.0));
+        assert_eq!(play_time_ms(&t, &n, SR, 0.0, 150.0), Some(250.0));
+        // Position 250 is in the second chunk (arrives 400, starts at 200): played at 450.
+        assert_eq!(play_time_ms(&t, &n, SR, 0.0, 250.0), Some(450.0));
+        // Position 600: the simulated player stalled 300–400 and 700–1500 to get there.
+        let p = simulate(&t, &n, SR, 0.0).unwrap();
+        assert_eq!(p.stalls_ms, vec![[300.0, 400.0], [700.0, 1500.0]]);
+        let stalled: f64 = p.stalls_ms.iter().map(|s| s[1] - s[0]).sum();
+        assert_eq!(100.0 + 600.0 + stalled, 1600.0);
+        assert_eq!(play_time_ms(&t, &n, SR, 0.0, 600.0), Some(1600.0));
+        // A pre-buffer delays everything by at least itself.
+        assert_eq!(play_time_ms(&t, &n, SR, 500.0, 0.0), Some(600.0));
+        assert_eq!(
+            play_time_ms(&t, &n, SR, 0.0, 10_000.0),
+            None,
+            "past the end"
+        );
+        assert_eq!(play_time_ms(&[], &[], SR, 0.0, 0.0), None);
     }
 
     #[test]

@@ -1,17 +1,14 @@
 //! The one entry point from bytes to the latest [`Bundle`]: probe the version, migrate older
 //! versions step by step, refuse newer ones, and report malformed input with its JSON path.
 //!
-//! Migration chain: every schema version `N < SCHEMA_VERSION` has a frozen copy of its types and a
-//! one-step migration `N → N+1`; reading applies the steps in order. Version 1 is the first schema,
-//! so today the chain is empty; the legacy Python `run_bench.py` v2 result format (no
-//! `schema_version`, top-level `config`/`measurements`/`summary`/`gates`) enters it through
-//! [`crate::legacy`].
+//! Migration chain: see [`crate::migrate`] (one file per step). The legacy Python `run_bench.py`
+//! v2 result format (no `schema_version`, top-level `config`/`measurements`/`summary`/`gates`)
+//! enters through [`crate::migrate::legacy_run_bench`].
 
+pub use crate::error::{ReadError, MAX_BUNDLE_BYTES};
+use crate::migrate::{self, legacy_run_bench};
 use crate::schema::{Bundle, SCHEMA_VERSION};
 use serde_json::Value;
-
-/// Largest bundle accepted, bytes (a bundle with every trial of a long soak is a few MB).
-pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Where a loaded bundle came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,33 +30,6 @@ pub struct Loaded {
     pub origin: Origin,
     /// One line per migration step applied.
     pub migrations: Vec<String>,
-}
-
-/// Why bytes could not be read as a bundle.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// Over [`MAX_BUNDLE_BYTES`].
-    #[error("the file is {0} bytes; bundles larger than {MAX_BUNDLE_BYTES} bytes are refused")]
-    TooLarge(usize),
-    /// Not JSON at all.
-    #[error("not JSON: {0}")]
-    NotJson(String),
-    /// Written by a newer kokoro-bench.
-    #[error("this bundle was written by a newer kokoro-bench (schema {0}); this build reads schema {SCHEMA_VERSION} and older: update the viewer/runner")]
-    TooNew(u32),
-    /// JSON, but neither a bundle nor a known legacy format.
-    #[error("not a kokoro-bench bundle: {0}")]
-    UnknownFormat(String),
-    /// A bundle that does not match its schema.
-    #[error("invalid bundle (schema {version}) at `{path}`: {message}")]
-    Invalid {
-        /// Schema version claimed by the file.
-        version: u32,
-        /// JSON path of the problem, e.g. `cases[0].trials[3].ttfa_ms`.
-        path: String,
-        /// What is wrong there.
-        message: String,
-    },
 }
 
 /// Reads bytes into the latest [`Bundle`].
@@ -88,13 +58,13 @@ pub fn read_bundle(bytes: &[u8]) -> Result<Loaded, ReadError> {
             if version > SCHEMA_VERSION {
                 return Err(ReadError::TooNew(version));
             }
-            // Future: apply the one-step migrations `version → … → SCHEMA_VERSION` here.
+            let (value, migrations) = migrate::upgrade(value, version)?;
             let bundle = from_value(value, version)?;
             let origin = if version == SCHEMA_VERSION { Origin::Current } else { Origin::OlderSchema(version) };
-            Ok(Loaded { bundle, origin, migrations: Vec::new() })
+            Ok(Loaded { bundle, origin, migrations })
         }
-        None if crate::legacy::looks_like(&value) => {
-            let (bundle, migrations) = crate::legacy::convert(&value)?;
+        None if legacy_run_bench::looks_like(&value) => {
+            let (bundle, migrations) = legacy_run_bench::convert(&value)?;
             Ok(Loaded { bundle, origin: Origin::LegacyRunBench, migrations })
         }
         None => Err(ReadError::UnknownFormat(

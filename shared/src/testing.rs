@@ -51,7 +51,7 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
             ..Default::default()
         },
         plan: Plan {
-            suites: vec!["ttfa".into()],
+            suites: vec![crate::schema::SuiteKind::Ttfa],
             warmup_trials: 0,
             measured_trials: ttfa_ms.len() as u32,
             strategy: "progressive".into(),

@@ -34,12 +34,31 @@ fn every_versioned_fixture_loads() {
 }
 
 #[test]
-fn v1_fixture_round_trips_unchanged() {
+fn v1_fixture_migrates_with_heard_speech_latency_on_the_playback_clock() {
     let bytes = fixture("v1/engine-progressive-3cases.json");
     let l = read_bundle(&bytes).unwrap();
-    assert_eq!(l.origin, Origin::Current);
+    assert_eq!(l.origin, Origin::OlderSchema(1));
+    assert_eq!(l.migrations.len(), 1, "{:?}", l.migrations);
+    assert!(l.migrations[0].starts_with("schema 1 → 2"));
+    let b = &l.bundle;
+    assert_eq!(
+        b.run.status,
+        kokoro_bench_bundle::schema::RunStatus::Completed
+    );
+    for t in b.cases.iter().flat_map(|c| c.measured()) {
+        let (heard, first, lead) = (
+            t.heard_ms.expect("the v1 fixture ran the quality suite"),
+            t.ttfa_ms.unwrap(),
+            t.leading_silence_ms.unwrap(),
+        );
+        // A player starting at the first sample reaches speech no earlier than the silence
+        // before it lasts, and Kokoro's leading silence is real (≈ 0.27 s).
+        assert!(heard >= first + lead - 1e-6, "{heard} {first} {lead}");
+        assert!(lead > 100.0, "{lead}");
+    }
     let again = read_bundle(&kokoro_bench_bundle::to_json(&l.bundle).unwrap()).unwrap();
-    assert_eq!(again.bundle, l.bundle);
+    assert_eq!(again.origin, Origin::Current);
+    assert_eq!(again.bundle, l.bundle, "a migrated bundle round-trips");
 }
 
 #[test]
@@ -63,7 +82,7 @@ fn legacy_stream_result_is_imported_with_untrusted_metrics() {
         assert!(b.untrusted(m).is_some(), "{m} should be untrusted");
     }
     assert!(
-        b.notes.iter().any(|n| n.code == "legacy_dropped_failures"),
+        b.has_note(&kokoro_bench_bundle::schema::NoteCode::LegacyDroppedFailures),
         "5 trials requested, 3 recorded"
     );
     // The old tool's gates said pass; ours cannot say so.

@@ -11,7 +11,7 @@ use super::voices::VoicePack;
 use super::{fade, EngineConfig, EngineError, SPEED_RANGE};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// A synthesis request.
 #[derive(Clone, Debug)]
@@ -24,9 +24,6 @@ pub struct SynthRequest {
     pub speed: f32,
     /// Chunking strategy.
     pub strategy: Strategy,
-    /// Test hook: sleep this long before delivering each chunk after the first (a synthetic slow
-    /// producer for checking the playback simulation end to end).
-    pub extra_delay_per_chunk: Option<Duration>,
 }
 
 /// One delivered chunk (one model call).
@@ -254,9 +251,6 @@ impl Engine {
                 }
                 if !last {
                     fade(&mut samples, true);
-                }
-                if let (Some(d), true) = (req.extra_delay_per_chunk, pieces_sent > 0) {
-                    std::thread::sleep(d);
                 }
                 let out = ChunkOut {
                     text: if pi == 0 {

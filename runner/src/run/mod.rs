@@ -1,15 +1,275 @@
-//! `kokoro-bench run`: the plan, the trial loop and the artifacts it leaves.
+//! `kokoro-bench run`: a short driver over the plan. Start the suites that watch the whole run,
+//! start the target, run the case × trial loop, then each suite's phase in registry order, and
+//! write the bundle — also when interrupted or when a phase fails.
+//!
+//! ```text
+//! plan ─► before_target (memory sampler) ─► target.start (pre-flight) ─► target_started
+//!      ─► trial loop (analyse_trial per trial) ─► with_target (soak) ─► target dropped
+//!      ─► own_sessions (dual, hardware, providers) ─► finish (memory, leak) ─► gates, files
+//! ```
 
-pub mod artifacts;
-pub mod dual;
-pub mod leak;
-pub mod presets;
-pub mod providers;
-pub mod soak;
-pub mod summary;
-pub mod target;
-pub mod trial;
+pub mod bundle;
+pub mod plan;
+#[cfg(test)]
+pub(crate) mod testing;
+pub mod trial_loop;
 
-mod looprun;
+use crate::context::{artifacts, progress, request, RunCtx};
+use anyhow::{Context, Result};
+use kokoro_bench_bundle::present;
+use kokoro_bench_bundle::schema::{NoteCode, NoteLevel};
+use kokoro_bench_bundle::Bundle;
+use plan::RunPlan;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
 
-pub use looprun::{execute, RunOptions, RunOutcome, SaveAudio, Suite};
+/// What a run produced.
+pub struct RunOutcome {
+    /// The bundle.
+    pub bundle: Bundle,
+    /// Where it was written.
+    pub bundle_path: PathBuf,
+}
+
+fn short_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    crate::fsutil::sha256_hex(format!("{nanos}-{}", std::process::id()).as_bytes())[..6].to_string()
+}
+
+/// The end-of-run summary as Markdown (printed, and written as `summary.md`).
+pub fn summary(b: &Bundle) -> String {
+    present::markdown::render(&present::run_sections(b))
+}
+
+fn phase_failed(ctx: &mut RunCtx, suite: &str, e: &anyhow::Error) {
+    ctx.note(
+        NoteLevel::Warn,
+        NoteCode::SuiteFailed,
+        format!("the {suite} suite failed: {e:#}"),
+    );
+}
+
+/// Runs the plan. `stop` is raised by Ctrl-C: the current trial finishes, the rest is skipped,
+/// and the bundle is written with status `interrupted`.
+///
+/// # Errors
+/// When the target cannot start or artifacts cannot be written; a request the target refused
+/// as malformed (after the bundle of what was measured is written).
+pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
+    let started = crate::timefmt::unix_ms_now();
+    let id = format!("{}-{}", crate::timefmt::compact(started), short_id());
+    let per_case = u64::from(plan.settings.warmup + plan.settings.trials);
+    let loop_steps = if plan.suites.iter().any(|s| s.uses_trials()) {
+        per_case * plan.cases.len() as u64
+    } else {
+        0
+    };
+    let mut ctx = RunCtx {
+        bundle: bundle::skeleton(&id, started, &plan),
+        id,
+        origin: Instant::now(),
+        dir: None,
+        stop,
+        sampler: None,
+        sampled: plan.target.sampled_process(),
+        cases: plan.cases.clone(),
+        settings: plan.settings.clone(),
+        progress: progress::Progress::new(plan.progress, loop_steps),
+        fatal: None,
+    };
+    for s in &mut plan.suites {
+        s.before_target(&mut ctx)?;
+    }
+    let target = plan.target.start()?;
+    let mut provenance = target.provenance(&plan.settings.voice)?;
+    provenance.corpus = bundle::corpus(&plan);
+    ctx.bundle.provenance = provenance;
+    ctx.bundle.plan.nonce_per_trial = target.cache() == crate::target::CachePolicy::Defeated;
+    for (level, code, msg) in target.notes() {
+        ctx.note(level, code, msg);
+    }
+    ctx.dir = Some(artifacts::RunDir::create(&plan.out, &ctx.id)?);
+    for s in &mut plan.suites {
+        s.target_started(&mut ctx);
+    }
+    let requests = request::Requests::new(target.as_ref(), &plan.settings, ctx.origin, &ctx.id, "");
+    if loop_steps > 0 {
+        trial_loop::run(&mut ctx, &plan.suites, &requests)?;
+    }
+    for s in &mut plan.suites {
+        if !ctx.stopped() {
+            if let Err(e) = s.with_target(&mut ctx, target.as_ref()) {
+                phase_failed(&mut ctx, s.kind().as_str(), &e);
+            }
+        }
+    }
+    ctx.progress.finish();
+    if let Some(s) = &ctx.sampler {
+        s.end_peak_window();
+    }
+    drop(requests);
+    drop(target);
+    for s in &mut plan.suites {
+        if !ctx.stopped() {
+            if let Err(e) = s.own_sessions(&mut ctx) {
+                phase_failed(&mut ctx, s.kind().as_str(), &e);
+            }
+        }
+    }
+    for s in &mut plan.suites {
+        s.finish(&mut ctx);
+    }
+    let interrupted = ctx.stopped();
+    bundle::finish(&mut ctx.bundle, interrupted, &plan.gates);
+    let dir = ctx
+        .dir
+        .as_ref()
+        .context("internal: the run folder was never created")?;
+    let bundle_path = dir.write_bundle(&ctx.bundle)?;
+    crate::fsutil::atomic_write(&dir.dir.join("summary.md"), summary(&ctx.bundle).as_bytes())?;
+    if let Some(msg) = ctx.fatal {
+        anyhow::bail!(
+            "the server refused a request, so the run stopped (what was measured is in {}):\n  {msg}\nCheck --dialect, --voice, --speed, --format and --payload-extra against the server's API.",
+            bundle_path.display()
+        );
+    }
+    Ok(RunOutcome {
+        bundle: ctx.bundle,
+        bundle_path,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{fake_plan, tempdir};
+    use super::*;
+    use crate::suites::{
+        memory::Memory, quality::Quality, streaming::Streaming, trials::LoopSuite,
+    };
+    use kokoro_bench_bundle::schema::{RunStatus, SuiteKind, TrialKind};
+    use std::sync::atomic::Ordering;
+
+    fn trial_suites() -> Vec<Box<dyn crate::suites::Suite>> {
+        vec![
+            Box::new(LoopSuite(SuiteKind::Ttfa)),
+            Box::new(Streaming),
+            Box::new(Quality),
+            Box::new(Memory::every(std::time::Duration::from_millis(20))),
+        ]
+    }
+
+    #[test]
+    fn a_run_on_the_scripted_target_fills_every_part_of_the_bundle() {
+        let out = tempdir("driver");
+        let plan = fake_plan("10:300:50,400:600", trial_suites(), 3, out.clone());
+        let r = execute(plan, Arc::new(AtomicBool::new(false))).unwrap();
+        let b = &r.bundle;
+        assert_eq!(b.run.status, RunStatus::Completed);
+        assert_eq!(b.cases.len(), 2);
+        let kinds: Vec<TrialKind> = b.cases[0].trials.iter().map(|t| t.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                TrialKind::Cold,
+                TrialKind::Warm,
+                TrialKind::Warm,
+                TrialKind::Warm
+            ]
+        );
+        assert_eq!(b.cases[1].trials[0].kind, TrialKind::Warmup);
+        for t in b.cases[1].measured() {
+            let p = t.playback.as_ref().expect("streaming analysed every trial");
+            // 0.3 s of audio, then the next chunk 0.4 s later: one stall of about 0.1 s.
+            assert_eq!(p.underruns, 1, "{p:?}");
+            let q = t.quality.as_ref().expect("quality analysed every trial");
+            assert!(
+                (q.leading_silence_ms - 50.0).abs() <= 10.0,
+                "{}",
+                q.leading_silence_ms
+            );
+            assert!(t.trace.is_some());
+        }
+        let saved: Vec<_> = b.cases[0]
+            .trials
+            .iter()
+            .filter(|t| t.audio.is_some())
+            .collect();
+        assert_eq!(saved.len(), 1, "the first measured trial keeps its audio");
+        assert_eq!(saved[0].kind, TrialKind::Warm);
+        let mem = b.memory.as_ref().expect("memory sampled");
+        assert!(mem.mark_label.iter().any(|l| l == "b#2"));
+        assert_eq!(b.plan.suites.len(), 4);
+        let dir = r.bundle_path.parent().unwrap();
+        let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+        assert!(
+            summary.starts_with(&format!("# kokoro-bench run `{}`", b.run.id)),
+            "{summary}"
+        );
+        assert!(summary.contains("| a (11 chars) | 3 | 0 |"), "{summary}");
+        assert!(summary.contains("## Memory and CPU"), "{summary}");
+        assert!(
+            summary.contains("they test the harness"),
+            "the scripted target says so"
+        );
+        let index = std::fs::read_to_string(out.join("index.json")).unwrap();
+        assert!(index.contains(&b.run.id));
+    }
+
+    #[test]
+    fn a_stop_keeps_what_was_measured_and_marks_the_run_interrupted() {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (flag, out) = (stop.clone(), tempdir("stop"));
+        let runs = out.join("runs");
+        // Ctrl-C as soon as the first trial's trace is on disk.
+        let stopper = std::thread::spawn(move || loop {
+            let traced = std::fs::read_dir(&runs)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|run| {
+                    run.path()
+                        .join("traces")
+                        .read_dir()
+                        .is_ok_and(|mut d| d.next().is_some())
+                });
+            if traced {
+                flag.store(true, Ordering::SeqCst);
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        });
+        let plan = fake_plan("50:200", trial_suites(), 50, out);
+        let r = execute(plan, stop).unwrap();
+        stopper.join().unwrap();
+        let b = &r.bundle;
+        assert_eq!(b.run.status, RunStatus::Interrupted);
+        let trials: usize = b.cases.iter().map(|c| c.trials.len()).sum();
+        assert!((1..102).contains(&trials), "{trials}");
+        let on_disk = kokoro_bench_bundle::read_bundle(&std::fs::read(&r.bundle_path).unwrap())
+            .unwrap()
+            .bundle;
+        assert_eq!(on_disk.run.status, RunStatus::Interrupted);
+        assert_eq!(on_disk.cases.len(), b.cases.len());
+    }
+
+    #[test]
+    fn failed_trials_are_recorded_with_their_error_and_the_run_goes_on() {
+        let plan = fake_plan("5:200,5:200;fail=2", trial_suites(), 3, tempdir("fail"));
+        let b = execute(plan, Arc::new(AtomicBool::new(false)))
+            .unwrap()
+            .bundle;
+        let failed: usize = b.cases.iter().map(|c| c.failed().count()).sum();
+        assert_eq!(failed, 4, "every second request of 8 fails");
+        assert!(b.cases.iter().all(|c| c.trials.len() == 4));
+        let s = summary(&b);
+        assert!(
+            s.contains("## Failed trials") && s.contains("(synthesis): scripted failure"),
+            "{s}"
+        );
+    }
+}

@@ -220,7 +220,7 @@ mod tests {
         let mut b = bundle_with_ttfa(&[500.0, 510.0, 520.0]);
         for t in &mut b.cases[0].trials {
             t.error = Some(crate::schema::TrialError {
-                kind: "inference".into(),
+                kind: crate::schema::ErrorKind::Inference,
                 message: "boom".into(),
             });
         }

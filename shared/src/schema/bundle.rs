@@ -1,17 +1,16 @@
 //! The root of a bundle and the run's own metadata.
 
 use super::{
-    Case, DualResult, HardwareResult, Machine, MemorySeries, Provenance, ProvidersResult,
-    SoakResult,
+    Case, DualResult, GateOutcome, HardwareResult, Machine, MemorySeries, NoteCode, Provenance,
+    ProvidersResult, SoakResult, SuiteKind,
 };
-use crate::gates::GateOutcome;
 use serde::{Deserialize, Serialize};
 
 /// The schema version this crate writes. Older versions are migrated on read.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The `$schema` identifier written into every bundle of [`SCHEMA_VERSION`].
-pub const SCHEMA_ID: &str = "https://kokoro-bench.dev/schema/bundle-v1.json";
+pub const SCHEMA_ID: &str = "https://kokoro-bench.dev/schema/bundle-v2.json";
 
 /// One benchmark run: everything needed to trust, compare and replay its numbers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,8 +93,13 @@ pub struct RunMeta {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
-    /// Every planned trial ran (some may have failed; see each trial).
+    /// Every planned trial ran and every case has successful measured trials (some trials may
+    /// have failed; see each trial).
     Completed,
+    /// Every planned trial ran, but at least one case has no successful measured trial.
+    Degraded,
+    /// No measured trial succeeded in any case: the run measured nothing.
+    Failed,
     /// Stopped early (Ctrl-C); what was measured is kept.
     Interrupted,
     /// Still running: a partial bundle written while the run was in progress.
@@ -113,6 +117,8 @@ pub enum TargetKind {
     Http,
     /// Imported from a legacy tool's result file.
     Legacy,
+    /// A scripted fake target (tests of the harness; its numbers describe no engine).
+    Scripted,
 }
 
 /// The plan a run followed.
@@ -120,7 +126,7 @@ pub enum TargetKind {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Plan {
     /// Suites that ran, e.g. `ttfa`, `rtf`, `streaming`, `quality`, `memory`, `soak`.
-    pub suites: Vec<String>,
+    pub suites: Vec<SuiteKind>,
     /// Warm-up trials per case (excluded from statistics, reported apart).
     pub warmup_trials: u32,
     /// Measured trials per case.
@@ -161,7 +167,7 @@ pub struct Note {
     /// `info`, `warn`.
     pub level: NoteLevel,
     /// Machine-readable code.
-    pub code: String,
+    pub code: NoteCode,
     /// Human text.
     pub message: String,
 }
@@ -179,12 +185,22 @@ pub enum NoteLevel {
 
 impl Bundle {
     /// Adds a note.
-    pub fn note(&mut self, level: NoteLevel, code: &str, message: impl Into<String>) {
+    pub fn note(&mut self, level: NoteLevel, code: NoteCode, message: impl Into<String>) {
         self.notes.push(Note {
             level,
-            code: code.to_string(),
+            code,
             message: message.into(),
         });
+    }
+
+    /// Whether a note with this code is attached.
+    pub fn has_note(&self, code: &NoteCode) -> bool {
+        self.notes.iter().any(|n| &n.code == code)
+    }
+
+    /// Whether the plan included this suite.
+    pub fn has_suite(&self, suite: &SuiteKind) -> bool {
+        self.plan.suites.contains(suite)
     }
 
     /// Whether the metric is marked untrusted by a caveat.

@@ -1,21 +1,46 @@
-//! The bundle schema, version 1: the types a run is written as.
+//! The bundle schema, version 1: the types a run is written as, one file per part.
 //!
 //! Field names carry their units (`ttfa_ms`, `peak_rss_bytes`, `sample_rate_hz`). Times inside a run
 //! are milliseconds relative to a stated origin; wall-clock instants are RFC 3339 strings plus Unix
-//! milliseconds. Values that may be non-finite are [`Real`](crate::Real).
+//! milliseconds. Values that may be non-finite are [`Real`].
+//!
+//! These modules hold data only: no statistics, gates or simulation (those live in the crate's
+//! logic modules and add methods from there). That keeps the schema a plain description that can
+//! be frozen as `schema::v1` when version 2 comes.
+//!
+//! Each suite's result has its own file: [`memory`], [`soak`], [`providers`], [`hardware`],
+//! [`dual`]; the per-trial ones are [`playback`] (streaming) and [`quality`].
 
 mod artifacts;
 mod bundle;
+mod case;
+mod codes;
+pub mod dual;
+mod gates;
+pub mod hardware;
 mod machine;
+pub mod memory;
+mod metric;
+pub mod playback;
 mod provenance;
-mod results;
-mod series;
-mod variants;
+pub mod providers;
+pub mod quality;
+mod real;
+pub mod soak;
 
 pub use artifacts::*;
 pub use bundle::*;
+pub use case::*;
+pub use codes::*;
+pub use dual::*;
+pub use gates::*;
+pub use hardware::*;
 pub use machine::*;
+pub use memory::*;
+pub use metric::*;
+pub use playback::*;
 pub use provenance::*;
-pub use results::*;
-pub use series::*;
-pub use variants::*;
+pub use providers::*;
+pub use quality::*;
+pub use real::Real;
+pub use soak::*;

@@ -1,0 +1,106 @@
+//! Runs against a baseline, with the bundle crate's verdicts, and A/B listening per case.
+
+use crate::components::charts::Strip;
+use crate::load::Source;
+use kokoro_bench_bundle::compare::{compare, Verdict};
+use yew::prelude::*;
+
+/// Props of [`CompareView`].
+#[derive(Properties)]
+pub struct CompareProps {
+    /// Baseline first.
+    pub sources: Vec<Source>,
+}
+
+impl PartialEq for CompareProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.sources.len() == o.sources.len()
+            && self
+                .sources
+                .iter()
+                .zip(&o.sources)
+                .all(|(a, b)| std::rc::Rc::ptr_eq(&a.loaded, &b.loaded))
+    }
+}
+
+fn verdict_class(v: Verdict) -> &'static str {
+    v.label()
+}
+
+/// The comparison page.
+#[function_component(CompareView)]
+pub fn compare_view(p: &CompareProps) -> Html {
+    let Some((base, others)) = p.sources.split_first() else {
+        return html! {};
+    };
+    let b = &base.loaded.bundle;
+    html! {
+        <div id="compare">
+            { for others.iter().map(|o| {
+                let n = &o.loaded.bundle;
+                let c = compare(b, n);
+                html! {
+                    <section>
+                        <h2>{ format!("{} (baseline) → {}", c.base_id, c.new_id) }</h2>
+                        { for c.warnings.iter().map(|w| html!{ <div class="note">{ w }</div> }) }
+                        <div class="verdict-counts">
+                            { for c.verdict_counts().iter().map(|(v, k)| html!{ <span><span class={classes!("badge", verdict_class(*v))}>{ k }</span>{" "}{ v.label() }</span> }) }
+                        </div>
+                        <details class="setup" open={c.setup.iter().any(|l| l.differs())}>
+                            <summary>{ format!("Set-up side by side ({} difference(s))", c.setup.iter().filter(|l| l.differs()).count()) }</summary>
+                            <table>
+                                <thead><tr><th></th><th>{"baseline"}</th><th>{"new"}</th></tr></thead>
+                                <tbody>
+                                { for c.setup.iter().map(|l| html!{
+                                    <tr class={classes!(l.differs().then_some("differs"))}><th>{ &l.label }</th><td>{ &l.base }</td><td>{ &l.new }</td></tr>
+                                }) }
+                                </tbody>
+                            </table>
+                        </details>
+                        <table class="comparison">
+                            <thead><tr><th>{"metric"}</th><th>{"case"}</th><th>{"baseline"}</th><th>{"new"}</th><th>{"change [95 % CI]"}</th><th>{"verdict"}</th><th>{"why"}</th></tr></thead>
+                            <tbody>
+                            { for c.rows.iter().map(|r| {
+                                let vals = |bb: &kokoro_bench_bundle::Bundle| r.case.as_ref().and_then(|id| bb.case(id)).map(|cs| r.metric.case_values(cs)).unwrap_or_default();
+                                let (bv, nv) = (vals(b), vals(n));
+                                let all: Vec<f64> = bv.iter().chain(&nv).copied().collect();
+                                let range = crate::viewmodel::strip_range(&all);
+                                let change = match (r.change_rel, r.ci) {
+                                    (Some(rel), Some(ci)) if r.relative => format!("{:+.1} % [{:+.1}, {:+.1}]", rel * 100.0, ci.lo * 100.0, ci.hi * 100.0),
+                                    (_, Some(ci)) => format!("{:+.2} [{:+.2}, {:+.2}]", r.change_abs.unwrap_or(0.0), ci.lo, ci.hi),
+                                    _ => r.change_abs.map(|d| format!("{d:+.2}")).unwrap_or("—".into()),
+                                };
+                                html!{
+                                    <tr>
+                                        <td>{ r.metric.label() }</td>
+                                        <td>{ r.case.clone().unwrap_or_else(|| "run".into()) }</td>
+                                        <td class="num">{ r.base.as_ref().map(|s| format!("{} (n={})", r.metric.format(s.median), s.n)).unwrap_or("—".into()) }<br/><Strip values={bv} range={Some(range)} /></td>
+                                        <td class="num">{ r.new.as_ref().map(|s| format!("{} (n={})", r.metric.format(s.median), s.n)).unwrap_or("—".into()) }<br/><Strip values={nv} range={Some(range)} /></td>
+                                        <td class="num">{ change }</td>
+                                        <td><span class={classes!("badge", verdict_class(r.verdict))}>{ r.verdict.label() }</span></td>
+                                        <td>{ &r.reason }</td>
+                                    </tr>
+                                }
+                            }) }
+                            </tbody>
+                        </table>
+                        <h3>{"Listen: the same case in both runs"}</h3>
+                        { for n.cases.iter().filter_map(|cs| {
+                            let a = b.case(&cs.id)?.measured().find_map(|t| t.audio.clone());
+                            let z = cs.measured().find_map(|t| t.audio.clone());
+                            Some(html!{
+                                <div class="row">
+                                    <strong>{ &cs.id }</strong>
+                                    <span>{"A"}</span>
+                                    { a.and_then(|a| base.artifact_url(&a.path)).map(|s| html!{ <audio controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
+                                    <span>{"B"}</span>
+                                    { z.and_then(|z| o.artifact_url(&z.path)).map(|s| html!{ <audio controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
+                                </div>
+                            })
+                        }) }
+                    </section>
+                }
+            }) }
+        </div>
+    }
+}

@@ -1,0 +1,10 @@
+//! The dual suite's section: the shared presentation rows, as the CLI prints them.
+
+use kokoro_bench_bundle::present;
+use kokoro_bench_bundle::Bundle;
+use yew::prelude::*;
+
+/// The section, or nothing when the suite did not run.
+pub fn render(b: &Bundle) -> Html {
+    super::rows(present::dual::section(b), || html! {})
+}

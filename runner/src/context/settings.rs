@@ -1,0 +1,45 @@
+//! Settings every request and every suite of a run shares, and the texts it speaks.
+
+use crate::engine::Strategy;
+use clap::ValueEnum;
+
+/// Which trials keep their audio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SaveAudio {
+    /// None.
+    None,
+    /// The first measured trial of each case.
+    First,
+    /// Every trial.
+    All,
+}
+
+/// Settings every request and every suite shares.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Voice id.
+    pub voice: String,
+    /// Speed.
+    pub speed: f32,
+    /// Strategy.
+    pub strategy: Strategy,
+    /// Warm-up trials per case.
+    pub warmup: u32,
+    /// Measured trials per case.
+    pub trials: u32,
+    /// Player pre-buffer, ms.
+    pub prebuffer_ms: f64,
+    /// Audibility threshold, dBFS.
+    pub audible_threshold_dbfs: f64,
+    /// Audio kept.
+    pub save_audio: SaveAudio,
+}
+
+/// A text to measure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseText {
+    /// Case id (`short`, `custom-1`, `file-3`).
+    pub id: String,
+    /// The text.
+    pub text: String,
+}

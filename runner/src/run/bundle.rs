@@ -1,0 +1,125 @@
+//! The bundle's first and last moments: the skeleton written before anything is measured (who,
+//! what, where, the plan), and the end (status, notes about the run as a whole, gates).
+
+use super::plan::RunPlan;
+use crate::fsutil::sha256_hex;
+use crate::measure::machine;
+use crate::timefmt::{rfc3339, unix_ms_now};
+use kokoro_bench_bundle::gates::evaluate;
+use kokoro_bench_bundle::outcome;
+use kokoro_bench_bundle::schema::*;
+
+/// The bundle before the first trial.
+pub fn skeleton(id: &str, started_unix_ms: u64, plan: &RunPlan) -> Bundle {
+    let mut m = machine::describe();
+    m.calibration = Some(machine::calibrate());
+    let mut b = Bundle {
+        schema_id: SCHEMA_ID.into(),
+        schema_version: SCHEMA_VERSION,
+        run: RunMeta {
+            id: id.to_string(),
+            started_at: rfc3339(started_unix_ms),
+            started_unix_ms,
+            finished_at: None,
+            finished_unix_ms: None,
+            tool: format!("kokoro-bench {}", env!("CARGO_PKG_VERSION")),
+            git_commit: option_env!("KOKORO_BENCH_GIT_COMMIT").map(str::to_string),
+            build_profile: if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+            .into(),
+            command_line: plan.command_line.clone(),
+            status: RunStatus::InProgress,
+            target: plan.target.kind(),
+        },
+        machine: m,
+        provenance: Provenance::default(),
+        plan: Plan {
+            suites: plan.suites.iter().map(|s| s.kind()).collect(),
+            warmup_trials: plan.settings.warmup,
+            measured_trials: plan.settings.trials,
+            strategy: plan.settings.strategy.name().into(),
+            voice: plan.settings.voice.clone(),
+            speed: plan.settings.speed as f64,
+            prebuffer_ms: plan.settings.prebuffer_ms,
+            audible_threshold_dbfs: Some(plan.settings.audible_threshold_dbfs),
+            nonce_per_trial: false,
+        },
+        cases: Vec::new(),
+        memory: None,
+        soak: None,
+        providers: None,
+        hardware: None,
+        dual: None,
+        gates: Vec::new(),
+        caveats: Vec::new(),
+        notes: Vec::new(),
+    };
+    if cfg!(debug_assertions) {
+        b.note(
+            NoteLevel::Warn,
+            NoteCode::DebugBuild,
+            "debug build: timings are not comparable with release builds",
+        );
+    }
+    b
+}
+
+/// The measured texts with their hashes.
+pub fn corpus(plan: &RunPlan) -> Vec<CorpusText> {
+    plan.cases
+        .iter()
+        .map(|c| CorpusText {
+            id: c.id.clone(),
+            text: c.text.clone(),
+            sha256: sha256_hex(c.text.as_bytes()),
+            chars: c.text.chars().count() as u32,
+        })
+        .collect()
+}
+
+/// Ends the bundle: finish time, load, status, run-level notes, gates.
+pub fn finish(b: &mut Bundle, interrupted: bool, gates: &[kokoro_bench_bundle::gates::GateRule]) {
+    let finished = unix_ms_now();
+    b.run.finished_unix_ms = Some(finished);
+    b.run.finished_at = Some(rfc3339(finished));
+    b.machine.load_avg_end = Some(machine::load_avg());
+    b.run.status = if interrupted {
+        RunStatus::Interrupted
+    } else {
+        outcome::judge(b)
+    };
+    let empty = outcome::empty_cases(b);
+    if !empty.is_empty() {
+        let what = if empty.len() == b.cases.len() {
+            "no trial succeeded: this run measured nothing".to_string()
+        } else {
+            format!("no trial succeeded in case(s) {}", empty.join(", "))
+        };
+        b.note(
+            NoteLevel::Warn,
+            NoteCode::NothingMeasured,
+            format!("{what} (see the failed trials for why)"),
+        );
+    }
+    if interrupted {
+        b.note(
+            NoteLevel::Warn,
+            NoteCode::Interrupted,
+            "the run was interrupted (Ctrl-C): fewer trials than planned",
+        );
+    }
+    let load = b
+        .machine
+        .load_avg_start
+        .map(|l| l[0])
+        .unwrap_or(0.0)
+        .max(b.machine.load_avg_end.map(|l| l[0]).unwrap_or(0.0));
+    let cores = b.machine.logical_cores.max(1) as f64;
+    if load > cores * 1.5 + 0.5 {
+        b.note(NoteLevel::Warn, NoteCode::NoisyMachine, format!("1-minute load average reached {load:.2} on {cores} cores: other work competed with the benchmark"));
+    }
+    b.gates = evaluate(b, gates);
+}

@@ -1,0 +1,229 @@
+//! From flags to a validated plan: what to measure, on which target, with which suites. Every
+//! check that can fail happens here, before anything is measured, so a bad flag costs nothing and
+//! says what to change (exit 2).
+
+use crate::context::presets;
+use crate::context::settings::{CaseText, SaveAudio, Settings};
+use crate::engine::Strategy;
+use crate::suites::{self, BuildInput, Suite, SuiteArgs};
+use crate::target::cli::TargetArgs;
+use crate::target::TargetSpec;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use kokoro_bench_bundle::gates::GateRule;
+use std::path::PathBuf;
+
+/// What is spoken.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Cases")]
+pub struct CaseArgs {
+    /// Preset texts to run (short, medium, long, paragraph).
+    #[arg(long, value_delimiter = ',', default_value = "short,medium,long")]
+    pub preset: Vec<String>,
+    /// Custom text (repeatable); replaces the presets unless --preset is also given explicitly.
+    #[arg(long)]
+    pub text: Vec<String>,
+    /// File with one text per non-empty line.
+    #[arg(long)]
+    pub text_file: Option<PathBuf>,
+}
+
+/// How each request is made and measured.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Trials and statistics")]
+pub struct TrialArgs {
+    /// Voice id (engine default: the pack's first voice; HTTP default: af_heart).
+    #[arg(long)]
+    pub voice: Option<String>,
+    /// Speed, 0.5–2.0.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f32,
+    /// Streaming strategy (how the engine cuts the text into chunks).
+    #[arg(long, value_enum, default_value = "progressive")]
+    pub strategy: Strategy,
+    /// Warm-up trials per case (excluded, reported apart).
+    #[arg(long, default_value_t = 1)]
+    pub warmup: u32,
+    /// Measured trials per case.
+    #[arg(long, default_value_t = 5)]
+    pub trials: u32,
+    /// Player pre-buffer for the playback simulation, ms.
+    #[arg(long, default_value_t = 0.0)]
+    pub prebuffer_ms: f64,
+    /// Audibility threshold, dBFS (10 ms RMS).
+    #[arg(long, default_value_t = -50.0, allow_hyphen_values = true)]
+    pub audible_dbfs: f64,
+}
+
+/// Where results go and what decides the exit code.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Output and gates")]
+pub struct OutputArgs {
+    /// Output folder.
+    #[arg(long, env = "KOKORO_BENCH_ARTIFACTS", default_value = "artifacts")]
+    pub out: PathBuf,
+    /// Which trials keep their audio.
+    #[arg(long, value_enum, default_value = "first")]
+    pub save_audio: SaveAudio,
+    /// Gates file: the seed's expected_bands.json or a kokoro-bench gates file.
+    #[arg(long)]
+    pub gates: Option<PathBuf>,
+    /// Treat gates without data as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the bundle path and headline numbers as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A validated plan: everything [`super::execute`] needs.
+pub struct RunPlan {
+    /// The target, configured (not started).
+    pub target: Box<dyn TargetSpec>,
+    /// Texts, in order.
+    pub cases: Vec<CaseText>,
+    /// Shared settings.
+    pub settings: Settings,
+    /// Suites, in registry order.
+    pub suites: Vec<Box<dyn Suite>>,
+    /// Gates to evaluate at the end.
+    pub gates: Vec<GateRule>,
+    /// `artifacts/`.
+    pub out: PathBuf,
+    /// The command line as given.
+    pub command_line: Vec<String>,
+    /// Show a progress bar (a terminal) or progress lines.
+    pub progress: bool,
+}
+
+fn cases(args: &CaseArgs, preset_given: bool) -> Result<Vec<CaseText>> {
+    let mut out = Vec::new();
+    let custom = !args.text.is_empty() || args.text_file.is_some();
+    if !custom || preset_given {
+        for id in &args.preset {
+            let p = presets::find(id).with_context(|| {
+                format!(
+                    "unknown preset `{id}`; choose from {}",
+                    presets::PRESETS
+                        .iter()
+                        .map(|p| p.id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+            out.push(CaseText {
+                id: p.id.to_string(),
+                text: p.text.to_string(),
+            });
+        }
+    }
+    for (i, t) in args.text.iter().enumerate() {
+        if t.trim().is_empty() {
+            bail!("--text number {} is empty: give some words to speak", i + 1);
+        }
+        out.push(CaseText {
+            id: format!("custom-{}", i + 1),
+            text: t.trim().to_string(),
+        });
+    }
+    if let Some(f) = &args.text_file {
+        let body = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the text file {}", f.display()))?;
+        let lines: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if lines.is_empty() {
+            bail!("the text file has no non-empty lines ({})", f.display());
+        }
+        for (i, l) in lines.iter().enumerate() {
+            out.push(CaseText {
+                id: format!("file-{}", i + 1),
+                text: l.to_string(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn gates(path: Option<&PathBuf>) -> Result<Vec<GateRule>> {
+    let Some(p) = path else {
+        return Ok(Vec::new());
+    };
+    let bytes =
+        std::fs::read(p).with_context(|| format!("cannot read the gates file {}", p.display()))?;
+    kokoro_bench_bundle::gates::parse(&bytes).map_err(|e| anyhow::anyhow!("{e} ({})", p.display()))
+}
+
+/// Everything `run` parses, in groups.
+pub struct PlanInput<'a> {
+    /// Target flags.
+    pub target: &'a TargetArgs,
+    /// Case flags.
+    pub cases: &'a CaseArgs,
+    /// Trial flags.
+    pub trials: &'a TrialArgs,
+    /// Suite flags.
+    pub suites: &'a SuiteArgs,
+    /// Output flags.
+    pub output: &'a OutputArgs,
+    /// The command line as given (to tell an explicit `--preset` from the default).
+    pub command_line: Vec<String>,
+}
+
+/// Validates the flags into a plan.
+///
+/// # Errors
+/// Every bad flag, with what, why and how to fix it.
+pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
+    let t = input.trials;
+    if !(0.5..=2.0).contains(&t.speed) {
+        bail!("--speed {} is outside 0.5–2.0", t.speed);
+    }
+    if t.trials == 0 {
+        bail!(
+            "--trials must be at least 1 (statistics need measured trials; 5 or more is sensible)"
+        );
+    }
+    if !t.prebuffer_ms.is_finite() || t.prebuffer_ms < 0.0 {
+        bail!("--prebuffer-ms {} must be 0 or more", t.prebuffer_ms);
+    }
+    if !(-120.0..=0.0).contains(&t.audible_dbfs) {
+        bail!(
+            "--audible-dbfs {} must be between −120 and 0 dBFS (default −50)",
+            t.audible_dbfs
+        );
+    }
+    let preset_given = input
+        .command_line
+        .iter()
+        .any(|a| a == "--preset" || a.starts_with("--preset="));
+    let cases = cases(input.cases, preset_given)?;
+    let target = input.target.spec()?;
+    let settings = Settings {
+        voice: target.voice(t.voice.as_deref())?,
+        speed: t.speed,
+        strategy: t.strategy,
+        warmup: t.warmup,
+        trials: t.trials,
+        prebuffer_ms: t.prebuffer_ms,
+        audible_threshold_dbfs: t.audible_dbfs,
+        save_audio: input.output.save_audio,
+    };
+    let suites = suites::build(&BuildInput {
+        args: input.suites,
+        target: target.as_ref(),
+        settings: &settings,
+    })?;
+    Ok(RunPlan {
+        gates: gates(input.output.gates.as_ref())?,
+        target,
+        cases,
+        settings,
+        suites,
+        out: input.output.out.clone(),
+        command_line: input.command_line,
+        progress: !input.output.json,
+    })
+}

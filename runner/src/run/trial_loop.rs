@@ -1,0 +1,157 @@
+//! The case × trial loop: every text, warm-up then measured trials, each trial analysed by the
+//! suites that look at trials (streaming, quality), its audio and trace written, the bundle
+//! rewritten after each case so a crash loses at most one case.
+
+use crate::context::request::Requests;
+use crate::context::settings::SaveAudio;
+use crate::context::RunCtx;
+use crate::suites::Suite;
+use crate::target::{CachePolicy, Outcome};
+use anyhow::Result;
+use kokoro_bench_bundle::metrics::Metric;
+use kokoro_bench_bundle::schema::{Case, NoteCode, NoteLevel, TrialFlag, TrialKind};
+use kokoro_bench_bundle::stats::median;
+
+/// The role of trial `i` of a case in the statistics.
+fn kind_of(first_of_run: bool, i: u32, warmup: u32, cache: CachePolicy) -> TrialKind {
+    if first_of_run {
+        TrialKind::Cold
+    } else if i < warmup {
+        TrialKind::Warmup
+    } else if cache == CachePolicy::Exposed {
+        // The same text again, cache not defeated: a server may answer from its cache.
+        TrialKind::Cached
+    } else {
+        TrialKind::Warm
+    }
+}
+
+/// Records what only the first response shows, and run-level warnings a trial reveals.
+fn note_response(ctx: &mut RunCtx, outcome: &Outcome) {
+    let t = &outcome.out.trial;
+    if let Some(h) = ctx.bundle.provenance.http.as_mut() {
+        if h.response_headers.is_empty() && t.error.is_none() {
+            h.response_headers = outcome.headers.clone();
+        }
+    }
+    if t.flags.contains(&TrialFlag::ContentEncodingGzip)
+        && !ctx.bundle.has_note(&NoteCode::CompressedAudio)
+    {
+        ctx.note(
+            NoteLevel::Warn,
+            NoteCode::CompressedAudio,
+            "the server gzip-compressed audio although the request said Accept-Encoding: identity; compression can buffer and hide streaming (trials flagged)",
+        );
+    }
+}
+
+/// Analyses one trial, writes its audio and trace, and adds it to the case.
+fn record(
+    ctx: &mut RunCtx,
+    suites: &[Box<dyn Suite>],
+    case: &mut Case,
+    outcome: Outcome,
+    saved_first: &mut bool,
+) -> Result<()> {
+    note_response(ctx, &outcome);
+    let out = outcome.out;
+    let mut trial = out.trial.clone();
+    for s in suites {
+        s.analyse_trial(&mut trial, &out, &ctx.settings);
+    }
+    case.phonemes = case.phonemes.or(trial.phonemes);
+    let save = match ctx.settings.save_audio {
+        SaveAudio::All => true,
+        SaveAudio::First => trial.kind == TrialKind::Warm && !*saved_first,
+        SaveAudio::None => false,
+    };
+    if let Some(dir) = &ctx.dir {
+        if save && !out.samples.is_empty() {
+            trial.audio =
+                Some(dir.write_audio(&case.id, trial.index, &out.samples, trial.sample_rate_hz)?);
+            *saved_first = true;
+        }
+        if !trial.chunks.is_empty() {
+            trial.trace = Some(dir.write_trace(&case.id, &trial)?);
+        }
+    }
+    case.trials.push(trial);
+    Ok(())
+}
+
+/// One line per finished case for logs.
+fn case_line(case: &Case) -> String {
+    let med = |m: Metric| median(&m.case_values(case));
+    format!(
+        "{}: {} trial(s), {} failed; TTFA p50 {}, RTF p50 {}",
+        case.id,
+        case.trials.len(),
+        case.failed().count(),
+        med(Metric::TtfaMs)
+            .map(|v| Metric::TtfaMs.format(v))
+            .unwrap_or_else(|| "—".into()),
+        med(Metric::Rtf)
+            .map(|v| Metric::Rtf.format(v))
+            .unwrap_or_else(|| "—".into()),
+    )
+}
+
+/// Runs every case. Stops early (keeping what was measured) on Ctrl-C or when the target
+/// refused a request as malformed.
+///
+/// # Errors
+/// Artifacts that cannot be written.
+pub fn run(ctx: &mut RunCtx, suites: &[Box<dyn Suite>], requests: &Requests<'_>) -> Result<()> {
+    let per_case = ctx.settings.warmup + ctx.settings.trials;
+    let mut first_of_run = true;
+    for text in ctx.cases.clone() {
+        let mut case = Case {
+            id: text.id.clone(),
+            chars: text.text.chars().count() as u32,
+            phonemes: None,
+            oov_phoneme_chars: 0,
+            trials: Vec::new(),
+        };
+        let mut saved_first = false;
+        for i in 0..per_case {
+            if ctx.stopped() {
+                break;
+            }
+            let kind = kind_of(first_of_run, i, ctx.settings.warmup, requests.cache());
+            first_of_run = false;
+            ctx.mark(format!("{}#{i}", text.id));
+            ctx.progress
+                .message(format!("{} trial {}/{per_case}", text.id, i + 1));
+            let outcome = requests.send(&text.text, i, kind);
+            let fatal = outcome.fatal.clone();
+            record(ctx, suites, &mut case, outcome, &mut saved_first)?;
+            ctx.progress.inc();
+            if let Some(msg) = fatal {
+                ctx.fatal = Some(msg);
+                ctx.request_stop();
+            }
+        }
+        ctx.progress.line(&case_line(&case));
+        ctx.bundle.cases.push(case);
+        ctx.save()?;
+        if ctx.stopped() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trial_kinds_follow_the_run_order_and_the_cache_policy() {
+        use CachePolicy::*;
+        assert_eq!(kind_of(true, 0, 1, None), TrialKind::Cold);
+        assert_eq!(kind_of(false, 0, 1, None), TrialKind::Warmup);
+        assert_eq!(kind_of(false, 1, 1, None), TrialKind::Warm);
+        assert_eq!(kind_of(false, 1, 1, Defeated), TrialKind::Warm);
+        assert_eq!(kind_of(false, 1, 1, Exposed), TrialKind::Cached);
+    }
+}

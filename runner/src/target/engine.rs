@@ -1,0 +1,294 @@
+//! The in-process engine as a target: ONNX Runtime and G2P in this process, on the engine's own
+//! thread. A trial submits the text and timestamps every chunk as the consumer *receives* it, so
+//! the hand-off is inside TTFA, as for a real caller.
+
+use super::{finish, Outcome, Request, Sampled, Target, TargetSpec, TrialOutput};
+use crate::engine::g2p::Lang;
+use crate::engine::model::SessionConfig;
+use crate::engine::voices::VoicePack;
+use crate::engine::{EngineConfig, EngineHandle, SynthEvent, SynthRequest, SAMPLE_RATE_HZ};
+use crate::fsutil::sha256_file;
+use crate::setup::{default_assets, Assets};
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use kokoro_bench_bundle::schema::{
+    ChunkSeries, ErrorKind, FileRef, NoteCode, NoteLevel, Provenance, RuntimeInfo, TargetKind,
+    Trial, TrialError,
+};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Engine flags: files (each defaults to what `kokoro-bench setup` cached) and session options.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "In-process engine (--target engine)")]
+pub struct EngineArgs {
+    /// ONNX Runtime shared library (libonnxruntime.so / .dylib).
+    #[arg(long, env = "ORT_DYLIB_PATH")]
+    pub ort_lib: Option<PathBuf>,
+    /// Kokoro ONNX model (e.g. kokoro-v1.0.int8.onnx).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Voice pack (voices-v1.0.bin or any Kokoro .npz).
+    #[arg(long)]
+    pub voices: Option<PathBuf>,
+    /// Vocabulary (vocab.json).
+    #[arg(long)]
+    pub vocab: Option<PathBuf>,
+    /// G2P language.
+    #[arg(long, value_enum, default_value = "en-us")]
+    pub lang: Lang,
+    /// Intra-op threads.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Graph optimisation level: disable, basic, extended, all.
+    #[arg(long, default_value = "all", value_parser = ["disable", "basic", "extended", "all"])]
+    pub optimization: String,
+}
+
+impl EngineArgs {
+    /// Resolves files (flags first, then the set-up cache) into an engine configuration.
+    ///
+    /// # Errors
+    /// A file neither given nor set up, a given file that does not exist, zero threads.
+    pub fn config(&self) -> Result<EngineConfig> {
+        if self.threads == 0 {
+            bail!("--threads must be at least 1");
+        }
+        let assets = resolve_assets(self)?;
+        Ok(EngineConfig {
+            ort_lib: assets.ort_lib,
+            model: assets.model,
+            voices: assets.voices,
+            vocab: assets.vocab,
+            lang: self.lang,
+            session: SessionConfig {
+                intra_threads: self.threads,
+                optimization: self.optimization.clone(),
+                ..Default::default()
+            },
+        })
+    }
+}
+
+/// Resolves engine files: flags (and `ORT_DYLIB_PATH`) first, then the set-up cache.
+///
+/// # Errors
+/// When a file is neither given nor set up, or a given file does not exist.
+pub fn resolve_assets(a: &EngineArgs) -> Result<Assets> {
+    let cached = default_assets();
+    let pick = |given: &Option<PathBuf>, cached: Option<PathBuf>, flag: &str| -> Result<PathBuf> {
+        match (given, cached) {
+            (Some(p), _) if p.is_file() => Ok(p.clone()),
+            (Some(p), _) => bail!("{flag}: no such file: {}", p.display()),
+            (None, Some(c)) => Ok(c),
+            (None, None) => bail!(
+                "no {flag} given and nothing set up yet: run `kokoro-bench setup` (downloads ONNX Runtime and the model) \
+                 or pass {flag} (cache: {})",
+                crate::setup::cache_dir().display()
+            ),
+        }
+    };
+    let c = cached.as_ref();
+    Ok(Assets {
+        ort_lib: pick(&a.ort_lib, c.map(|c| c.ort_lib.clone()), "--ort-lib")?,
+        model: pick(&a.model, c.map(|c| c.model.clone()), "--model")?,
+        voices: pick(&a.voices, c.map(|c| c.voices.clone()), "--voices")?,
+        vocab: pick(&a.vocab, c.map(|c| c.vocab.clone()), "--vocab")?,
+    })
+}
+
+/// The engine, configured.
+pub struct EngineSpec(pub EngineConfig);
+
+impl TargetSpec for EngineSpec {
+    fn kind(&self) -> TargetKind {
+        TargetKind::Engine
+    }
+
+    fn sampled_process(&self) -> Sampled {
+        Sampled::Process {
+            pid: std::process::id(),
+            what: "kokoro-bench runner (in-process engine)".into(),
+        }
+    }
+
+    fn engine(&self) -> Option<&EngineConfig> {
+        Some(&self.0)
+    }
+
+    fn voice(&self, given: Option<&str>) -> Result<String> {
+        let pack = VoicePack::load(&self.0.voices)?;
+        match given {
+            Some(v) => {
+                pack.check(v)?;
+                Ok(v.to_string())
+            }
+            None => pack
+                .names()
+                .first()
+                .map(|s| s.to_string())
+                .context("the voice pack is empty"),
+        }
+    }
+
+    fn start(&self) -> Result<Box<dyn Target>> {
+        Ok(Box::new(EngineTarget::start(self.0.clone())?))
+    }
+}
+
+/// The engine, started.
+pub struct EngineTarget {
+    handle: EngineHandle,
+    cfg: EngineConfig,
+}
+
+impl EngineTarget {
+    /// Loads an engine (used by the target and by suites that drive their own sessions).
+    ///
+    /// # Errors
+    /// When a file cannot be loaded or the session cannot be created.
+    pub fn start(cfg: EngineConfig) -> Result<EngineTarget> {
+        let handle = EngineHandle::start(cfg.clone()).context("the engine could not start")?;
+        Ok(EngineTarget { handle, cfg })
+    }
+}
+
+fn file_ref(path: &Path) -> Result<FileRef> {
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(FileRef {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        size_bytes: meta.len(),
+        sha256: sha256_file(path)?,
+    })
+}
+
+impl Target for EngineTarget {
+    fn request(&self, r: &Request<'_>) -> Outcome {
+        Outcome::of(measure(&self.handle, r))
+    }
+
+    fn provenance(&self, voice: &str) -> Result<Provenance> {
+        let info = &self.handle.info;
+        Ok(Provenance {
+            model: Some(file_ref(&self.cfg.model)?),
+            voices: Some(file_ref(&self.cfg.voices)?),
+            vocab: Some(file_ref(&self.cfg.vocab)?),
+            voice_id: voice.to_string(),
+            style_row_rule: Some(crate::engine::voices::STYLE_ROW_RULE.into()),
+            g2p: Some(info.g2p.clone()),
+            runtime: Some(RuntimeInfo {
+                ort_version: info.ort_version.clone(),
+                library: info.ort_library.clone(),
+                binding: "ort 2.0.0-rc.15 (load-dynamic)".into(),
+                available_providers: info.available_providers.clone(),
+                requested_providers: vec!["CPUExecutionProvider".into()],
+                registered_providers: vec!["CPUExecutionProvider".into()],
+            }),
+            session: Some(info.session.clone()),
+            model_io: info.model_io.clone(),
+            corpus: Vec::new(),
+            http: None,
+        })
+    }
+
+    fn notes(&self) -> Vec<(NoteLevel, NoteCode, String)> {
+        vec![(
+            NoteLevel::Info,
+            NoteCode::EngineLoad,
+            format!(
+                "engine loaded in {:.0} ms (library, voices, vocabulary, session, G2P)",
+                self.handle.info.load_ms
+            ),
+        )]
+    }
+}
+
+fn failed(kind: ErrorKind, message: String) -> Option<TrialError> {
+    Some(TrialError { kind, message })
+}
+
+/// Runs one synthesis on `engine` and measures it; `r.origin` aligns the trial with the memory
+/// series.
+pub fn measure(engine: &EngineHandle, r: &Request<'_>) -> TrialOutput {
+    let req = SynthRequest {
+        text: r.text.to_string(),
+        voice: r.voice.to_string(),
+        speed: r.speed,
+        strategy: r.strategy,
+    };
+    let start = Instant::now();
+    let mut trial = Trial {
+        index: r.index,
+        kind: r.kind,
+        start_ms: start.duration_since(r.origin).as_secs_f64() * 1000.0,
+        sample_rate_hz: SAMPLE_RATE_HZ,
+        ..Default::default()
+    };
+    let mut samples: Vec<f32> = Vec::new();
+    let mut joins = Vec::new();
+    let mut chunks = ChunkSeries::default();
+    let mut phonemes = 0u32;
+    let ms = |t: Instant| t.duration_since(start).as_secs_f64() * 1000.0;
+    match engine.synthesize(req) {
+        Err(e) => trial.error = failed(ErrorKind::Request, e.to_string()),
+        Ok(rx) => loop {
+            match rx.recv() {
+                Ok(SynthEvent::Chunk(c)) => {
+                    let t = ms(Instant::now());
+                    if !samples.is_empty() {
+                        joins.push(samples.len());
+                    }
+                    chunks.t_ms.push(t);
+                    chunks.samples.push(c.samples.len() as u32);
+                    chunks.inference_ms.push(c.inference_ms);
+                    chunks.g2p_ms.push(c.g2p_ms);
+                    chunks.phonemes.push(c.phonemes as u32);
+                    chunks.text.push(c.text);
+                    phonemes += c.phonemes as u32;
+                    samples.extend_from_slice(&c.samples);
+                }
+                Ok(SynthEvent::Done) => {
+                    trial.total_ms = chunks.t_ms.last().copied();
+                    break;
+                }
+                Ok(SynthEvent::Failed(m)) => {
+                    trial.error = failed(ErrorKind::Synthesis, m);
+                    break;
+                }
+                Err(_) => {
+                    trial.error = failed(ErrorKind::Engine, "the engine thread stopped".into());
+                    break;
+                }
+            }
+        },
+    }
+    trial.samples = samples.len() as u64;
+    trial.audio_s = samples.len() as f64 / SAMPLE_RATE_HZ as f64;
+    trial.phonemes = (phonemes > 0).then_some(phonemes);
+    if let Some(&t0) = chunks.t_ms.first() {
+        trial.ttfa_ms = Some(t0);
+        trial.first_g2p_ms = chunks.g2p_ms.first().copied();
+        trial.first_inference_ms = chunks.inference_ms.first().copied();
+        trial.first_handoff_ms = Some(t0 - chunks.g2p_ms[0] - chunks.inference_ms[0]);
+    }
+    trial.chunks = chunks;
+    finish(
+        &mut trial,
+        &samples,
+        r.audible_threshold_dbfs,
+        r.prebuffer_ms,
+    );
+    if trial.error.is_none() && trial.audio_s > 0.0 {
+        trial.inference_rtf =
+            Some(trial.chunks.inference_ms.iter().sum::<f64>() / 1000.0 / trial.audio_s);
+    }
+    TrialOutput {
+        trial,
+        samples,
+        joins,
+    }
+}

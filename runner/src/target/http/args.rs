@@ -1,0 +1,131 @@
+//! The HTTP target's flags, and turning them into a checked [`HttpConfig`].
+
+use super::{tls, url, AudioFormat, Dialect, HttpConfig, HttpSpec};
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `--target http` flags.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "HTTP target (--target http)")]
+pub struct HttpArgs {
+    /// Endpoint, e.g. http://127.0.0.1:8880/v1/audio/speech.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Request dialect.
+    #[arg(long, value_enum, default_value = "openai")]
+    pub dialect: Dialect,
+    /// Extra request header 'Name: value' (repeatable).
+    #[arg(long)]
+    pub header: Vec<String>,
+    /// Extra JSON fields merged into the payload, e.g. '{"lang": "en-us"}'.
+    #[arg(long)]
+    pub payload_extra: Option<String>,
+    /// Audio format to ask for.
+    #[arg(long, value_enum, default_value = "wav")]
+    pub format: AudioFormat,
+    /// Sample rate of raw PCM responses, Hz.
+    #[arg(long, default_value_t = 24_000)]
+    pub pcm_rate_hz: u32,
+    /// Ask for a whole (non-streamed) response.
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Per-read timeout, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub http_timeout_s: f64,
+    /// Send the same text every trial (to *measure* a cache); trials after the first are marked cached.
+    #[arg(long)]
+    pub no_nonce: bool,
+    /// Payload field set to true to ask the server not to cache (e.g. no_cache).
+    #[arg(long)]
+    pub no_cache_field: Option<String>,
+    /// Keep connections alive and reuse them across requests, as a pooling client does
+    /// (default: a new connection per request, whose set-up is timed).
+    #[arg(long)]
+    pub keep_alive: bool,
+    /// HTTPS: a PEM file with the server's self-signed certificate or private CA (trusted besides
+    /// the public web roots).
+    #[arg(long)]
+    pub ca_cert: Option<PathBuf>,
+    /// PID of the server process for memory/CPU (default: found from the URL's port on this machine).
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+}
+
+impl HttpArgs {
+    /// Whether any HTTP-only flag was given (they make no sense for another target).
+    pub fn given(&self) -> Option<&'static str> {
+        if self.url.is_some() {
+            Some("--url")
+        } else if !self.header.is_empty() {
+            Some("--header")
+        } else if self.payload_extra.is_some() {
+            Some("--payload-extra")
+        } else if self.ca_cert.is_some() {
+            Some("--ca-cert")
+        } else if self.server_pid.is_some() {
+            Some("--server-pid")
+        } else if self.keep_alive {
+            Some("--keep-alive")
+        } else {
+            None
+        }
+    }
+
+    /// Checks the flags and builds the target.
+    ///
+    /// # Errors
+    /// A missing or malformed URL, headers without a colon, a payload that is not a JSON object,
+    /// a CA file that cannot be read, `--ca-cert` on plain http.
+    pub fn spec(&self) -> Result<HttpSpec> {
+        let url_text = self
+            .url
+            .clone()
+            .context("--target http needs --url, e.g. http://127.0.0.1:8880/v1/audio/speech")?;
+        let url = url::parse_url(&url_text).map_err(anyhow::Error::msg)?;
+        let tls = match (url.tls, &self.ca_cert) {
+            (true, ca) => Some(tls::client_config(ca.as_deref()).map_err(anyhow::Error::msg)?),
+            (false, Some(_)) => bail!("--ca-cert is for https:// URLs; {url_text} is plain http"),
+            (false, None) => None,
+        };
+        let headers = self
+            .header
+            .iter()
+            .map(|h| super::parse_header(h))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(anyhow::Error::msg)?;
+        let payload_extra = match &self.payload_extra {
+            Some(j) => match serde_json::from_str::<serde_json::Value>(j) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => bail!("--payload-extra must be a JSON object, e.g. '{{\"lang\": \"en-us\"}}'; got {j}"),
+            },
+            None => Default::default(),
+        };
+        if !(self.http_timeout_s > 0.0 && self.http_timeout_s.is_finite()) {
+            bail!(
+                "--http-timeout-s {} must be a positive number of seconds",
+                self.http_timeout_s
+            );
+        }
+        Ok(HttpSpec {
+            cfg: HttpConfig {
+                url,
+                url_text,
+                dialect: self.dialect,
+                headers,
+                payload_extra,
+                format: self.format,
+                pcm_rate_hz: self.pcm_rate_hz,
+                stream: !self.no_stream,
+                lang: None,
+                timeout: Duration::from_secs_f64(self.http_timeout_s.max(0.1)),
+                nonce: !self.no_nonce,
+                no_cache_field: self.no_cache_field.clone(),
+                tls,
+                keep_alive: self.keep_alive,
+            },
+            server_pid: self.server_pid,
+        })
+    }
+}

@@ -1,0 +1,254 @@
+//! The HTTP target: any OpenAI- or Kokoro-compatible `/v1/audio/speech` server, measured with
+//! the same per-trial trace as the in-process engine.
+//!
+//! The client is written for measurement ([`response`]): every socket read is timestamped, the
+//! framing and any compression are undone here and reported. [`url`] parses endpoints, [`conn`]
+//! opens (and with keep-alive, pools) connections, [`pcm`] turns bytes into samples, [`trial`]
+//! turns one request into a trial, [`server_pid`] finds the process to sample.
+
+pub mod args;
+pub mod conn;
+pub mod error;
+pub mod pcm;
+pub mod response;
+pub mod server_pid;
+pub mod tls;
+pub mod trial;
+pub mod url;
+
+use super::{CachePolicy, Outcome, Request, Sampled, Target, TargetSpec};
+use anyhow::Result;
+use clap::ValueEnum;
+use kokoro_bench_bundle::schema::{HttpTarget, Provenance, TargetKind};
+use std::time::Duration;
+
+/// Request dialect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Dialect {
+    /// OpenAI: `input`, `voice`, `response_format`, `speed`, `stream`.
+    Openai,
+    /// Kokoro servers of the seed's generation: `text`, `voice`, `format`, `lang`, `speed`, `stream`.
+    Kokoro,
+}
+
+impl Dialect {
+    /// Name recorded in bundles.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Openai => "openai",
+            Dialect::Kokoro => "kokoro",
+        }
+    }
+}
+
+/// Audio format requested.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AudioFormat {
+    /// Raw 16-bit little-endian PCM.
+    Pcm,
+    /// WAV (streamed headers with placeholder sizes are fine).
+    Wav,
+}
+
+/// Everything about the server and how to talk to it.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// Endpoint.
+    pub url: url::Url,
+    /// The URL as given.
+    pub url_text: String,
+    /// Dialect.
+    pub dialect: Dialect,
+    /// Extra request headers.
+    pub headers: Vec<(String, String)>,
+    /// Extra JSON fields merged into the payload.
+    pub payload_extra: serde_json::Map<String, serde_json::Value>,
+    /// Audio format.
+    pub format: AudioFormat,
+    /// Sample rate of raw PCM.
+    pub pcm_rate_hz: u32,
+    /// Ask for a streamed response.
+    pub stream: bool,
+    /// Language field (kokoro dialect; openai when given).
+    pub lang: Option<String>,
+    /// Per-read timeout.
+    pub timeout: Duration,
+    /// Add a unique nonce clause to every trial's text (defeats caches).
+    pub nonce: bool,
+    /// A payload field set to `true` to ask the server not to cache.
+    pub no_cache_field: Option<String>,
+    /// TLS settings for `https://` URLs.
+    pub tls: Option<tls::TlsConfig>,
+    /// Reuse each client thread's connection across requests (`Connection: keep-alive`).
+    pub keep_alive: bool,
+}
+
+impl HttpConfig {
+    /// The JSON payload for a text.
+    pub fn payload(&self, text: &str, voice: &str, speed: f32) -> serde_json::Value {
+        let fmt = match self.format {
+            AudioFormat::Pcm => "pcm",
+            AudioFormat::Wav => "wav",
+        };
+        let mut m = serde_json::Map::new();
+        match self.dialect {
+            Dialect::Openai => {
+                m.insert("model".into(), "kokoro".into());
+                m.insert("input".into(), text.into());
+                m.insert("response_format".into(), fmt.into());
+            }
+            Dialect::Kokoro => {
+                m.insert("text".into(), text.into());
+                m.insert("format".into(), fmt.into());
+            }
+        }
+        m.insert("voice".into(), voice.into());
+        m.insert("speed".into(), serde_json::json!(speed));
+        m.insert("stream".into(), self.stream.into());
+        if let Some(l) = &self.lang {
+            m.insert("lang".into(), l.clone().into());
+        }
+        if let Some(f) = &self.no_cache_field {
+            m.insert(f.clone(), true.into());
+        }
+        for (k, v) in &self.payload_extra {
+            m.insert(k.clone(), v.clone());
+        }
+        serde_json::Value::Object(m)
+    }
+}
+
+/// Parses `K: V`.
+///
+/// # Errors
+/// A message when there is no colon.
+pub fn parse_header(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once(':')
+        .ok_or_else(|| format!("--header `{s}`: write it as 'Name: value'"))?;
+    if k.trim().is_empty() {
+        return Err(format!("--header `{s}`: the name is empty"));
+    }
+    Ok((k.trim().to_string(), v.trim().to_string()))
+}
+
+/// The server as configured: how to reach it, and which process to sample.
+pub struct HttpSpec {
+    /// How to talk to it.
+    pub cfg: HttpConfig,
+    /// The server's PID when given (`--server-pid`); otherwise found from the port.
+    pub server_pid: Option<u32>,
+}
+
+impl TargetSpec for HttpSpec {
+    fn kind(&self) -> TargetKind {
+        TargetKind::Http
+    }
+
+    fn sampled_process(&self) -> Sampled {
+        let url = &self.cfg.url;
+        if self.server_pid.is_none() && !server_pid::is_local_host(&url.host) {
+            return Sampled::NotSampled(format!(
+                "memory/CPU not sampled: {} is not this machine (run kokoro-bench beside the server to sample it)",
+                url.host
+            ));
+        }
+        match self.server_pid.or_else(|| server_pid::find_listener(url.port)) {
+            Some(pid) => Sampled::Process {
+                pid,
+                what: format!("server listening on port {}", url.port),
+            },
+            None => Sampled::NotSampled(format!(
+                "memory/CPU not sampled: no process on this machine listens on port {}; pass --server-pid",
+                url.port
+            )),
+        }
+    }
+
+    fn voice(&self, given: Option<&str>) -> Result<String> {
+        Ok(given.unwrap_or("af_heart").to_string())
+    }
+
+    fn start(&self) -> Result<Box<dyn Target>> {
+        let h = &self.cfg;
+        conn::connect(&h.url, h.tls.as_ref(), h.timeout).map_err(|e| {
+            let hint = match e {
+                error::WireError::Tls(_) => "",
+                _ => ". Is the server running?",
+            };
+            anyhow::anyhow!("{e}{hint} ({})", h.url_text)
+        })?;
+        Ok(Box::new(HttpTargetStarted(h.clone())))
+    }
+}
+
+/// The server, reachable.
+pub struct HttpTargetStarted(HttpConfig);
+
+impl Target for HttpTargetStarted {
+    fn request(&self, req: &Request<'_>) -> Outcome {
+        trial::run_trial(&self.0, req)
+    }
+
+    fn provenance(&self, voice: &str) -> Result<Provenance> {
+        let h = &self.0;
+        Ok(Provenance {
+            voice_id: voice.to_string(),
+            http: Some(HttpTarget {
+                url: h.url_text.clone(),
+                dialect: h.dialect.name().into(),
+                response_headers: Default::default(),
+                keep_alive: h.keep_alive,
+            }),
+            ..Default::default()
+        })
+    }
+
+    fn cache(&self) -> CachePolicy {
+        if self.0.nonce {
+            CachePolicy::Defeated
+        } else {
+            CachePolicy::Exposed
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(dialect: Dialect) -> HttpConfig {
+        HttpConfig {
+            url: url::parse_url("http://127.0.0.1:1/x").unwrap(),
+            url_text: "http://127.0.0.1:1/x".into(),
+            dialect,
+            headers: vec![],
+            payload_extra: serde_json::from_str(r#"{"seed": 7}"#).unwrap(),
+            format: AudioFormat::Wav,
+            pcm_rate_hz: 24_000,
+            stream: true,
+            lang: Some("en-us".into()),
+            timeout: Duration::from_secs(5),
+            nonce: true,
+            no_cache_field: Some("no_cache".into()),
+            tls: None,
+            keep_alive: false,
+        }
+    }
+
+    #[test]
+    fn dialects_build_their_payloads() {
+        let o = cfg(Dialect::Openai).payload("hi", "af", 1.0);
+        assert_eq!(o["input"], "hi");
+        assert_eq!(o["response_format"], "wav");
+        assert!(o.get("text").is_none());
+        assert_eq!(o["no_cache"], true);
+        assert_eq!(o["seed"], 7);
+        let k = cfg(Dialect::Kokoro).payload("hi", "af", 1.0);
+        assert_eq!(k["text"], "hi");
+        assert_eq!(k["format"], "wav");
+        assert_eq!(k["lang"], "en-us");
+        assert!(parse_header("X-Key: abc").is_ok());
+        assert!(parse_header("nocolon").is_err());
+    }
+}

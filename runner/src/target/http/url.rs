@@ -1,0 +1,96 @@
+//! `http(s)://host:port/path` URLs: what the client connects to and what it sends as `Host`.
+
+/// A parsed `http(s)://host:port/path` URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Url {
+    /// Host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Path and query.
+    pub path: String,
+    /// `https://`.
+    pub tls: bool,
+}
+
+impl Url {
+    /// The `Host` header: the port only when it is not the scheme's default; IPv6 in brackets.
+    pub fn host_header(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        if self.port == if self.tls { 443 } else { 80 } {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+/// Parses an `http://` or `https://` URL.
+///
+/// # Errors
+/// A message for other schemes or malformed URLs.
+pub fn parse_url(s: &str) -> Result<Url, String> {
+    let (rest, tls) = match (s.strip_prefix("http://"), s.strip_prefix("https://")) {
+        (Some(r), _) => (r, false),
+        (_, Some(r)) => (r, true),
+        _ => return Err(format!("{s}: the URL must start with http:// or https://")),
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (
+            h.to_string(),
+            p.parse::<u16>()
+                .map_err(|_| format!("{s}: `{p}` is not a port"))?,
+        ),
+        _ => (authority.to_string(), if tls { 443 } else { 80 }),
+    };
+    if host.is_empty() {
+        return Err(format!("{s}: no host"));
+    }
+    Ok(Url {
+        host: host.trim_matches(['[', ']']).to_string(),
+        port,
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.into()
+        },
+        tls,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            parse_url("http://127.0.0.1:8880/v1/audio/speech").unwrap(),
+            Url {
+                host: "127.0.0.1".into(),
+                port: 8880,
+                path: "/v1/audio/speech".into(),
+                tls: false,
+            }
+        );
+        assert_eq!(parse_url("http://localhost").unwrap().port, 80);
+        let s = parse_url("https://api.example.com/v1/audio/speech").unwrap();
+        assert_eq!((s.port, s.tls), (443, true));
+        assert_eq!(s.host_header(), "api.example.com");
+        assert_eq!(
+            parse_url("http://[::1]:8880/x").unwrap().host_header(),
+            "[::1]:8880"
+        );
+        assert_eq!(
+            parse_url("https://h:8443/").unwrap().host_header(),
+            "h:8443"
+        );
+        assert!(parse_url("ftp://x").is_err());
+        assert!(parse_url("http://h:notaport/").is_err());
+    }
+}

@@ -1,0 +1,138 @@
+//! What a run measures. Every target meets one contract, [`Target`]: given a text it makes one
+//! request and returns the same trace ([`TrialOutput`]) — chunk arrivals on the consumer's
+//! clock, counted samples, the error if any — so every suite works for every target.
+//!
+//! A target is chosen and configured before it starts ([`TargetSpec`]: which process to sample,
+//! whether engine-only suites can run), then started with a pre-flight check ([`TargetSpec::start`]:
+//! the engine loads, a server must accept a connection) so a run that cannot work fails before
+//! any file is written.
+//!
+//! Targets: [`engine`] (ONNX Runtime in this process), [`http`] (an OpenAI- or Kokoro-compatible
+//! server) and [`fake`] (a scripted schedule of chunks and delays, for tests of the run loop and
+//! the suites without a model). Adding one: a module here implementing both traits, a flag group
+//! in [`cli`], one arm in [`cli::TargetArgs::spec`].
+
+pub mod cli;
+pub mod engine;
+pub mod fake;
+pub mod http;
+mod trace;
+
+pub use trace::{finish, TrialOutput};
+
+use crate::engine::{EngineConfig, Strategy};
+use kokoro_bench_bundle::schema::{NoteCode, NoteLevel, Provenance, TargetKind, TrialKind};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// One request: the text and everything the target needs besides it.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    /// Text to speak (with any cache-busting variation already applied).
+    pub text: &'a str,
+    /// Voice id.
+    pub voice: &'a str,
+    /// Speed, 0.5–2.0.
+    pub speed: f32,
+    /// How the engine cuts the text into chunks (targets that stream their own way ignore it).
+    pub strategy: Strategy,
+    /// Position of the trial within its case (0-based, warm-up included).
+    pub index: u32,
+    /// Role of the trial in the statistics.
+    pub kind: TrialKind,
+    /// The run's origin: the trial's `start_ms` is measured from here (aligns with memory).
+    pub origin: Instant,
+    /// "Audible" threshold, dBFS over 10 ms.
+    pub audible_threshold_dbfs: f64,
+    /// The simulated player's pre-buffer, ms (for heard-speech latency).
+    pub prebuffer_ms: f64,
+}
+
+/// One request's result.
+pub struct Outcome {
+    /// The trace and the audio.
+    pub out: TrialOutput,
+    /// Response headers (HTTP), recorded once per run.
+    pub headers: BTreeMap<String, String>,
+    /// The request itself is wrong (e.g. HTTP 4xx): the run must stop with this message.
+    pub fatal: Option<String>,
+}
+
+impl Outcome {
+    /// An outcome with nothing but the trace.
+    pub fn of(out: TrialOutput) -> Outcome {
+        Outcome {
+            out,
+            headers: BTreeMap::new(),
+            fatal: None,
+        }
+    }
+}
+
+/// Which process synthesises, so memory and CPU are sampled on it and never on a bystander.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sampled {
+    /// Sample this process.
+    Process {
+        /// PID.
+        pid: u32,
+        /// What it is, in words (written into the bundle).
+        what: String,
+    },
+    /// Nothing can be sampled; why (written as a note).
+    NotSampled(String),
+}
+
+/// A target as configured, before it starts.
+pub trait TargetSpec {
+    /// The kind written into the bundle.
+    fn kind(&self) -> TargetKind;
+    /// The process whose memory and CPU are the target's.
+    fn sampled_process(&self) -> Sampled;
+    /// The engine configuration, when this target is the in-process engine (the providers,
+    /// dual and hardware suites load their own sessions from it).
+    fn engine(&self) -> Option<&EngineConfig> {
+        None
+    }
+    /// The voice to use: the one given, checked where the target can check it, or its default.
+    ///
+    /// # Errors
+    /// When the given voice cannot work with this target.
+    fn voice(&self, given: Option<&str>) -> anyhow::Result<String>;
+    /// Starts the target and checks that it can serve (pre-flight).
+    ///
+    /// # Errors
+    /// When it cannot start: files missing, a server refusing connections, an untrusted
+    /// certificate. Nothing has been measured yet, so the run stops.
+    fn start(&self) -> anyhow::Result<Box<dyn Target>>;
+}
+
+/// A started target.
+pub trait Target: Send + Sync {
+    /// Makes one request and measures it.
+    fn request(&self, req: &Request<'_>) -> Outcome;
+    /// What exactly is measured: files, runtime, session, URL.
+    ///
+    /// # Errors
+    /// When a file cannot be hashed.
+    fn provenance(&self, voice: &str) -> anyhow::Result<Provenance>;
+    /// Notes for the bundle at the start (e.g. how long the engine took to load).
+    fn notes(&self) -> Vec<(NoteLevel, NoteCode, String)> {
+        Vec::new()
+    }
+    /// Whether a cache could answer a repeated text, and what the run does about it.
+    fn cache(&self) -> CachePolicy {
+        CachePolicy::None
+    }
+}
+
+/// Whether a target could answer a repeated text from a cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CachePolicy {
+    /// Nothing caches (the in-process engine).
+    None,
+    /// A cache could answer; every request's text is made unique so none does.
+    Defeated,
+    /// A cache could answer and is left alone (`--no-nonce`): repeats are marked `cached`.
+    Exposed,
+}

@@ -1,0 +1,122 @@
+//! A run's set-up as labelled facts: what was measured, where, with what. The run header
+//! ([`crate::present::header`]) and the side-by-side set-up of a comparison ([`crate::compare`])
+//! both read these, so the two never describe a run differently. Engine-only facts say "not
+//! applicable" for an HTTP server instead of a blank.
+
+use crate::schema::{Bundle, RunStatus, TargetKind};
+
+/// What an engine-only fact says for a target that has no in-process session.
+pub const NOT_APPLICABLE: &str = "not applicable (the server's own)";
+
+/// The target in words: `in-process engine`, the URL with its dialect, or `legacy import`.
+pub fn target(b: &Bundle) -> String {
+    match (&b.provenance.http, b.run.target) {
+        (Some(h), _) => format!(
+            "{} ({}{})",
+            h.url,
+            h.dialect,
+            if h.keep_alive { ", keep-alive" } else { "" }
+        ),
+        (None, TargetKind::Engine) => "in-process engine".into(),
+        (None, TargetKind::Http) => "HTTP server".into(),
+        (None, TargetKind::Legacy) => "legacy import".into(),
+        (None, TargetKind::Scripted) => "scripted target (harness test)".into(),
+    }
+}
+
+/// A run status in words.
+pub fn status(s: RunStatus) -> &'static str {
+    match s {
+        RunStatus::Completed => "completed",
+        RunStatus::Degraded => "degraded: a case has no successful trial",
+        RunStatus::Failed => "FAILED: no trial succeeded",
+        RunStatus::Interrupted => "interrupted",
+        RunStatus::InProgress => "in progress",
+    }
+}
+
+fn engine_only(b: &Bundle, value: Option<String>) -> String {
+    match (value, b.run.target) {
+        (Some(v), _) => v,
+        (None, TargetKind::Http) => NOT_APPLICABLE.into(),
+        (None, _) => "—".into(),
+    }
+}
+
+/// The set-up facts of one run, in a fixed order of labels (two runs line up by position).
+pub fn facts(b: &Bundle) -> Vec<(&'static str, String)> {
+    let p = &b.provenance;
+    let model = p
+        .model
+        .as_ref()
+        .map(|m| format!("{} ({})", m.name, m.sha256.get(..12).unwrap_or(&m.sha256)));
+    let runtime = p
+        .runtime
+        .as_ref()
+        .map(|r| format!("{} · {}", r.ort_version, r.registered_providers.join(", ")));
+    let session = p.session.as_ref().map(|s| {
+        format!(
+            "{} intra / {} inter threads · optimisation {} · arena {}",
+            s.intra_op_threads,
+            s.inter_op_threads,
+            s.graph_optimization_level,
+            if s.cpu_memory_arena { "on" } else { "off" }
+        )
+    });
+    vec![
+        (
+            "tool commit",
+            b.run.git_commit.clone().unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "machine",
+            format!(
+                "{} · {} threads",
+                b.machine.cpu_model, b.machine.logical_cores
+            ),
+        ),
+        ("OS", format!("{} {}", b.machine.os, b.machine.os_version)),
+        ("target", target(b)),
+        ("model", engine_only(b, model)),
+        ("ONNX Runtime", engine_only(b, runtime)),
+        ("session", engine_only(b, session)),
+        ("strategy", b.plan.strategy.clone()),
+        (
+            "voice · speed",
+            format!("{} · {}", b.plan.voice, b.plan.speed),
+        ),
+        (
+            "trials",
+            format!(
+                "{} warm-up + {} measured per case",
+                b.plan.warmup_trials, b.plan.measured_trials
+            ),
+        ),
+        ("pre-buffer", format!("{} ms", b.plan.prebuffer_ms)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_runs_say_not_applicable_instead_of_blank_engine_fields() {
+        let mut b = crate::testing::bundle_with_ttfa(&[1.0]);
+        let engine = facts(&b);
+        assert_eq!(engine[3].1, "in-process engine");
+        b.run.target = TargetKind::Http;
+        b.provenance.session = None;
+        b.provenance.http = Some(crate::schema::HttpTarget {
+            url: "http://127.0.0.1:8880/v1/audio/speech".into(),
+            dialect: "openai".into(),
+            response_headers: Default::default(),
+            keep_alive: false,
+        });
+        let http = facts(&b);
+        assert_eq!(http[3].1, "http://127.0.0.1:8880/v1/audio/speech (openai)");
+        let session = http.iter().find(|(l, _)| *l == "session").unwrap();
+        assert_eq!(session.1, NOT_APPLICABLE);
+        assert_eq!(engine.len(), http.len(), "labels line up by position");
+    }
+}

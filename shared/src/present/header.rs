@@ -1,0 +1,56 @@
+//! The run's header: which run, measured where and how, and how to read the values.
+
+use super::{Block, Section};
+use crate::describe as setup;
+use crate::schema::RunStatus;
+use crate::Bundle;
+
+/// The header section.
+pub fn section(b: &Bundle) -> Option<Section> {
+    let mut blocks = Vec::new();
+    match b.run.status {
+        RunStatus::Failed => blocks.push(Block::Warning(
+            "FAILED: no trial succeeded — these are not measurements; see the failed trials below."
+                .into(),
+        )),
+        RunStatus::Degraded => blocks.push(Block::Warning(format!(
+            "DEGRADED: no trial succeeded in case(s) {} — see the failed trials below.",
+            crate::outcome::empty_cases(b).join(", ")
+        ))),
+        _ => {}
+    }
+    blocks.push(Block::Text(format!(
+        "{} · {} · strategy `{}` · voice `{}` · {} warm-up + {} measured trials per case · {}",
+        b.machine.cpu_model,
+        match (&b.provenance.http, &b.provenance.model) {
+            (Some(_), _) => setup::target(b),
+            (None, Some(m)) => m.name.clone(),
+            (None, None) => setup::target(b),
+        },
+        b.plan.strategy,
+        b.plan.voice,
+        b.plan.warmup_trials,
+        b.plan.measured_trials,
+        setup::status(b.run.status)
+    )));
+    if let Some(s) = &b.provenance.session {
+        let ort = b
+            .provenance
+            .runtime
+            .as_ref()
+            .map(|r| r.ort_version.as_str())
+            .unwrap_or("?");
+        blocks.push(Block::Text(format!(
+            "ONNX Runtime {ort} · {} intra-op threads · optimisation `{}` · session created in {:.0} ms",
+            s.intra_op_threads, s.graph_optimization_level, s.session_create_ms
+        )));
+    }
+    blocks.push(Block::Muted(
+        "Values: median [95 % CI of the median] · p95, over warm trials (n per case below). Heard speech: when a real-time player that starts at the first audio plays the first audible sound (leading silence and stalls count).".into(),
+    ));
+    Some(Section {
+        id: "header",
+        title: format!("kokoro-bench run `{}`", b.run.id),
+        blocks,
+    })
+}

@@ -1,0 +1,197 @@
+//! Per-case results: every trial with its raw measurements and its error, if any.
+
+use super::{AudioRef, ErrorKind, Quality, TraceRef, TrialFlag};
+use serde::{Deserialize, Serialize};
+
+/// All trials of one text under the run's plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Case {
+    /// Case id (equals the corpus text id).
+    pub id: String,
+    /// Characters in the text.
+    pub chars: u32,
+    /// Phoneme tokens the G2P produced for the text (without nonce), when known.
+    #[serde(default)]
+    pub phonemes: Option<u32>,
+    /// Characters of the phoneme string that are not in the model vocabulary (dropped).
+    #[serde(default)]
+    pub oov_phoneme_chars: u32,
+    /// Every trial, in the order run (warm-up first).
+    pub trials: Vec<Trial>,
+}
+
+impl Case {
+    /// Trials that count for statistics: measured (not warm-up), succeeded.
+    pub fn measured(&self) -> impl Iterator<Item = &Trial> {
+        self.trials
+            .iter()
+            .filter(|t| t.kind.is_measured() && t.error.is_none())
+    }
+
+    /// Failed trials (any kind).
+    pub fn failed(&self) -> impl Iterator<Item = &Trial> {
+        self.trials.iter().filter(|t| t.error.is_some())
+    }
+}
+
+/// Why a trial belongs where it does in the statistics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TrialKind {
+    /// Warm-up: excluded from statistics, reported apart.
+    Warmup,
+    /// The first request after session creation / server start: reported apart.
+    Cold,
+    /// A normal measured trial on a warm, uncached system.
+    #[default]
+    Warm,
+    /// A trial that could have been answered from a cache (repeated text, cache not defeated).
+    Cached,
+    /// Imported data whose kind cannot be known (legacy tools pooled everything).
+    Unknown,
+}
+
+impl TrialKind {
+    /// Whether trials of this kind enter the warm statistics.
+    pub fn is_measured(self) -> bool {
+        matches!(self, TrialKind::Warm | TrialKind::Unknown)
+    }
+}
+
+/// The error of a failed trial.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TrialError {
+    /// Kind, e.g. `inference`, `timeout`, `http_5xx`, `stream_ended_early`.
+    pub kind: ErrorKind,
+    /// The message.
+    pub message: String,
+}
+
+/// One synthesis of one text, with raw measurements. Times are ms from the request start.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Trial {
+    /// Position within the case (0-based, warm-up included).
+    pub index: u32,
+    /// Role in the statistics.
+    pub kind: TrialKind,
+    /// Request start, ms since the run started (aligns with the memory series).
+    pub start_ms: f64,
+    /// The unique nonce added to the text for this trial, if any.
+    #[serde(default)]
+    pub nonce: Option<String>,
+    /// Error, when the trial failed; measurements up to the failure are kept.
+    #[serde(default)]
+    pub error: Option<TrialError>,
+    /// Time to first byte of the response body (HTTP targets; includes connection set-up).
+    #[serde(default)]
+    pub ttfb_ms: Option<f64>,
+    /// HTTP: name resolution and TCP connect, ms (part of `ttfb_ms`: one connection per request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<f64>,
+    /// HTTP over TLS: the handshake, ms (part of `ttfb_ms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_handshake_ms: Option<f64>,
+    /// Time to the first audio sample delivered to the consumer.
+    #[serde(default)]
+    pub ttfa_ms: Option<f64>,
+    /// Arrival of the chunk holding the first *audible* 10 ms window (a diagnostic: leading
+    /// silence in that chunk is not counted here; see `heard_ms`).
+    #[serde(default)]
+    pub ttfa_audible_ms: Option<f64>,
+    /// Heard-speech latency: when a player that starts at the first audio (plus the plan's
+    /// pre-buffer) and plays in real time, stalling when its buffer is empty, *plays* the first
+    /// audible 10 ms window, ms from the request. Leading silence and stalls count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heard_ms: Option<f64>,
+    /// Audio before the first audible 10 ms window, ms of audio (absent when nothing was audible).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leading_silence_ms: Option<f64>,
+    /// TTFA breakdown: G2P time of the first chunk.
+    #[serde(default)]
+    pub first_g2p_ms: Option<f64>,
+    /// TTFA breakdown: model time of the first chunk.
+    #[serde(default)]
+    pub first_inference_ms: Option<f64>,
+    /// TTFA breakdown: the rest (queueing, tokenising, hand-off to the consumer).
+    #[serde(default)]
+    pub first_handoff_ms: Option<f64>,
+    /// Time until the last sample was delivered.
+    #[serde(default)]
+    pub total_ms: Option<f64>,
+    /// Samples delivered (counted, never from a header).
+    pub samples: u64,
+    /// Sample rate, Hz.
+    pub sample_rate_hz: u32,
+    /// Audio seconds = samples / sample rate.
+    pub audio_s: f64,
+    /// Real-time factor = `total_ms` / 1000 / `audio_s` (lower is faster).
+    #[serde(default)]
+    pub rtf: Option<f64>,
+    /// Model-only real-time factor = Σ chunk inference time / audio seconds (engine target).
+    #[serde(default)]
+    pub inference_rtf: Option<f64>,
+    /// Phoneme tokens synthesised (with nonce).
+    #[serde(default)]
+    pub phonemes: Option<u32>,
+    /// Chunk arrivals.
+    #[serde(default)]
+    pub chunks: ChunkSeries,
+    /// Playback-clock simulation (streaming suite).
+    #[serde(default)]
+    pub playback: Option<super::Playback>,
+    /// Audio checks and loudness (quality suite).
+    #[serde(default)]
+    pub quality: Option<Quality>,
+    /// The audio, when saved.
+    #[serde(default)]
+    pub audio: Option<AudioRef>,
+    /// The CSV trace, when saved.
+    #[serde(default)]
+    pub trace: Option<TraceRef>,
+    /// Response flags (HTTP): e.g. `content_encoding_gzip`.
+    #[serde(default)]
+    pub flags: Vec<TrialFlag>,
+}
+
+/// Chunk arrivals as columns (one entry per chunk).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChunkSeries {
+    /// Delivery time, ms from the request start.
+    pub t_ms: Vec<f64>,
+    /// Samples in the chunk.
+    pub samples: Vec<u32>,
+    /// Model time for the chunk, ms (engine target).
+    #[serde(default)]
+    pub inference_ms: Vec<f64>,
+    /// G2P time for the chunk, ms (engine target).
+    #[serde(default)]
+    pub g2p_ms: Vec<f64>,
+    /// Phoneme tokens in the chunk (engine target).
+    #[serde(default)]
+    pub phonemes: Vec<u32>,
+    /// Text of the chunk (engine target).
+    #[serde(default)]
+    pub text: Vec<String>,
+}
+
+impl ChunkSeries {
+    /// Number of chunks.
+    pub fn len(&self) -> usize {
+        self.t_ms.len()
+    }
+
+    /// Whether there are no chunks.
+    pub fn is_empty(&self) -> bool {
+        self.t_ms.is_empty()
+    }
+
+    /// Gaps between consecutive arrivals, ms.
+    pub fn gaps_ms(&self) -> Vec<f64> {
+        self.t_ms.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+}

@@ -1,0 +1,49 @@
+//! The metric keys a bundle's gates name (definitions live in [`crate::metrics`]).
+
+use serde::{Deserialize, Serialize};
+
+/// A metric kokoro-bench reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Heard-speech latency: when a real-time player plays the first audible window, ms.
+    HeardMs,
+    /// Time to the first audio sample delivered, ms.
+    TtfaMs,
+    /// Time to the first audible sample, ms.
+    TtfaAudibleMs,
+    /// Time to the first response byte (HTTP), ms.
+    TtfbMs,
+    /// HTTP: name resolution and TCP connect, ms (inside TTFB).
+    ConnectMs,
+    /// HTTP over TLS: the handshake, ms (inside TTFB).
+    TlsHandshakeMs,
+    /// Wall time to the last sample / audio seconds.
+    Rtf,
+    /// Model time / audio seconds (engine).
+    InferenceRtf,
+    /// Wall time to the last sample, ms.
+    TotalMs,
+    /// Stalls of the simulated player per trial.
+    Underruns,
+    /// Stalls per 10 minutes of audio.
+    #[serde(rename = "underruns_per_10min")]
+    UnderrunsPer10min,
+    /// Total stall time per trial, ms.
+    StallTotalMs,
+    /// Pre-buffer needed to avoid all stalls, ms.
+    MinPrebufferMs,
+    /// Integrated loudness, LUFS.
+    IntegratedLufs,
+    /// True peak, dBTP.
+    TruePeakDbtp,
+    /// Peak RSS of the synthesising process over the run, MB (run-level).
+    PeakRssMb,
+    /// Model time of the first progressive chunk, ms (providers suite).
+    FirstChunkModelMs,
+    /// Model time of the whole text, ms (providers suite).
+    WholeModelMs,
+    /// Soak TTFA drift first → last window, percent (run-level).
+    SoakTtfaDriftPct,
+}
