@@ -111,7 +111,7 @@ fn body(state: &AppState, url: &UrlState) -> Html {
         };
     }
     if l.sources.len() >= 2 {
-        return html! { <CompareView sources={l.sources.clone()} /> };
+        return html! { <CompareView sources={l.sources.clone()} allow_different={url.allow_different} url={Some(url.clone())} /> };
     }
     if let Some(src) = l.sources.first() {
         return html! { <RunView source={src.clone()} /> };

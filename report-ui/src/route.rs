@@ -32,6 +32,8 @@ pub struct UrlState {
     pub metric: Option<String>,
     /// Selected series, `machine · target` (history).
     pub series: Option<String>,
+    /// Give verdicts although the runs are not like for like (compare).
+    pub allow_different: bool,
 }
 
 /// Default index location, relative to the page (what `kokoro-bench publish` writes).
@@ -79,6 +81,7 @@ impl UrlState {
             case: None,
             metric: None,
             series: None,
+            allow_different: false,
         };
         let mut view = None;
         for pair in query
@@ -100,6 +103,7 @@ impl UrlState {
                 "case" if !v.is_empty() => st.case = Some(decode(v)),
                 "metric" if !v.is_empty() => st.metric = Some(decode(v)),
                 "series" if !v.is_empty() => st.series = Some(decode(v)),
+                "allow_different" => st.allow_different = v == "1",
                 _ => {}
             }
         }
@@ -138,6 +142,9 @@ impl UrlState {
         }
         if let Some(x) = &self.series {
             q.push_str(&format!("&series={}", encode(x)));
+        }
+        if self.allow_different {
+            q.push_str("&allow_different=1");
         }
         if self.index != DEFAULT_INDEX {
             q.push_str(&format!("&index={}", encode(&self.index)));
@@ -206,6 +213,7 @@ mod tests {
             case: Some("medium".into()),
             metric: None,
             series: Some("Intel · http://h:1/v1/audio/speech".into()),
+            allow_different: true,
         };
         assert_eq!(UrlState::parse(&odd.to_query()), odd);
         let h = UrlState::parse("?view=history&metric=ttfa_ms&case=short");

@@ -61,6 +61,7 @@ B1="data/runs/$RUN1/bundle.json"; B2="data/runs/$RUN2/bundle.json"
 page "" runs
 page "?view=run&bundle=$B1" run
 page "?view=compare&bundle=$B1&bundle=$B2" compare
+page "?view=compare&bundle=$B1&bundle=$B2&allow_different=1" compare-anyway
 page "?view=run&bundle=data/malformed.json" malformed
 page "?view=run&bundle=data/runs/$RUN1/hostile.json" hostile
 page "?view=run&bundle=data/missing.json" missing
@@ -79,7 +80,12 @@ grep -q 'badge no_data' "$OUT/run.html" || fail "gate without data (soak drift) 
 grep -q '<audio' "$OUT/run.html" || fail "no audio element"
 grep -q 'GET /data/runs/'"$RUN1"'/audio/short-t1.wav 200' "$OUT/server.log" || fail "the audio element did not load its WAV"
 grep -q 'class="comparison"' "$OUT/compare.html" || fail "no comparison table"
-grep -Eq 'badge (improved|regressed|unchanged|inconclusive)' "$OUT/compare.html" || fail "no verdict"
+grep -q 'not-like-for-like' "$OUT/compare.html" || fail "a progressive vs clause comparison is not marked as not like for like"
+grep -q 'different strategies: progressive vs clause' "$OUT/compare.html" || fail "the not-like-for-like reason is missing"
+if grep -Eq 'badge (improved|regressed)' "$OUT/compare.html"; then fail "green/red badges across strategies"; fi
+grep -q 'badge not_comparable' "$OUT/compare.html" || fail "rows are not marked not comparable"
+grep -Eq 'badge (improved|regressed|unchanged|inconclusive)' "$OUT/compare-anyway.html" || fail "no verdict when judged anyway"
+grep -q 'judged anyway' "$OUT/compare-anyway.html" || fail "judging anyway is not said"
 grep -q 'Set-up side by side (1 difference(s))' "$OUT/compare.html" || fail "comparison does not show the one set-up difference (strategy)"
 grep -q 'class="differs"><th>strategy</th><td>progressive</td><td>clause</td>' "$OUT/compare.html" || fail "strategy difference not marked"
 grep -q 'load-error' "$OUT/malformed.html" || fail "malformed bundle not reported"

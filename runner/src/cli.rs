@@ -128,4 +128,8 @@ pub struct CompareArgs {
     /// p-values, warnings and set-ups), for CI tooling.
     #[arg(long)]
     pub json: bool,
+    /// Give verdicts even when the runs are not like for like (different target, model, machine,
+    /// strategy or build); without it such rows say "not comparable".
+    #[arg(long)]
+    pub allow_different: bool,
 }

@@ -21,20 +21,28 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.sync_all().ok();
-    drop(f);
-    std::fs::rename(&tmp, path).with_context(|| {
-        format!(
-            "cannot move {} into place at {}",
-            tmp.display(),
-            path.display()
-        )
-    })?;
-    Ok(())
+    let written = (|| -> Result<()> {
+        let mut f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        // A full disk often shows only here: the write went to the page cache.
+        f.sync_all()
+            .with_context(|| format!("cannot flush {} to disk", tmp.display()))?;
+        drop(f);
+        std::fs::rename(&tmp, path).with_context(|| {
+            format!(
+                "cannot move {} into place at {}",
+                tmp.display(),
+                path.display()
+            )
+        })
+    })();
+    if written.is_err() {
+        // Never leave a half-written temporary file behind (a full disk, a read-only folder).
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Lower-case hex SHA-256 of bytes.

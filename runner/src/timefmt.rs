@@ -67,6 +67,18 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|e| format!("`{s}` is not a duration ({e}): use e.g. 90s, 20m, 1h30m"))
 }
 
+/// Parses a duration flag (`90s`, `2m`, `1h30m`, or seconds).
+///
+/// # Errors
+/// A message saying what a duration looks like.
+pub fn duration_arg(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!("`{s}` is zero: give a positive duration, e.g. 30s"));
+    }
+    Ok(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

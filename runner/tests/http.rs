@@ -118,6 +118,99 @@ fn handle(mut s: impl Read + Write) -> bool {
             chunk(&mut s, &pcm[..half_s]);
             // Close without the terminating chunk.
         }
+        "/silence" => {
+            // One burst: 1 s of digital silence, then speech. The first sample arrives at once;
+            // a listener hears speech a second later.
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            let mut body = header.clone();
+            body.extend(std::iter::repeat_n(0u8, 2 * 24_000));
+            body.extend_from_slice(pcm);
+            chunk(&mut s, &body);
+            chunk(&mut s, b"");
+        }
+        "/early" => {
+            // Headers and the WAV header at once, audio 800 ms later.
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            chunk(&mut s, &header);
+            std::thread::sleep(Duration::from_millis(800));
+            chunk(&mut s, pcm);
+            chunk(&mut s, b"");
+        }
+        "/trickle" => {
+            // Audio one byte at a time, every 300 ms: no read ever times out, the request never
+            // ends on its own.
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            chunk(&mut s, &header);
+            for b in pcm.iter().take(200) {
+                std::thread::sleep(Duration::from_millis(300));
+                chunk(&mut s, &[*b]);
+            }
+        }
+        "/slow" => {
+            // A whole answer in about 1.2 s: slow enough for a Ctrl-C to land mid-request.
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            chunk(&mut s, &header);
+            for part in pcm.chunks(pcm.len() / 4 + 1) {
+                std::thread::sleep(Duration::from_millis(300));
+                chunk(&mut s, part);
+            }
+            chunk(&mut s, b"");
+        }
+        "/moved" | "/found" => {
+            let status = if path == "/moved" {
+                "307 Temporary Redirect"
+            } else {
+                "302 Found"
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nLocation: /ka\r\nContent-Length: 0\r\n\r\n"
+            );
+        }
+        "/interim" => {
+            let _ = s.write_all(
+                b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n",
+            );
+            let mut body = header.clone();
+            body.extend_from_slice(pcm);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(&body);
+        }
+        "/br" | "/zstd" => {
+            let mut body = header.clone();
+            body.extend_from_slice(pcm);
+            let (name, bytes) = if path == "/br" {
+                let mut out = Vec::new();
+                brotli::BrotliCompress(&mut body.as_slice(), &mut out, &Default::default())
+                    .unwrap();
+                ("br", out)
+            } else {
+                ("zstd", body) // not really zstd: the client must refuse before decoding
+            };
+            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Encoding: {name}\r\nContent-Length: {}\r\n\r\n", bytes.len());
+            let _ = s.write_all(&bytes);
+        }
+        "/conflict" => {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 10\r\nContent-Length: 20\r\n\r\n0123456789");
+        }
+        "/longchunk" => {
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            let _ = s.write_all(&[b'0'; 4096]);
+        }
         "/notaudio" => {
             let body = br#"{"status": "queued", "job": 17}"#;
             let _ = write!(
@@ -226,8 +319,8 @@ fn run(out: &Path, url: &str, extra: &[&str]) -> (i32, String) {
         .args([
             "--suite",
             "ttfa,rtf,streaming,quality",
-            "--http-timeout-s",
-            "10",
+            "--idle-timeout",
+            "10s",
             "--out",
         ])
         .arg(out)
@@ -305,7 +398,7 @@ fn gzip_is_decoded_and_flagged() {
     assert_eq!(code, 0, "{err}");
     let b = bundle(&out);
     let t = &b.cases[0].trials[0];
-    assert!(t.flags.contains(&TrialFlag::ContentEncodingGzip));
+    assert!(t.flags.contains(&TrialFlag::ContentEncoding("gzip".into())));
     assert_eq!(t.samples as usize, real_pcm().len() / 2);
     assert!(b.has_note(&NoteCode::CompressedAudio));
 }
@@ -319,10 +412,9 @@ fn faults_are_recorded_and_4xx_stops_the_run_with_the_servers_message() {
         &format!("http://127.0.0.1:{port}/disconnect"),
         &["--trials", "2"],
     );
-    assert_eq!(
-        code, 0,
-        "a broken stream is a failed trial, not a failed run: {err}"
-    );
+    // Every trial failed: the run measured nothing (exit 2), and every trial is recorded.
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("FAILED: no trial succeeded"), "{err}");
     let b = bundle(&out);
     assert_eq!(b.cases[0].trials.len(), 2, "every trial is recorded");
     for t in &b.cases[0].trials {
@@ -336,7 +428,7 @@ fn faults_are_recorded_and_4xx_stops_the_run_with_the_servers_message() {
         &format!("http://127.0.0.1:{port}/notaudio"),
         &["--trials", "1"],
     );
-    assert_eq!(code, 0);
+    assert_eq!(code, 2, "its only trial failed");
     assert_eq!(
         bundle(&out).cases[0].trials[0].error.as_ref().unwrap().kind,
         ErrorKind::NotAudio
@@ -497,4 +589,214 @@ fn keep_alive_reuses_connections_and_reconnects_when_the_server_closed_one() {
         );
     }
     assert_eq!(used.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[test]
+fn heard_speech_counts_the_silence_a_server_sends_first() {
+    let port = server();
+    let out = common::tempdir("http-silence");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/silence"),
+        &["--trials", "2"],
+    );
+    assert_eq!(code, 0, "{err}");
+    for t in &bundle(&out).cases[0].trials {
+        let (first, audible, heard) = (
+            t.ttfa_ms.unwrap(),
+            t.ttfa_audible_ms.unwrap(),
+            t.heard_ms.unwrap(),
+        );
+        // One burst: the first sample and the first audible sample arrive together…
+        assert!((audible - first).abs() < 1.0, "{first} {audible}");
+        // …but the player must play a second of silence (plus Kokoro's own) before speech.
+        let lead = t.leading_silence_ms.unwrap();
+        assert!((1000.0..1500.0).contains(&lead), "{lead}");
+        assert!(
+            (heard - (first + lead)).abs() < 1.0,
+            "{heard} vs {first} + {lead}"
+        );
+    }
+    let out = common::tempdir("http-early");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/early"),
+        &["--trials", "1"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let t = &bundle(&out).cases[0].trials[0];
+    // The first body bytes (the WAV header) come 800 ms before the first sample.
+    assert!(
+        t.ttfa_ms.unwrap() - t.ttfb_ms.unwrap() >= 750.0,
+        "first byte {:?}, first sample {:?}",
+        t.ttfb_ms,
+        t.ttfa_ms
+    );
+    assert!(t.heard_ms.unwrap() >= t.ttfa_ms.unwrap());
+}
+
+#[test]
+fn a_trickling_server_ends_at_the_request_deadline() {
+    let port = server();
+    let out = common::tempdir("http-trickle");
+    let started = std::time::Instant::now();
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/trickle"),
+        &["--trials", "2", "--request-timeout", "2s"],
+    );
+    let took = started.elapsed();
+    // Every trial failed: the run measured nothing, and says so with exit 2.
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("FAILED: no trial succeeded"), "{err}");
+    assert!(
+        took < Duration::from_secs(20),
+        "two 2 s deadlines, not forever: {took:?}"
+    );
+    let b = bundle(&out);
+    assert_eq!(b.run.status, kokoro_bench_bundle::schema::RunStatus::Failed);
+    for t in &b.cases[0].trials {
+        let e = t.error.as_ref().unwrap();
+        assert_eq!(e.kind, ErrorKind::Deadline, "{}", e.message);
+        assert!(e.message.contains("--request-timeout"), "{}", e.message);
+    }
+}
+
+#[test]
+fn ctrl_c_abandons_the_request_in_flight_and_keeps_every_finished_trial() {
+    let port = server();
+    let out = common::tempdir("http-ctrlc");
+    let child = common::bin()
+        .args([
+            "run", "--target", "http", "--voice", "af_test", "--preset", "short", "--warmup", "0",
+        ])
+        .args(["--trials", "50", "--suite", "ttfa,rtf,streaming", "--url"])
+        .arg(format!("http://127.0.0.1:{port}/slow"))
+        .arg("--out")
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until two trials are on disk (the bundle is rewritten after every trial).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let n = std::fs::read_dir(out.join("runs"))
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .and_then(|e| std::fs::read(e.path().join("bundle.json")).ok())
+            .and_then(|b| read_bundle(&b).ok())
+            .map(|l| l.bundle.cases.iter().map(|c| c.trials.len()).sum::<usize>())
+            .unwrap_or(0);
+        if n >= 2 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no trial finished");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(400)); // mid-request
+    let interrupted_at = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let stopped_in = interrupted_at.elapsed();
+    assert!(
+        stopped_in < Duration::from_secs(2),
+        "the request in flight is abandoned at once: {stopped_in:?}"
+    );
+    let b = bundle(&out);
+    assert_eq!(
+        b.run.status,
+        kokoro_bench_bundle::schema::RunStatus::Interrupted,
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let trials = &b.cases[0].trials;
+    assert!(trials.len() >= 2 && trials.len() < 50, "{}", trials.len());
+    assert!(
+        trials.iter().all(|t| t.error.is_none()),
+        "the abandoned request is not a failed trial"
+    );
+    assert!(
+        b.notes.iter().any(|n| n.message.contains("abandoned")),
+        "{:?}",
+        b.notes
+    );
+}
+
+#[test]
+fn redirects_interim_responses_encodings_and_bad_framing_are_handled_by_name() {
+    let port = server();
+    let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
+    // A 307 stops the run at once with where it points, unless followed.
+    let out = common::tempdir("http-307");
+    let (code, err) = run(&out, &url("/moved"), &["--trials", "5"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("HTTP 307 redirect to `/ka`") && err.contains("--follow-redirects"),
+        "{err}"
+    );
+    assert_eq!(
+        bundle(&out).cases[0].trials.len(),
+        1,
+        "a redirect must not burn trials"
+    );
+    let out = common::tempdir("http-307-follow");
+    let (code, err) = run(
+        &out,
+        &url("/moved"),
+        &["--trials", "1", "--follow-redirects"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        bundle(&out).cases[0].trials[0].samples as usize,
+        real_pcm().len() / 2
+    );
+    let out = common::tempdir("http-302");
+    let (code, err) = run(
+        &out,
+        &url("/found"),
+        &["--trials", "1", "--follow-redirects"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("would turn the POST into a GET"), "{err}");
+    // 1xx heads are skipped.
+    let out = common::tempdir("http-1xx");
+    let (code, err) = run(&out, &url("/interim"), &["--trials", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        bundle(&out).cases[0].trials[0].samples as usize,
+        real_pcm().len() / 2
+    );
+    // br is decoded and flagged by name; an encoding nobody decodes fails the trial by name.
+    let out = common::tempdir("http-br");
+    let (code, err) = run(&out, &url("/br"), &["--trials", "1"]);
+    assert_eq!(code, 0, "{err}");
+    let b = bundle(&out);
+    let t = &b.cases[0].trials[0];
+    assert_eq!(t.samples as usize, real_pcm().len() / 2);
+    assert!(
+        t.flags.contains(&TrialFlag::ContentEncoding("br".into())),
+        "{:?}",
+        t.flags
+    );
+    assert!(b.has_note(&NoteCode::CompressedAudio));
+    for (path, kind, words) in [
+        ("/zstd", ErrorKind::NotDecodable, "zstd"),
+        (
+            "/conflict",
+            ErrorKind::Protocol,
+            "conflicting Content-Length",
+        ),
+        ("/longchunk", ErrorKind::Protocol, "longer than 1024 bytes"),
+    ] {
+        let out = common::tempdir("http-bad");
+        let (code, err) = run(&out, &url(path), &["--trials", "1"]);
+        assert_eq!(code, 2, "{path}: nothing succeeded: {err}");
+        let e = bundle(&out).cases[0].trials[0].error.clone().unwrap();
+        assert_eq!(e.kind, kind, "{path}: {}", e.message);
+        assert!(e.message.contains(words), "{path}: {}", e.message);
+    }
 }

@@ -21,7 +21,8 @@ pub enum Practical {
     Relative(f64),
     /// Absolute change of the median beyond this amount, in the metric's unit.
     Absolute(f64),
-    /// A count: any increase from zero is news; otherwise absolute change of the mean beyond this.
+    /// A count: absolute change of the mean beyond this (the median would hide a stall in one
+    /// trial of five).
     Count(f64),
 }
 
@@ -158,13 +159,32 @@ impl Metric {
             // Sub-millisecond on loopback: a relative threshold would call noise news.
             Metric::ConnectMs | Metric::TlsHandshakeMs => Practical::Absolute(5.0),
             Metric::FirstChunkModelMs | Metric::WholeModelMs => Practical::Relative(0.05),
-            Metric::Underruns | Metric::UnderrunsPer10min => Practical::Count(0.5),
+            // A stall in one trial of ten is news.
+            Metric::Underruns => Practical::Count(0.1),
+            Metric::UnderrunsPer10min => Practical::Count(0.5),
             Metric::StallTotalMs | Metric::MinPrebufferMs => Practical::Absolute(50.0),
             Metric::IntegratedLufs => Practical::Absolute(1.0),
             Metric::TruePeakDbtp => Practical::Absolute(0.5),
             Metric::PeakRssMb => Practical::Relative(0.05),
             Metric::SoakTtfaDriftPct => Practical::Absolute(2.0),
         }
+    }
+
+    /// A duration or speed: slower machines make it larger, so comparisons widen its threshold
+    /// by how much the machine itself slowed down (its CPU calibration).
+    pub fn is_timing(self) -> bool {
+        matches!(
+            self,
+            Metric::HeardMs
+                | Metric::TtfaMs
+                | Metric::TtfaAudibleMs
+                | Metric::TtfbMs
+                | Metric::TotalMs
+                | Metric::Rtf
+                | Metric::InferenceRtf
+                | Metric::FirstChunkModelMs
+                | Metric::WholeModelMs
+        )
     }
 
     /// Whether the value comes from each trial (`true`) or from the run as a whole.

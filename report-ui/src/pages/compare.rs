@@ -2,7 +2,7 @@
 
 use crate::components::charts::Strip;
 use crate::load::Source;
-use kokoro_bench_bundle::compare::{compare, Verdict};
+use kokoro_bench_bundle::compare::{compare_with, Comparison, Options, Verdict};
 use yew::prelude::*;
 
 /// Props of [`CompareView`].
@@ -10,11 +10,18 @@ use yew::prelude::*;
 pub struct CompareProps {
     /// Baseline first.
     pub sources: Vec<Source>,
+    /// Give verdicts although the runs are not like for like.
+    #[prop_or_default]
+    pub allow_different: bool,
+    /// The current URL state (for the "judge anyway" link).
+    #[prop_or_default]
+    pub url: Option<crate::route::UrlState>,
 }
 
 impl PartialEq for CompareProps {
     fn eq(&self, o: &Self) -> bool {
-        self.sources.len() == o.sources.len()
+        self.allow_different == o.allow_different
+            && self.sources.len() == o.sources.len()
             && self
                 .sources
                 .iter()
@@ -24,7 +31,28 @@ impl PartialEq for CompareProps {
 }
 
 fn verdict_class(v: Verdict) -> &'static str {
-    v.label()
+    v.class()
+}
+
+/// The banner of a comparison of runs that are not like for like, with the way to judge anyway.
+fn likeness(c: &Comparison, url: Option<&crate::route::UrlState>) -> Html {
+    if c.not_like_for_like.is_empty() {
+        return html! {};
+    }
+    let anyway = url.filter(|_| !c.judged_anyway).map(|u| {
+        crate::route::UrlState {
+            allow_different: true,
+            ..u.clone()
+        }
+        .to_query()
+    });
+    html! {
+        <div class="note not-like-for-like">
+            { if c.judged_anyway { "Not like for like — judged anyway: " } else { "Not like for like, so no verdicts: " } }
+            { c.not_like_for_like.join("; ") }
+            if let Some(q) = anyway { {" "}<a href={q}>{"judge anyway"}</a> }
+        </div>
+    }
 }
 
 /// The comparison page.
@@ -38,10 +66,11 @@ pub fn compare_view(p: &CompareProps) -> Html {
         <div id="compare">
             { for others.iter().map(|o| {
                 let n = &o.loaded.bundle;
-                let c = compare(b, n);
+                let c = compare_with(b, n, Options { allow_different: p.allow_different });
                 html! {
                     <section>
                         <h2>{ format!("{} (baseline) → {}", c.base_id, c.new_id) }</h2>
+                        { likeness(&c, p.url.as_ref()) }
                         { for c.warnings.iter().map(|w| html!{ <div class="note">{ w }</div> }) }
                         <div class="verdict-counts">
                             { for c.verdict_counts().iter().map(|(v, k)| html!{ <span><span class={classes!("badge", verdict_class(*v))}>{ k }</span>{" "}{ v.label() }</span> }) }

@@ -52,6 +52,7 @@ pub fn history_view(p: &HistoryProps) -> Html {
             case: Some(c.to_string()),
             metric: Some(m.key().to_string()),
             series: Some(s.to_string()),
+            allow_different: false,
         }
         .to_query()
     };
@@ -66,6 +67,7 @@ pub fn history_view(p: &HistoryProps) -> Html {
             case: None,
             metric: None,
             series: None,
+            allow_different: false,
         }
         .to_query()
     };
@@ -82,6 +84,7 @@ pub fn history_view(p: &HistoryProps) -> Html {
             case: None,
             metric: None,
             series: None,
+            allow_different: false,
         }
         .to_query()
     };

@@ -4,7 +4,7 @@ use super::bundles::load;
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::cli::CompareArgs;
 use anyhow::Result;
-use kokoro_bench_bundle::compare::{compare, Comparison, Row, Verdict};
+use kokoro_bench_bundle::compare::{compare_with, Comparison, Options, Row, Verdict};
 use std::fmt::Write;
 
 fn summary_cell(row: &Row, new: bool) -> String {
@@ -41,10 +41,23 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
         c.base_id,
         c.new_id
     );
-    for w in &c.warnings {
-        let _ = writeln!(o, "{}warning: {w}", if markdown { "> " } else { "" });
+    let q = if markdown { "> " } else { "" };
+    if !c.not_like_for_like.is_empty() {
+        let _ = writeln!(
+            o,
+            "{q}{}: {}",
+            if c.judged_anyway {
+                "NOT LIKE FOR LIKE (judged anyway, --allow-different)"
+            } else {
+                "NOT LIKE FOR LIKE, so no verdicts (--allow-different judges anyway)"
+            },
+            c.not_like_for_like.join("; ")
+        );
     }
-    if !c.warnings.is_empty() {
+    for w in &c.warnings {
+        let _ = writeln!(o, "{q}warning: {w}");
+    }
+    if !c.warnings.is_empty() || !c.not_like_for_like.is_empty() {
         let _ = writeln!(o);
     }
     let differing: Vec<_> = c.setup.iter().filter(|l| l.differs()).collect();
@@ -118,7 +131,13 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
     let mut all = Vec::new();
     for n in &args.new {
         let new = load(n)?.bundle;
-        let c = compare(&base, &new);
+        let c = compare_with(
+            &base,
+            &new,
+            Options {
+                allow_different: args.allow_different,
+            },
+        );
         regressed |= c.regressed();
         if args.json {
             all.push(c);

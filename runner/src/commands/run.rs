@@ -18,9 +18,18 @@ fn install_interrupt() -> Arc<AtomicBool> {
     let flag = stop.clone();
     let _ = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
+            match crate::context::artifacts::mark_interrupted_on_disk() {
+                Some(p) => eprintln!(
+                    "\ninterrupted again: stopping now; what was measured is in {}",
+                    p.display()
+                ),
+                None => {
+                    eprintln!("\ninterrupted again: stopping now (nothing had been written yet)")
+                }
+            }
             std::process::exit(130);
         }
-        eprintln!("\ninterrupted: finishing the current trial and writing what was measured (Ctrl-C again to abort)");
+        eprintln!("\ninterrupted: abandoning the request in flight and writing what was measured (Ctrl-C again to stop at once)");
     });
     stop
 }

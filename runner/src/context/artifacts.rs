@@ -8,6 +8,28 @@ use kokoro_bench_bundle::index::{IndexEntry, RunIndex};
 use kokoro_bench_bundle::schema::{AudioRef, TraceRef, Trial, Waveform};
 use kokoro_bench_bundle::Bundle;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The bundle of the run in progress, for the second Ctrl-C ([`mark_interrupted_on_disk`]).
+static CURRENT_BUNDLE: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Marks the bundle on disk (rewritten after every trial) as interrupted, without the run's
+/// help: the second Ctrl-C calls it before the process exits, so what was measured stays a
+/// readable, honest bundle. Returns its path when there was one to mark.
+pub fn mark_interrupted_on_disk() -> Option<PathBuf> {
+    let path = CURRENT_BUNDLE.lock().ok()?.clone()?;
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+    v["run"]["status"] = "interrupted".into();
+    if let Some(notes) = v["notes"].as_array_mut() {
+        notes.push(serde_json::json!({
+            "level": "warn", "code": "interrupted",
+            "message": "the run was interrupted twice (Ctrl-C): the bundle holds every trial finished before; the one in flight was abandoned",
+        }));
+    }
+    let bytes = serde_json::to_vec_pretty(&v).ok()?;
+    atomic_write(&path, &bytes).ok()?;
+    Some(path)
+}
 
 /// Buckets of waveform peaks stored per audio file.
 pub const WAVEFORM_BUCKETS: usize = 600;
@@ -29,6 +51,9 @@ impl RunDir {
         let dir = root.join("runs").join(id);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create the run folder {}", dir.display()))?;
+        if let Ok(mut current) = CURRENT_BUNDLE.lock() {
+            *current = Some(dir.join("bundle.json"));
+        }
         Ok(RunDir {
             root: root.to_path_buf(),
             dir,

@@ -47,6 +47,10 @@ pub struct RunCtx {
     pub progress: Progress,
     /// Why the run must stop (a request the target refused as malformed).
     pub fatal: Option<String>,
+    /// Requests abandoned in flight by Ctrl-C (not measurements, not failures).
+    pub abandoned: u32,
+    /// Artifacts (WAVs, traces) that could not be written, with why.
+    pub lost: Vec<String>,
 }
 
 impl RunCtx {
@@ -85,6 +89,24 @@ impl RunCtx {
             dir.write_bundle(&self.bundle)?;
         }
         Ok(())
+    }
+
+    /// Writes the bundle with `case` (still being measured) as its last case, so a process that
+    /// dies mid-case loses at most the trial in flight.
+    ///
+    /// # Errors
+    /// IO errors with the path.
+    pub fn save_with(&mut self, case: &kokoro_bench_bundle::schema::Case) -> Result<()> {
+        self.bundle.cases.push(case.clone());
+        let saved = self.save();
+        self.bundle.cases.pop();
+        saved
+    }
+
+    /// Records an artifact that could not be written (it is named in the bundle's notes).
+    pub fn lost_artifact(&mut self, why: String) {
+        self.progress.say(&format!("warning: {why}"));
+        self.lost.push(why);
     }
 
     /// Milliseconds since the run started.

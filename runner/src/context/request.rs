@@ -5,7 +5,7 @@
 use super::settings::Settings;
 use crate::target::{CachePolicy, Outcome, Request, Target};
 use kokoro_bench_bundle::schema::TrialKind;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Sends requests to one target.
@@ -15,6 +15,7 @@ pub struct Requests<'a> {
     origin: Instant,
     tag: String,
     counter: AtomicU64,
+    cancel: Option<&'a AtomicBool>,
 }
 
 impl<'a> Requests<'a> {
@@ -33,7 +34,14 @@ impl<'a> Requests<'a> {
             origin,
             tag: format!("{}{phase}", &run_id[run_id.len().saturating_sub(6)..]),
             counter: AtomicU64::new(0),
+            cancel: None,
         }
+    }
+
+    /// Requests in flight are abandoned when `stop` is raised (Ctrl-C).
+    pub fn cancelled_by(mut self, stop: &'a AtomicBool) -> Requests<'a> {
+        self.cancel = Some(stop);
+        self
     }
 
     /// The target's cache policy.
@@ -64,6 +72,8 @@ impl<'a> Requests<'a> {
             origin: self.origin,
             audible_threshold_dbfs: self.settings.audible_threshold_dbfs,
             prebuffer_ms: self.settings.prebuffer_ms,
+            timeout: self.settings.timeout_for(&sent),
+            cancel: self.cancel,
         });
         outcome.out.trial.nonce = nonce;
         outcome

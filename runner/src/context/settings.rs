@@ -2,6 +2,7 @@
 
 use crate::engine::Strategy;
 use clap::ValueEnum;
+use std::time::Duration;
 
 /// Which trials keep their audio.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -33,6 +34,18 @@ pub struct Settings {
     pub audible_threshold_dbfs: f64,
     /// Audio kept.
     pub save_audio: SaveAudio,
+    /// Each request's total deadline; `None`: sized from the text ([`Settings::timeout_for`]).
+    pub request_timeout: Option<Duration>,
+}
+
+impl Settings {
+    /// The deadline for a request speaking `text`: the one given, else 30 s + 1 s per 10
+    /// characters (a long text may take minutes on a slow server; a trickling one must still end).
+    pub fn timeout_for(&self, text: &str) -> Duration {
+        self.request_timeout.unwrap_or_else(|| {
+            Duration::from_secs(30) + Duration::from_millis(100 * text.chars().count() as u64)
+        })
+    }
 }
 
 /// A text to measure.

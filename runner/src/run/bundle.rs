@@ -80,8 +80,29 @@ pub fn corpus(plan: &RunPlan) -> Vec<CorpusText> {
         .collect()
 }
 
+/// How the run ended, for the bundle's last notes.
+pub struct Ending<'a> {
+    /// Ctrl-C (or a refused request) stopped it.
+    pub interrupted: bool,
+    /// Requests abandoned in flight.
+    pub abandoned: u32,
+    /// Artifacts that could not be written, with why.
+    pub lost: &'a [String],
+}
+
+/// What a failed final write loses, for the error message.
+pub fn what_is_lost(b: &Bundle, path: &std::path::Path) -> String {
+    let trials: usize = b.cases.iter().map(|c| c.trials.len()).sum();
+    format!(
+        "could not write the final bundle {} (is the disk full?): the last copy on disk (rewritten after every trial) may lack up to one trial and the run's end; this run measured {trials} trial(s) in {} case(s), summarised above",
+        path.display(),
+        b.cases.len()
+    )
+}
+
 /// Ends the bundle: finish time, load, status, run-level notes, gates.
-pub fn finish(b: &mut Bundle, interrupted: bool, gates: &[kokoro_bench_bundle::gates::GateRule]) {
+pub fn finish(b: &mut Bundle, end: &Ending<'_>, gates: &[kokoro_bench_bundle::gates::GateRule]) {
+    let interrupted = end.interrupted;
     let finished = unix_ms_now();
     b.run.finished_unix_ms = Some(finished);
     b.run.finished_at = Some(rfc3339(finished));
@@ -105,10 +126,25 @@ pub fn finish(b: &mut Bundle, interrupted: bool, gates: &[kokoro_bench_bundle::g
         );
     }
     if interrupted {
+        let abandoned = match end.abandoned {
+            0 => String::new(),
+            n => format!("; {n} request(s) in flight were abandoned, not counted"),
+        };
         b.note(
             NoteLevel::Warn,
             NoteCode::Interrupted,
-            "the run was interrupted (Ctrl-C): fewer trials than planned",
+            format!("the run was interrupted: fewer trials than planned{abandoned}"),
+        );
+    }
+    if !end.lost.is_empty() {
+        b.note(
+            NoteLevel::Warn,
+            NoteCode::ArtifactsLost,
+            format!(
+                "{} file(s) could not be written (their measurements are in this bundle): {}",
+                end.lost.len(),
+                end.lost.join("; ")
+            ),
         );
     }
     let load = b

@@ -81,6 +81,8 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         settings: plan.settings.clone(),
         progress: progress::Progress::new(plan.progress, loop_steps),
         fatal: None,
+        abandoned: 0,
+        lost: Vec::new(),
     };
     for s in &mut plan.suites {
         s.before_target(&mut ctx)?;
@@ -97,7 +99,9 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     for s in &mut plan.suites {
         s.target_started(&mut ctx);
     }
-    let requests = request::Requests::new(target.as_ref(), &plan.settings, ctx.origin, &ctx.id, "");
+    let stop = ctx.stop.clone();
+    let requests = request::Requests::new(target.as_ref(), &plan.settings, ctx.origin, &ctx.id, "")
+        .cancelled_by(&stop);
     if loop_steps > 0 {
         trial_loop::run(&mut ctx, &plan.suites, &requests)?;
     }
@@ -124,14 +128,32 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     for s in &mut plan.suites {
         s.finish(&mut ctx);
     }
-    let interrupted = ctx.stopped();
-    bundle::finish(&mut ctx.bundle, interrupted, &plan.gates);
+    let ended = bundle::Ending {
+        interrupted: ctx.stopped(),
+        abandoned: ctx.abandoned,
+        lost: &ctx.lost,
+    };
+    bundle::finish(&mut ctx.bundle, &ended, &plan.gates);
     let dir = ctx
         .dir
         .as_ref()
         .context("internal: the run folder was never created")?;
-    let bundle_path = dir.write_bundle(&ctx.bundle)?;
-    crate::fsutil::atomic_write(&dir.dir.join("summary.md"), summary(&ctx.bundle).as_bytes())?;
+    let bundle_path = match dir.write_bundle(&ctx.bundle) {
+        Ok(p) => p,
+        Err(e) => {
+            // Nothing on disk can be trusted to hold the end of the run: show the numbers once,
+            // here, and say what is lost.
+            eprint!("{}", summary(&ctx.bundle));
+            return Err(e.context(bundle::what_is_lost(&ctx.bundle, &dir.bundle_path())));
+        }
+    };
+    if let Err(e) =
+        crate::fsutil::atomic_write(&dir.dir.join("summary.md"), summary(&ctx.bundle).as_bytes())
+    {
+        ctx.progress.say(&format!(
+            "warning: summary.md not written (the bundle was): {e:#}"
+        ));
+    }
     if let Some(msg) = ctx.fatal {
         anyhow::bail!(
             "the server refused a request, so the run stopped (what was measured is in {}):\n  {msg}\nCheck --dialect, --voice, --speed, --format and --payload-extra against the server's API.",

@@ -53,6 +53,10 @@ pub struct TrialArgs {
     /// Audibility threshold, dBFS (10 ms RMS).
     #[arg(long, default_value_t = -50.0, allow_hyphen_values = true)]
     pub audible_dbfs: f64,
+    /// Each request's total deadline, e.g. 45s or 2m (default: 30 s + 1 s per 10 characters);
+    /// a request past it fails as `deadline`, however steadily it trickles.
+    #[arg(long, value_parser = crate::timefmt::duration_arg)]
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 /// Where results go and what decides the exit code.
@@ -210,6 +214,7 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
         prebuffer_ms: t.prebuffer_ms,
         audible_threshold_dbfs: t.audible_dbfs,
         save_audio: input.output.save_audio,
+        request_timeout: t.request_timeout,
     };
     let suites = suites::build(&BuildInput {
         args: input.suites,

@@ -30,6 +30,7 @@ pub fn settings(trials: u32) -> Settings {
         prebuffer_ms: 0.0,
         audible_threshold_dbfs: -50.0,
         save_audio: SaveAudio::First,
+        request_timeout: None,
     }
 }
 

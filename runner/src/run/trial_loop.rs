@@ -34,13 +34,15 @@ fn note_response(ctx: &mut RunCtx, outcome: &Outcome) {
             h.response_headers = outcome.headers.clone();
         }
     }
-    if t.flags.contains(&TrialFlag::ContentEncodingGzip)
-        && !ctx.bundle.has_note(&NoteCode::CompressedAudio)
-    {
+    let encoding = t.flags.iter().find_map(|f| match f {
+        TrialFlag::ContentEncoding(name) => Some(name.clone()),
+        _ => None,
+    });
+    if let (Some(name), false) = (encoding, ctx.bundle.has_note(&NoteCode::CompressedAudio)) {
         ctx.note(
             NoteLevel::Warn,
             NoteCode::CompressedAudio,
-            "the server gzip-compressed audio although the request said Accept-Encoding: identity; compression can buffer and hide streaming (trials flagged)",
+            format!("the server sent `Content-Encoding: {name}` although the request said Accept-Encoding: identity; compression can buffer and hide streaming (trials flagged)"),
         );
     }
 }
@@ -65,15 +67,28 @@ fn record(
         SaveAudio::First => trial.kind == TrialKind::Warm && !*saved_first,
         SaveAudio::None => false,
     };
+    // A WAV or trace that cannot be written (a full disk) is recorded as lost; the measurement
+    // itself is kept and the run goes on.
+    let mut lost = Vec::new();
     if let Some(dir) = &ctx.dir {
         if save && !out.samples.is_empty() {
-            trial.audio =
-                Some(dir.write_audio(&case.id, trial.index, &out.samples, trial.sample_rate_hz)?);
-            *saved_first = true;
+            match dir.write_audio(&case.id, trial.index, &out.samples, trial.sample_rate_hz) {
+                Ok(a) => {
+                    trial.audio = Some(a);
+                    *saved_first = true;
+                }
+                Err(e) => lost.push(format!("{e:#}")),
+            }
         }
         if !trial.chunks.is_empty() {
-            trial.trace = Some(dir.write_trace(&case.id, &trial)?);
+            match dir.write_trace(&case.id, &trial) {
+                Ok(t) => trial.trace = Some(t),
+                Err(e) => lost.push(format!("{e:#}")),
+            }
         }
+    }
+    for l in lost {
+        ctx.lost_artifact(l);
     }
     case.trials.push(trial);
     Ok(())
@@ -123,9 +138,19 @@ pub fn run(ctx: &mut RunCtx, suites: &[Box<dyn Suite>], requests: &Requests<'_>)
             ctx.progress
                 .message(format!("{} trial {}/{per_case}", text.id, i + 1));
             let outcome = requests.send(&text.text, i, kind);
+            if outcome.abandoned() {
+                // Ctrl-C came while it was in flight: not a measurement, not a failure.
+                ctx.abandoned += 1;
+                break;
+            }
             let fatal = outcome.fatal.clone();
             record(ctx, suites, &mut case, outcome, &mut saved_first)?;
             ctx.progress.inc();
+            if let Err(e) = ctx.save_with(&case) {
+                ctx.lost_artifact(format!(
+                    "the bundle could not be updated after a trial (kept in memory): {e:#}"
+                ));
+            }
             if let Some(msg) = fatal {
                 ctx.fatal = Some(msg);
                 ctx.request_stop();
@@ -133,7 +158,11 @@ pub fn run(ctx: &mut RunCtx, suites: &[Box<dyn Suite>], requests: &Requests<'_>)
         }
         ctx.progress.line(&case_line(&case));
         ctx.bundle.cases.push(case);
-        ctx.save()?;
+        if let Err(e) = ctx.save() {
+            ctx.lost_artifact(format!(
+                "the bundle could not be updated after a case (kept in memory): {e:#}"
+            ));
+        }
         if ctx.stopped() {
             break;
         }

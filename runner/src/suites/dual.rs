@@ -99,6 +99,7 @@ struct Work<'a> {
     strategy: Strategy,
     audible_threshold_dbfs: f64,
     prebuffer_ms: f64,
+    timeout: std::time::Duration,
     stop: &'a AtomicBool,
 }
 
@@ -116,6 +117,7 @@ fn level(
         strategy,
         audible_threshold_dbfs,
         prebuffer_ms,
+        timeout,
         stop,
     } = *work;
     let next = AtomicU64::new(0);
@@ -144,6 +146,8 @@ fn level(
                         origin: t0,
                         audible_threshold_dbfs,
                         prebuffer_ms,
+                        timeout,
+                        cancel: Some(stop),
                     })
                     .out
                     .trial;
@@ -247,6 +251,13 @@ impl Suite for Dual {
             strategy: ctx.settings.strategy,
             audible_threshold_dbfs: ctx.settings.audible_threshold_dbfs,
             prebuffer_ms: ctx.settings.prebuffer_ms,
+            timeout: ctx.settings.timeout_for(
+                ctx.cases
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .max_by_key(|t| t.len())
+                    .unwrap_or(""),
+            ),
             stop: &ctx.stop,
         };
         let result = run(&self.cfg, work, &self.opts)?;
@@ -291,6 +302,7 @@ mod tests {
             strategy: Strategy::Progressive,
             audible_threshold_dbfs: -50.0,
             prebuffer_ms: 0.0,
+            timeout: std::time::Duration::from_secs(10),
             stop,
         }
     }

@@ -115,7 +115,9 @@ impl Suite for Soak {
     }
 
     fn with_target(&mut self, ctx: &mut RunCtx, target: &dyn Target) -> Result<()> {
-        let requests = Requests::new(target, &ctx.settings, ctx.origin, &ctx.id, "s");
+        let stop = ctx.stop.clone();
+        let requests =
+            Requests::new(target, &ctx.settings, ctx.origin, &ctx.id, "s").cancelled_by(&stop);
         ctx.progress.add_total(self.0.iterations.unwrap_or(0));
         let origin_ms = ctx.elapsed_ms();
         let recs = drive(&Drive {

@@ -211,6 +211,41 @@ fn failed(kind: ErrorKind, message: String) -> Option<TrialError> {
     Some(TrialError { kind, message })
 }
 
+/// The next event, waiting in short slices so a deadline or Ctrl-C ends the wait.
+fn wait(
+    rx: &std::sync::mpsc::Receiver<SynthEvent>,
+    deadline: Instant,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<SynthEvent, TrialError> {
+    use std::sync::mpsc::RecvTimeoutError;
+    loop {
+        if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+            return Err(TrialError {
+                kind: ErrorKind::Interrupted,
+                message: "abandoned: the run was interrupted".into(),
+            });
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(TrialError {
+                kind: ErrorKind::Deadline,
+                message: "the engine took longer than the request deadline (--request-timeout)"
+                    .into(),
+            });
+        }
+        match rx.recv_timeout(left.min(std::time::Duration::from_millis(100))) {
+            Ok(ev) => return Ok(ev),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(TrialError {
+                    kind: ErrorKind::Engine,
+                    message: "the engine thread stopped".into(),
+                })
+            }
+        }
+    }
+}
+
 /// Runs one synthesis on `engine` and measures it; `r.origin` aligns the trial with the memory
 /// series.
 pub fn measure(engine: &EngineHandle, r: &Request<'_>) -> TrialOutput {
@@ -236,8 +271,17 @@ pub fn measure(engine: &EngineHandle, r: &Request<'_>) -> TrialOutput {
     match engine.synthesize(req) {
         Err(e) => trial.error = failed(ErrorKind::Request, e.to_string()),
         Ok(rx) => loop {
-            match rx.recv() {
-                Ok(SynthEvent::Chunk(c)) => {
+            let deadline = start + r.timeout;
+            let event = match wait(&rx, deadline, r.cancel) {
+                Ok(ev) => ev,
+                Err(abandoned) => {
+                    // Dropping the receiver makes the engine stop after its current chunk.
+                    trial.error = Some(abandoned);
+                    break;
+                }
+            };
+            match event {
+                SynthEvent::Chunk(c) => {
                     let t = ms(Instant::now());
                     if !samples.is_empty() {
                         joins.push(samples.len());
@@ -251,16 +295,12 @@ pub fn measure(engine: &EngineHandle, r: &Request<'_>) -> TrialOutput {
                     phonemes += c.phonemes as u32;
                     samples.extend_from_slice(&c.samples);
                 }
-                Ok(SynthEvent::Done) => {
+                SynthEvent::Done => {
                     trial.total_ms = chunks.t_ms.last().copied();
                     break;
                 }
-                Ok(SynthEvent::Failed(m)) => {
+                SynthEvent::Failed(m) => {
                     trial.error = failed(ErrorKind::Synthesis, m);
-                    break;
-                }
-                Err(_) => {
-                    trial.error = failed(ErrorKind::Engine, "the engine thread stopped".into());
                     break;
                 }
             }

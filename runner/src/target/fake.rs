@@ -173,6 +173,37 @@ fn chunk_audio(c: &ScriptChunk) -> Vec<f32> {
         .collect()
 }
 
+/// Sleeps `delay_ms`, in slices, ending early (with the error) at the request's deadline or on
+/// Ctrl-C, as a real target would.
+fn sleep_within(delay_ms: f64, start: Instant, r: &Request<'_>) -> Result<(), TrialError> {
+    let until = Instant::now() + Duration::from_secs_f64(delay_ms / 1000.0);
+    loop {
+        if r.cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Err(TrialError {
+                kind: ErrorKind::Interrupted,
+                message: "abandoned: the run was interrupted".into(),
+            });
+        }
+        let now = Instant::now();
+        if now >= start + r.timeout {
+            return Err(TrialError {
+                kind: ErrorKind::Deadline,
+                message: format!("the scripted target took longer than {:?}", r.timeout),
+            });
+        }
+        if now >= until {
+            return Ok(());
+        }
+        std::thread::sleep(
+            (until - now)
+                .min(start + r.timeout - now)
+                .min(Duration::from_millis(20)),
+        );
+    }
+}
+
 impl Target for FakeTarget {
     fn request(&self, r: &Request<'_>) -> Outcome {
         let number = self.served.fetch_add(1, Ordering::SeqCst) + 1;
@@ -191,7 +222,10 @@ impl Target for FakeTarget {
         let (mut chunks, mut samples, mut joins) = (ChunkSeries::default(), Vec::new(), Vec::new());
         for (i, c) in self.script.chunks.iter().enumerate() {
             let delay = c.delay_ms * self.script.slowdown;
-            std::thread::sleep(Duration::from_secs_f64(delay / 1000.0));
+            if let Err(e) = sleep_within(delay, start, r) {
+                trial.error = Some(e);
+                break;
+            }
             if fails && i == 1 {
                 trial.error = Some(TrialError {
                     kind: ErrorKind::Synthesis,
@@ -267,6 +301,8 @@ mod tests {
             origin: Instant::now(),
             audible_threshold_dbfs: -50.0,
             prebuffer_ms: 0.0,
+            timeout: Duration::from_secs(10),
+            cancel: None,
         })
         .out
         .trial

@@ -23,7 +23,8 @@ pub use trace::{finish, TrialOutput};
 use crate::engine::{EngineConfig, Strategy};
 use kokoro_bench_bundle::schema::{NoteCode, NoteLevel, Provenance, TargetKind, TrialKind};
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
 
 /// One request: the text and everything the target needs besides it.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +47,10 @@ pub struct Request<'a> {
     pub audible_threshold_dbfs: f64,
     /// The simulated player's pre-buffer, ms (for heard-speech latency).
     pub prebuffer_ms: f64,
+    /// The whole request must end within this (a failed trial of kind `deadline` otherwise).
+    pub timeout: Duration,
+    /// Raised by Ctrl-C: abandon the request now (a trial of kind `interrupted`).
+    pub cancel: Option<&'a AtomicBool>,
 }
 
 /// One request's result.
@@ -59,6 +64,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Whether Ctrl-C abandoned the request in flight (not a measurement, not a failure).
+    pub fn abandoned(&self) -> bool {
+        self.out
+            .trial
+            .error
+            .as_ref()
+            .is_some_and(|e| e.kind == kokoro_bench_bundle::schema::ErrorKind::Interrupted)
+    }
+
     /// An outcome with nothing but the trace.
     pub fn of(out: TrialOutput) -> Outcome {
         Outcome {

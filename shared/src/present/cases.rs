@@ -140,10 +140,10 @@ pub fn http(b: &Bundle) -> Option<Section> {
 
 /// Cold starts: the first request of the run, reported apart from the warm statistics.
 pub fn cold(b: &Bundle) -> Option<Section> {
-    let what = if b.run.target == TargetKind::Http {
-        "the run's first request to the server"
-    } else {
-        "first inference after session creation"
+    let what = match b.run.target {
+        TargetKind::Http => "the run's first request to the server",
+        TargetKind::Engine => "first inference after session creation",
+        _ => "the run's first request",
     };
     let cold: Vec<String> = b
         .cases

@@ -97,8 +97,16 @@ string_codes! {
         NotAudio => "not_audio",
         /// The response ended without a single audio sample.
         NoAudio => "no_audio",
-        /// No byte arrived within the read timeout.
+        /// No byte arrived within the idle timeout.
         Timeout => "timeout",
+        /// The whole request took longer than the request deadline.
+        Deadline => "deadline",
+        /// The run was stopped (Ctrl-C) while the request was in flight.
+        Interrupted => "interrupted",
+        /// The server answered with a redirect that was not followed.
+        Redirect => "redirect",
+        /// The body's Content-Encoding cannot be decoded.
+        NotDecodable => "not_decodable",
         /// The stream ended before its declared end.
         StreamEndedEarly => "stream_ended_early",
         /// The connection could not be made.
@@ -141,6 +149,8 @@ string_codes! {
         ProvidersFailed => "providers_failed",
         /// The run was interrupted.
         Interrupted => "interrupted",
+        /// Some files (WAVs, traces) could not be written.
+        ArtifactsLost => "artifacts_lost",
         /// Other work competed with the benchmark.
         NoisyMachine => "noisy_machine",
         /// Imported from the legacy run_bench.py format.
@@ -183,8 +193,9 @@ string_codes! {
 /// Something noticed about one trial's response.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TrialFlag {
-    /// The body was gzip-compressed (and decoded here); compression can hide streaming.
-    ContentEncodingGzip,
+    /// The body had this `Content-Encoding` (decoded here when possible); compression can
+    /// hide streaming. Written `content_encoding_<name>`, e.g. `content_encoding_gzip`.
+    ContentEncoding(String),
     /// A kept-alive connection carried the request.
     ConnectionReused,
     /// A kept-alive connection had been closed by the server; the request was sent again.
@@ -199,7 +210,7 @@ impl TrialFlag {
     /// The wire string, e.g. `truncated_frame_1_bytes`.
     pub fn to_wire(&self) -> String {
         match self {
-            TrialFlag::ContentEncodingGzip => "content_encoding_gzip".into(),
+            TrialFlag::ContentEncoding(name) => format!("content_encoding_{name}"),
             TrialFlag::ConnectionReused => "connection_reused".into(),
             TrialFlag::ConnectionRetried => "connection_retried".into(),
             TrialFlag::TruncatedFrame(n) => format!("truncated_frame_{n}_bytes"),
@@ -209,8 +220,13 @@ impl TrialFlag {
 
     /// Reads a wire string (unknown strings become `Other`).
     pub fn parse(s: &str) -> TrialFlag {
+        if let Some(name) = s
+            .strip_prefix("content_encoding_")
+            .filter(|n| !n.is_empty())
+        {
+            return TrialFlag::ContentEncoding(name.to_string());
+        }
         match s {
-            "content_encoding_gzip" => TrialFlag::ContentEncodingGzip,
             "connection_reused" => TrialFlag::ConnectionReused,
             "connection_retried" => TrialFlag::ConnectionRetried,
             _ => s
@@ -274,7 +290,8 @@ mod tests {
         );
         assert_eq!(ErrorKind::Other("x".into()).as_str(), "x");
         for f in [
-            TrialFlag::ContentEncodingGzip,
+            TrialFlag::ContentEncoding("gzip".into()),
+            TrialFlag::ContentEncoding("br".into()),
             TrialFlag::ConnectionReused,
             TrialFlag::ConnectionRetried,
             TrialFlag::TruncatedFrame(3),

@@ -20,6 +20,18 @@ pub struct MannWhitney {
     pub prob_superiority: f64,
 }
 
+/// The smallest two-sided p-value the exact test can reach with samples of `n1` and `n2`
+/// (complete separation, no ties): `2 / C(n1 + n2, n1)`. When it is not below α, no data of this
+/// size can show a significant change — say "too few trials" rather than give a verdict.
+pub fn min_p_value(n1: usize, n2: usize) -> f64 {
+    let (n, k) = (n1 + n2, n1.min(n2));
+    let mut c = 1.0f64;
+    for i in 0..k {
+        c = c * (n - i) as f64 / (i + 1) as f64;
+    }
+    (2.0 / c).min(1.0)
+}
+
 /// Two-sided Mann–Whitney U test of `x` against `y`; `None` if either sample is empty.
 pub fn test(x: &[f64], y: &[f64]) -> Option<MannWhitney> {
     let (n1, n2) = (x.len(), y.len());
@@ -138,6 +150,21 @@ pub fn hodges_lehmann(base: &[f64], new: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_smallest_reachable_p_value_depends_on_the_sample_sizes() {
+        assert!((min_p_value(3, 3) - 0.1).abs() < 1e-12, "2 / C(6,3) = 2/20");
+        assert!((min_p_value(4, 4) - 2.0 / 70.0).abs() < 1e-12);
+        assert!(min_p_value(3, 3) >= 0.05 && min_p_value(4, 4) < 0.05);
+        assert_eq!(min_p_value(1, 1), 1.0);
+        // And the exact test reaches it on complete separation.
+        let t = test(&[1.0, 2.0, 3.0, 4.0], &[5.0, 6.0, 7.0, 8.0]).unwrap();
+        assert!(
+            (t.p_value - min_p_value(4, 4)).abs() < 1e-12,
+            "{}",
+            t.p_value
+        );
+    }
 
     /// SciPy documentation example (Mann & Whitney's data): males vs females, U1 = 17,
     /// exact two-sided p = 0.1111.

@@ -31,9 +31,15 @@ pub struct HttpArgs {
     /// Ask for a whole (non-streamed) response.
     #[arg(long)]
     pub no_stream: bool,
-    /// Per-read timeout, seconds.
-    #[arg(long, default_value_t = 60.0)]
-    pub http_timeout_s: f64,
+    /// The longest wait for the next byte, e.g. 20s (the request's total deadline is
+    /// --request-timeout). `--http-timeout-s N` is accepted as N seconds.
+    #[arg(long, alias = "http-timeout-s", default_value = "60s", value_parser = crate::timefmt::duration_arg)]
+    pub idle_timeout: Duration,
+    /// Follow `307`/`308` redirects (they keep the POST). Without it a redirect stops the run
+    /// with its status and `Location`; `301`/`302`/`303` always do (they would turn the POST
+    /// into a GET).
+    #[arg(long)]
+    pub follow_redirects: bool,
     /// Send the same text every trial (to *measure* a cache); trials after the first are marked cached.
     #[arg(long)]
     pub no_nonce: bool,
@@ -102,12 +108,6 @@ impl HttpArgs {
             },
             None => Default::default(),
         };
-        if !(self.http_timeout_s > 0.0 && self.http_timeout_s.is_finite()) {
-            bail!(
-                "--http-timeout-s {} must be a positive number of seconds",
-                self.http_timeout_s
-            );
-        }
         Ok(HttpSpec {
             cfg: HttpConfig {
                 url,
@@ -119,7 +119,8 @@ impl HttpArgs {
                 pcm_rate_hz: self.pcm_rate_hz,
                 stream: !self.no_stream,
                 lang: None,
-                timeout: Duration::from_secs_f64(self.http_timeout_s.max(0.1)),
+                idle: self.idle_timeout,
+                follow_redirects: self.follow_redirects,
                 nonce: !self.no_nonce,
                 no_cache_field: self.no_cache_field.clone(),
                 tls,

@@ -17,6 +17,17 @@ pub enum Conn {
     Tls(Box<super::tls::TlsStream>),
 }
 
+impl Conn {
+    /// Sets the socket's read timeout (under TLS, the TCP socket's).
+    pub fn set_read_timeout(&self, d: std::time::Duration) {
+        let _ = match self {
+            Conn::Plain(s) => s.set_read_timeout(Some(d)),
+            #[cfg(feature = "tls")]
+            Conn::Tls(s) => s.sock.set_read_timeout(Some(d)),
+        };
+    }
+}
+
 impl Read for Conn {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {

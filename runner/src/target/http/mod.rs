@@ -8,7 +8,10 @@
 
 pub mod args;
 pub mod conn;
+pub mod decode;
 pub mod error;
+pub mod framing;
+pub mod limits;
 pub mod pcm;
 pub mod response;
 pub mod server_pid;
@@ -71,8 +74,10 @@ pub struct HttpConfig {
     pub stream: bool,
     /// Language field (kokoro dialect; openai when given).
     pub lang: Option<String>,
-    /// Per-read timeout.
-    pub timeout: Duration,
+    /// The longest wait for the next byte (`--idle-timeout`).
+    pub idle: Duration,
+    /// Follow 307/308 redirects (other redirects would turn the POST into a GET: never).
+    pub follow_redirects: bool,
     /// Add a unique nonce clause to every trial's text (defeats caches).
     pub nonce: bool,
     /// A payload field set to `true` to ask the server not to cache.
@@ -171,7 +176,7 @@ impl TargetSpec for HttpSpec {
 
     fn start(&self) -> Result<Box<dyn Target>> {
         let h = &self.cfg;
-        conn::connect(&h.url, h.tls.as_ref(), h.timeout).map_err(|e| {
+        conn::connect(&h.url, h.tls.as_ref(), h.idle).map_err(|e| {
             let hint = match e {
                 error::WireError::Tls(_) => "",
                 _ => ". Is the server running?",
@@ -228,7 +233,8 @@ mod tests {
             pcm_rate_hz: 24_000,
             stream: true,
             lang: Some("en-us".into()),
-            timeout: Duration::from_secs(5),
+            idle: Duration::from_secs(5),
+            follow_redirects: false,
             nonce: true,
             no_cache_field: Some("no_cache".into()),
             tls: None,

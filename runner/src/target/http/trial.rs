@@ -1,20 +1,28 @@
 //! One trial against an HTTP server: request sent, response headers, first body byte, first PCM
-//! sample, first audible sample, every read that carried audio (a "chunk"), last byte.
+//! sample, first audible sample, every read that carried audio (a "chunk"), last byte — within
+//! the request's limits (total deadline, idle deadline, Ctrl-C), following a 307/308 redirect only
+//! when asked.
 
 use super::error::WireError;
+use super::limits::Limits;
 use super::pcm::AudioParser;
-use super::response::{Body, Post};
+use super::response::{Body, Post, Response};
+use super::url::resolve;
 use super::{AudioFormat, HttpConfig};
 use crate::target::{finish, Outcome, Request, TrialOutput};
 use kokoro_bench_bundle::schema::{ChunkSeries, ErrorKind, Trial, TrialError, TrialFlag};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+/// Redirects followed at most (with `--follow-redirects`).
+const MAX_REDIRECTS: usize = 5;
+
 fn fail(trial: &mut Trial, kind: ErrorKind, message: String) {
     trial.error = Some(TrialError { kind, message });
 }
 
 /// What the body carried: audio pieces on the trial's clock.
+#[derive(Default)]
 struct Received {
     chunks: ChunkSeries,
     samples: Vec<f32>,
@@ -24,18 +32,14 @@ struct Received {
 /// Reads the body piece by piece into the trace; a read failure or a non-audio body becomes the
 /// trial's error, what arrived before it is kept.
 fn read_audio(
-    cfg: &HttpConfig,
-    body: &mut Body,
+    url: &str,
+    body: &mut Body<'_>,
     parser: &mut AudioParser,
     trial: &mut Trial,
     start: Instant,
 ) -> Received {
     let ms = |t: Instant| t.duration_since(start).as_secs_f64() * 1000.0;
-    let mut got = Received {
-        chunks: ChunkSeries::default(),
-        samples: Vec::new(),
-        last_byte_ms: None,
-    };
+    let mut got = Received::default();
     loop {
         match body.next_piece() {
             Ok(Some((t, bytes))) => {
@@ -44,11 +48,7 @@ fn read_audio(
                 got.last_byte_ms = Some(t_ms);
                 let pcm = parser.feed(&bytes);
                 if let Some(e) = &parser.error {
-                    fail(
-                        trial,
-                        ErrorKind::NotAudio,
-                        format!("{e} ({})", cfg.url_text),
-                    );
+                    fail(trial, ErrorKind::NotAudio, format!("{e} ({url})"));
                     break;
                 }
                 if !pcm.is_empty() {
@@ -60,12 +60,7 @@ fn read_audio(
             }
             Ok(None) => break,
             Err(e) => {
-                let kind = match &e {
-                    WireError::Timeout(_) => ErrorKind::Timeout,
-                    WireError::EndedEarly(_) => ErrorKind::StreamEndedEarly,
-                    _ => e.kind(),
-                };
-                fail(trial, kind, format!("{e} ({})", cfg.url_text));
+                fail(trial, e.kind(), format!("{e} ({url})"));
                 break;
             }
         }
@@ -73,74 +68,143 @@ fn read_audio(
     got
 }
 
+/// Sends the POST, following 307/308 redirects when configured; a redirect not followed is an
+/// error naming its status and `Location`.
+fn post<'a>(
+    cfg: &'a HttpConfig,
+    payload: &'a [u8],
+    limits: Limits<'a>,
+) -> Result<Response<'a>, WireError> {
+    let mut url = cfg.url.clone();
+    for _ in 0..=MAX_REDIRECTS {
+        let resp = Post {
+            url: url.clone(),
+            tls: cfg.tls.as_ref(),
+            headers: &cfg.headers,
+            body: payload,
+            limits,
+            keep_alive: cfg.keep_alive,
+        }
+        .send_and_read_head()?;
+        let status = resp.head.status;
+        if !(300..400).contains(&status) {
+            return Ok(resp);
+        }
+        let location = resp.head.header("location").unwrap_or("").to_string();
+        let keeps_post = matches!(status, 307 | 308);
+        if !(cfg.follow_redirects && keeps_post) || location.is_empty() {
+            return Err(WireError::Redirect { status, location });
+        }
+        url = resolve(&url, &location).map_err(WireError::Protocol)?;
+        if url.tls && cfg.tls.is_none() {
+            return Err(WireError::Tls(format!(
+                "redirected to https:// ({location}) but the run was set up for plain http: pass the https URL with --url"
+            )));
+        }
+    }
+    Err(WireError::Protocol(format!(
+        "more than {MAX_REDIRECTS} redirects"
+    )))
+}
+
+/// Records what the response head says about the connection and the body.
+fn note_head(trial: &mut Trial, resp: &Response<'_>) {
+    trial.connect_ms = resp.timing.connect_ms;
+    trial.tls_handshake_ms = resp.timing.tls_handshake_ms;
+    if resp.timing.reused {
+        trial.flags.push(TrialFlag::ConnectionReused);
+    }
+    if resp.timing.retried {
+        trial.flags.push(TrialFlag::ConnectionRetried);
+    }
+    if let Some(enc) = resp.body.encoding() {
+        trial.flags.push(TrialFlag::ContentEncoding(enc));
+    }
+}
+
+/// The message of an error status, and whether it must stop the run (4xx: the request is wrong).
+fn error_status(cfg: &HttpConfig, status: u16, body: Body<'_>) -> (ErrorKind, String, bool) {
+    let msg = body.text();
+    let message = format!(
+        "HTTP {status}: {} ({})",
+        msg.chars().take(500).collect::<String>(),
+        cfg.url_text
+    );
+    if status < 500 {
+        (ErrorKind::Http4xx, message, true)
+    } else {
+        (ErrorKind::Http5xx, message, false)
+    }
+}
+
+/// Why a redirect stopped the run, and what to do.
+fn redirect_message(cfg: &HttpConfig, status: u16, location: &str) -> String {
+    let how = if matches!(status, 307 | 308) {
+        "use that URL with --url, or pass --follow-redirects"
+    } else {
+        "a 301/302/303 would turn the POST into a GET, so it is never followed: use that URL with --url"
+    };
+    format!(
+        "HTTP {status} redirect to `{location}` ({}): {how}",
+        cfg.url_text
+    )
+}
+
 /// Runs one request and measures it.
 pub fn run_trial(cfg: &HttpConfig, req: &Request<'_>) -> Outcome {
     let payload =
         serde_json::to_vec(&cfg.payload(req.text, req.voice, req.speed)).unwrap_or_default();
     let start = Instant::now();
+    let limits = Limits {
+        started: start,
+        total: req.timeout,
+        idle: cfg.idle,
+        cancel: req.cancel,
+    };
     let mut trial = Trial {
         index: req.index,
         kind: req.kind,
         start_ms: start.duration_since(req.origin).as_secs_f64() * 1000.0,
         ..Default::default()
     };
-    let mut headers = BTreeMap::new();
-    let mut fatal = None;
+    let (mut headers, mut fatal) = (BTreeMap::new(), None);
     let mut parser = AudioParser::new(cfg.pcm_rate_hz, cfg.format == AudioFormat::Wav);
-    let mut received = None;
-    let post = Post {
-        url: &cfg.url,
-        tls: cfg.tls.as_ref(),
-        headers: &cfg.headers,
-        body: &payload,
-        timeout: cfg.timeout,
-        keep_alive: cfg.keep_alive,
-    };
-    match post.send_and_read_head() {
+    let mut received = Received::default();
+    match post(cfg, &payload, limits) {
+        Err(WireError::Redirect { status, location }) => {
+            let message = redirect_message(cfg, status, &location);
+            fatal = Some(message.clone());
+            fail(&mut trial, ErrorKind::Redirect, message);
+        }
         Err(e) => fail(&mut trial, e.kind(), format!("{e} ({})", cfg.url_text)),
         Ok(mut resp) => {
-            trial.connect_ms = resp.timing.connect_ms;
-            trial.tls_handshake_ms = resp.timing.tls_handshake_ms;
-            if resp.timing.reused {
-                trial.flags.push(TrialFlag::ConnectionReused);
-            }
-            if resp.timing.retried {
-                trial.flags.push(TrialFlag::ConnectionRetried);
-            }
+            note_head(&mut trial, &resp);
             headers = resp.head.headers.iter().cloned().collect();
-            if resp.body.gzip_encoded {
-                trial.flags.push(TrialFlag::ContentEncodingGzip);
-            }
             let status = resp.head.status;
             if status >= 400 {
-                let msg = resp.body.text();
-                let message = format!(
-                    "HTTP {status}: {} ({})",
-                    msg.chars().take(500).collect::<String>(),
-                    cfg.url_text
-                );
-                let kind = if status < 500 {
-                    fatal = Some(message.clone());
-                    ErrorKind::Http4xx
-                } else {
-                    ErrorKind::Http5xx
-                };
+                let (kind, message, stop) = error_status(cfg, status, resp.body);
+                fatal = stop.then(|| message.clone());
                 fail(&mut trial, kind, message);
             } else {
-                let got = read_audio(cfg, &mut resp.body, &mut parser, &mut trial, start);
+                received = read_audio(
+                    &cfg.url_text,
+                    &mut resp.body,
+                    &mut parser,
+                    &mut trial,
+                    start,
+                );
                 if trial.error.is_none() && parser.leftover() > 0 {
                     trial
                         .flags
                         .push(TrialFlag::TruncatedFrame(parser.leftover() as u64));
                 }
-                if trial.error.is_none() && got.samples.is_empty() {
+                if trial.error.is_none() && received.samples.is_empty() {
                     fail(
                         &mut trial,
                         ErrorKind::NoAudio,
                         format!("the response carried no audio samples ({})", cfg.url_text),
                     );
                 }
-                received = Some(got);
             }
         }
     }
@@ -148,11 +212,7 @@ pub fn run_trial(cfg: &HttpConfig, req: &Request<'_>) -> Outcome {
         chunks,
         samples,
         last_byte_ms,
-    } = received.unwrap_or(Received {
-        chunks: ChunkSeries::default(),
-        samples: Vec::new(),
-        last_byte_ms: None,
-    });
+    } = received;
     let sr = parser.sample_rate_hz().unwrap_or(cfg.pcm_rate_hz);
     trial.sample_rate_hz = sr;
     trial.samples = samples.len() as u64;

@@ -63,6 +63,34 @@ pub fn parse_url(s: &str) -> Result<Url, String> {
     })
 }
 
+/// Resolves a `Location` header against the URL it came from.
+///
+/// # Errors
+/// A location that is not http(s) or does not parse.
+pub fn resolve(base: &Url, location: &str) -> Result<Url, String> {
+    let loc = location.trim();
+    if loc
+        .split_once("://")
+        .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains('/'))
+    {
+        return parse_url(loc); // absolute: http(s) parses, any other scheme is refused
+    }
+    let scheme = if base.tls { "https" } else { "http" };
+    if let Some(rest) = loc.strip_prefix("//") {
+        return parse_url(&format!("{scheme}://{rest}"));
+    }
+    let path = if loc.starts_with('/') {
+        loc.to_string()
+    } else {
+        let dir = base.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        format!("{dir}/{loc}")
+    };
+    Ok(Url {
+        path,
+        ..base.clone()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +119,16 @@ mod tests {
             "h:8443"
         );
         assert!(parse_url("ftp://x").is_err());
+        let base = parse_url("http://h:1/v1/audio/speech").unwrap();
+        assert_eq!(resolve(&base, "/v2/speech").unwrap().path, "/v2/speech");
+        assert_eq!(resolve(&base, "tts").unwrap().path, "/v1/audio/tts");
+        let other = resolve(&base, "https://other:8443/x").unwrap();
+        assert_eq!(
+            (other.host.as_str(), other.port, other.tls),
+            ("other", 8443, true)
+        );
+        assert_eq!(resolve(&base, "//z/y").unwrap().host, "z");
+        assert!(resolve(&base, "ftp://nope").is_err());
         assert!(parse_url("http://h:notaport/").is_err());
     }
 }

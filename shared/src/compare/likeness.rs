@@ -1,0 +1,104 @@
+//! Whether two runs can be compared at all. Runs of different targets, models, machines,
+//! strategies, builds or texts measure different things: their verdicts would be green or red
+//! badges over a difference nobody asked about, so they get none unless explicitly allowed.
+//! Smaller differences (threads, suites) are warnings beside the verdicts.
+
+use crate::schema::{Bundle, TargetKind};
+
+/// A calibration difference above this is mentioned (and widens timing thresholds).
+pub const SLOWDOWN_NOTED: f64 = 0.05;
+
+fn target(b: &Bundle) -> String {
+    match (b.run.target, &b.provenance.http) {
+        (TargetKind::Http, Some(h)) => format!("HTTP {}", h.url),
+        _ => crate::describe::target(b),
+    }
+}
+
+/// Why the runs are not like for like; empty when they are.
+pub fn differences(base: &Bundle, new: &Bundle) -> Vec<String> {
+    let mut d = Vec::new();
+    let (tb, tn) = (target(base), target(new));
+    if tb != tn {
+        d.push(format!("different targets: {tb} vs {tn}"));
+    }
+    let sha = |b: &Bundle| b.provenance.model.as_ref().map(|m| m.sha256.clone());
+    if base.run.target == new.run.target && sha(base) != sha(new) {
+        d.push("different model files (SHA-256 differs)".into());
+    }
+    let (bm, nm) = (&base.machine, &new.machine);
+    if bm.cpu_model != nm.cpu_model || bm.logical_cores != nm.logical_cores {
+        d.push(format!(
+            "different machines: {} ({} threads) vs {} ({} threads)",
+            bm.cpu_model, bm.logical_cores, nm.cpu_model, nm.logical_cores
+        ));
+    }
+    if base.plan.strategy != new.plan.strategy {
+        d.push(format!(
+            "different strategies: {} vs {}",
+            base.plan.strategy, new.plan.strategy
+        ));
+    }
+    if base.run.build_profile != new.run.build_profile {
+        d.push(format!(
+            "different build profiles: {} vs {}",
+            base.run.build_profile, new.run.build_profile
+        ));
+    }
+    d
+}
+
+/// Why one case cannot be compared (its text differs), if it cannot.
+pub fn case_differs(base: &Bundle, new: &Bundle, case: &str) -> Option<String> {
+    let text = |b: &Bundle| {
+        b.provenance
+            .corpus
+            .iter()
+            .find(|c| c.id == case)
+            .map(|c| c.sha256.clone())
+    };
+    match (text(base), text(new)) {
+        (Some(a), Some(b)) if a != b => Some(format!("case `{case}`: the texts differ")),
+        _ => None,
+    }
+}
+
+/// The new run's machine speed over the baseline's, from their CPU calibration medians.
+pub fn machine_slowdown(base: &Bundle, new: &Bundle) -> Option<f64> {
+    let (b, n) = (
+        base.machine.calibration.as_ref()?,
+        new.machine.calibration.as_ref()?,
+    );
+    (b.workload == n.workload && b.median_ms > 0.0 && n.median_ms > 0.0)
+        .then(|| n.median_ms / b.median_ms)
+}
+
+/// Differences worth a warning that do not stop a verdict.
+pub fn warnings(base: &Bundle, new: &Bundle) -> Vec<String> {
+    let mut w = Vec::new();
+    let threads = |b: &Bundle| b.provenance.session.as_ref().map(|s| s.intra_op_threads);
+    if threads(base) != threads(new) {
+        let show = |t: Option<u32>| {
+            t.map(|t| t.to_string())
+                .unwrap_or_else(|| "not applicable".into())
+        };
+        w.push(format!(
+            "different intra-op threads: {} vs {}",
+            show(threads(base)),
+            show(threads(new))
+        ));
+    }
+    let suites = |b: &Bundle| -> Vec<String> {
+        let mut s: Vec<String> = b.plan.suites.iter().map(|s| s.to_string()).collect();
+        s.sort();
+        s
+    };
+    if suites(base) != suites(new) {
+        w.push(format!(
+            "different suites: {} vs {}",
+            suites(base).join(","),
+            suites(new).join(",")
+        ));
+    }
+    w
+}

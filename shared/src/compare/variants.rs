@@ -1,0 +1,61 @@
+//! A providers run's variants against its reference variant (same texts, same tokens, same
+//! machine and run), with the same rule as run-to-run comparisons.
+
+use super::rule::{compare_samples, Judging};
+use super::Row;
+use crate::metrics::Metric;
+use crate::schema::ProvidersResult;
+use serde::{Deserialize, Serialize};
+
+/// One variant of a providers run compared with the reference variant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VariantComparison {
+    /// Variant name.
+    pub variant: String,
+    /// Rows per case: first-chunk and whole-text model time.
+    pub rows: Vec<Row>,
+}
+
+/// Lines up the variants of one providers run against its reference variant.
+pub fn compare_variants(p: &ProvidersResult) -> Vec<VariantComparison> {
+    let Some(reference) = p
+        .variants
+        .iter()
+        .find(|v| v.name == p.reference && v.skipped.is_none())
+    else {
+        return Vec::new();
+    };
+    let j = Judging::default();
+    p.variants
+        .iter()
+        .filter(|v| v.name != p.reference && v.skipped.is_none())
+        .map(|v| {
+            let mut rows = Vec::new();
+            for c in &v.cases {
+                let Some(rc) = reference.cases.iter().find(|r| r.case == c.case) else {
+                    continue;
+                };
+                let case = Some(c.case.clone());
+                rows.push(compare_samples(
+                    Metric::FirstChunkModelMs,
+                    case.clone(),
+                    &rc.first_chunk_ms,
+                    &c.first_chunk_ms,
+                    j,
+                ));
+                rows.push(compare_samples(
+                    Metric::WholeModelMs,
+                    case,
+                    &rc.whole_ms,
+                    &c.whole_ms,
+                    j,
+                ));
+            }
+            VariantComparison {
+                variant: v.name.clone(),
+                rows,
+            }
+        })
+        .collect()
+}
