@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
-# Sets up and runs the main job: a real benchmark run on this machine, then the report site with
-# the run published into dist/ (open it with `kokoro-bench view`).
+# Sets up and runs the main job: numbers first — build the runner, fetch ONNX Runtime and the
+# model, run the benchmark and print its summary — then the report site (its build tools are
+# installed only after measuring, so compiling them never competes with a measurement), with
+# this run published into dist/ (open it with `kokoro-bench view`). Prints how long each step
+# took. Extra arguments go to `kokoro-bench run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.ci-cache/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-bash scripts/bootstrap.sh site
+T0=$(date +%s)
+STEP_T=$T0
+took() { local now; now=$(date +%s); echo "bench.sh: $1 in $((now - STEP_T)) s (total $((now - T0)) s)" >&2; STEP_T=$now; }
+
+command -v cargo >/dev/null || { echo "bench.sh: cargo is missing: install Rust with rustup (https://rustup.rs)" >&2; exit 2; }
 cargo build --release -p kokoro-bench
+took "runner built"
 ./target/release/kokoro-bench setup
-./target/release/kokoro-bench run --preset short,medium,long,paragraph "$@" || test $? -eq 1
-if [ -f report-ui/index.html ]; then
-  (cd report-ui && trunk build --offline --release)
-  ./target/release/kokoro-bench publish
-  echo "report: ./target/release/kokoro-bench view   (serves dist/ on 127.0.0.1)"
-fi
+took "ONNX Runtime and the model ready (cached in ~/.cache/kokoro-bench)"
+code=0
+./target/release/kokoro-bench run --preset short,medium,long,paragraph "$@" || code=$?
+took "benchmark run (summary above; bundle under artifacts/)"
+[ "$code" -le 1 ] || exit "$code"
+
+bash scripts/bootstrap.sh site
+took "site tools ready (cached for next time)"
+(cd report-ui && trunk build --offline --release)
+took "site built"
+./target/release/kokoro-bench publish
+echo "report: ./target/release/kokoro-bench view   (serves dist/ on 127.0.0.1)"
+exit "$code"

@@ -35,6 +35,10 @@ cargo run --release -q -p kokoro-bench -- setup
 step "tests (real model, real ONNX Runtime)"
 cargo test --workspace --all-features --release
 
+step "the committed GitHub workflow (YAML, jobs, files it names, command lines it runs)"
+cargo build --release -q -p kokoro-bench
+python3 scripts/check-workflow.py
+
 if [ -f report-ui/tests/e2e.sh ]; then
   step "site build and browser end-to-end test"
   bash report-ui/tests/e2e.sh

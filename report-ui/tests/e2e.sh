@@ -26,7 +26,7 @@ $BIN run --out "$ART" --preset short --trials 3 --strategy clause --gates report
   > "$OUT/run2.json" || [ $? -eq 1 ]
 
 SITE="$OUT/site"
-cp -r dist "$SITE"
+cp -r dist "$SITE" && rm -rf "$SITE/data"  # the built site only: runs come from this test
 $BIN publish --artifacts "$ART" --site "$SITE"
 RUN1=$(python3 -c "import json;print(json.load(open('$OUT/run1.json'))['run_id'])")
 RUN2=$(python3 -c "import json;print(json.load(open('$OUT/run2.json'))['run_id'])")
@@ -78,7 +78,7 @@ grep -q 'badge pass' "$OUT/run.html" || fail "gate board shows no passing gate"
 grep -q 'badge warn' "$OUT/run.html" || fail "gate board shows no warning (rtf-median 0.01 must warn)"
 grep -q 'badge no_data' "$OUT/run.html" || fail "gate without data (soak drift) must show no data"
 grep -q '<audio' "$OUT/run.html" || fail "no audio element"
-grep -q 'GET /data/runs/'"$RUN1"'/audio/short-t1.wav 200' "$OUT/server.log" || fail "the audio element did not load its WAV"
+grep -Eq 'GET /data/runs/'"$RUN1"'/audio/short-t1.wav (200|206)' "$OUT/server.log" || fail "the audio element did not load its WAV"
 grep -q 'class="comparison"' "$OUT/compare.html" || fail "no comparison table"
 grep -q 'not-like-for-like' "$OUT/compare.html" || fail "a progressive vs clause comparison is not marked as not like for like"
 grep -q 'different strategies: progressive vs clause' "$OUT/compare.html" || fail "the not-like-for-like reason is missing"
@@ -105,6 +105,8 @@ grep -q 'GET /data/index.json 200' "$OUT/history-requests.log" || fail "history 
 if grep -q 'bundle.json' "$OUT/history-requests.log"; then fail "history fetched bundles (it should need the index only)"; fi
 grep -q 'changed since this link was made' "$OUT/stale.html" || fail "hash mismatch not reported"
 grep -q 'id="share"' "$OUT/run.html" || fail "no share link"
+chrome --dump-dom "file://$PWD/$SITE/index.html" > "$OUT/file.html"
+grep -q 'If this message stays' "$OUT/file.html" || fail "opened from file:// the page does not say how to serve it"
 # Real wall-clock speed (no virtual time): WebDriver opens the comparison of the two real bundles
 # three times; the page records performance.now() once the comparison is on screen.
 DPORT=9516
@@ -130,6 +132,19 @@ for _ in 1 2 3; do
   [ "$T" != null ] || fail "comparison never rendered under WebDriver"
   TIMES="$TIMES $T"
 done
+# Seeking: the player asks for byte ranges; `view` must answer 206 or the browser snaps back to 0.
+curl -sf -X POST "http://127.0.0.1:$DPORT/session/$SID/url" -H 'Content-Type: application/json' \
+  -d "{\"url\":\"http://127.0.0.1:$PORT/?view=run&bundle=$B1\"}" >/dev/null || fail "navigate to the run"
+SEEK=null
+for _ in $(seq 100); do
+  SEEK=$(curl -sf -X POST "http://127.0.0.1:$DPORT/session/$SID/execute/async" -H 'Content-Type: application/json' \
+    -d '{"script":"const done=arguments[arguments.length-1]; const a=document.querySelector(\"audio\"); if(!a){done(null);return;} const go=()=>{a.currentTime=2; setTimeout(()=>done(a.currentTime),500);}; if(a.readyState>=1){go();}else{a.addEventListener(\"loadedmetadata\",go,{once:true}); a.load();}","args":[]}' \
+    | python3 -c 'import json,sys; v=json.load(sys.stdin)["value"]; print("null" if v is None else v)')
+  [ "$SEEK" != null ] && break
+  sleep 0.1
+done
+python3 -c "import sys; t=float(sys.argv[1]); sys.exit(0 if abs(t-2.0)<0.2 else 1)" "$SEEK" || fail "audio did not seek: currentTime = $SEEK after setting 2 (byte ranges?)"
+echo "e2e: audio seeks through view: currentTime set to 2 reads back $SEEK"
 curl -sf -X DELETE "http://127.0.0.1:$DPORT/session/$SID" >/dev/null || true
 rm -rf "$PROF"
 MED=$(python3 -c "import statistics,sys; print(round(statistics.median([float(x) for x in sys.argv[1:]])))" $TIMES)

@@ -40,17 +40,10 @@ pub enum Command {
     Compare(CompareArgs),
     /// One metric of one case across the runs in artifacts/index.json, with change points.
     History(HistoryArgs),
-    /// Assemble the report site: copy runs from artifacts/ into dist/data/ with an index.
-    Publish {
-        /// Runner output folder.
-        #[arg(long, env = "KOKORO_BENCH_ARTIFACTS", default_value = "artifacts")]
-        artifacts: PathBuf,
-        /// The built site (trunk output).
-        #[arg(long, default_value = "dist")]
-        site: PathBuf,
-        /// Run ids to publish (default: all).
-        runs: Vec<String>,
-    },
+    /// Add runs to the report site (dist/data/): merged with what it holds, index rebuilt.
+    Publish(PublishArgs),
+    /// Write the published site and its runs as one zip for offline review.
+    Export(ExportArgs),
     /// Serve a folder (default dist/) on 127.0.0.1 and print the URL.
     View {
         /// Folder to serve.
@@ -92,6 +85,46 @@ const RUN_EXAMPLES: &str = "Examples:
   kokoro-bench run --suite ttfa,rtf,memory,soak --duration 20m --concurrency 2
   kokoro-bench run --suite providers --variant cpu1:threads=1 --variant cpu2:threads=2
   kokoro-bench run --gates gates.json --strict          exit 1 when a gate fails or has no data";
+
+/// `publish` flags.
+#[derive(Args, Debug)]
+pub struct PublishArgs {
+    /// Runner output folder(s) to publish from (repeatable: several machines' artifacts).
+    #[arg(long, env = "KOKORO_BENCH_ARTIFACTS", default_value = "artifacts")]
+    pub artifacts: Vec<PathBuf>,
+    /// The built site (trunk output); runs already published in it stay.
+    #[arg(long, default_value = "dist")]
+    pub site: PathBuf,
+    /// Also keep the runs of a published site: a folder (a gh-pages checkout) or its URL (the
+    /// live Pages site). Repeatable.
+    #[arg(long, value_name = "DIR|URL")]
+    pub merge_from: Vec<String>,
+    /// Keep only the newest N runs of each machine · target series (pinned runs always stay).
+    #[arg(long)]
+    pub keep_last: Option<usize>,
+    /// Pin a run (a committed baseline): retention never drops it (repeatable; remembered in
+    /// data/pins.json).
+    #[arg(long)]
+    pub pin: Vec<String>,
+    /// Publish bundles even if something in them looks like a credential.
+    #[arg(long)]
+    pub allow_secrets: bool,
+    /// Run ids to publish from the artifacts (default: all).
+    pub runs: Vec<String>,
+}
+
+/// `export` flags.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The zip to write.
+    #[arg(long)]
+    pub zip: PathBuf,
+    /// The published site.
+    #[arg(long, default_value = "dist")]
+    pub site: PathBuf,
+    /// Run ids to include (default: every run of the site).
+    pub runs: Vec<String>,
+}
 
 /// `history` flags.
 #[derive(Args, Debug)]

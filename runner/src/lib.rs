@@ -16,6 +16,7 @@ pub mod context;
 pub mod engine;
 pub mod fsutil;
 pub mod measure;
+pub mod redact;
 pub mod run;
 pub mod setup;
 pub mod suites;

@@ -14,17 +14,14 @@ fn main() {
         Command::Migrate { file } => commands::bundles::migrate(&file),
         Command::Compare(args) => commands::compare::run(&args),
         Command::History(args) => commands::history::run(&args),
-        Command::Publish {
-            artifacts,
-            site,
-            runs,
-        } => commands::site::publish(&artifacts, &site, &runs),
+        Command::Publish(args) => commands::site::publish(&args),
+        Command::Export(args) => commands::site::export(&args),
         Command::View { dir, port } => commands::site::view(&dir, port),
     };
     match result {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", kokoro_bench::redact::scrub(&format!("{e:#}")));
             std::process::exit(EXIT_ERROR);
         }
     }

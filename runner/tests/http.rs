@@ -75,7 +75,8 @@ fn handle(mut s: impl Read + Write) -> bool {
         }
     }
     let head = String::from_utf8_lossy(&req).to_string();
-    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let target = head.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split('?').next().unwrap_or("/").to_string();
     let pcm = real_pcm();
     let header = kokoro_bench::target::http::pcm::streaming_wav_header(24_000);
     let half_s = 24_000; // bytes of 0.5 s at 16-bit mono
@@ -799,4 +800,144 @@ fn redirects_interim_responses_encodings_and_bad_framing_are_handled_by_name() {
         assert_eq!(e.kind, kind, "{path}: {}", e.message);
         assert!(e.message.contains(words), "{path}: {}", e.message);
     }
+}
+
+/// Every file under `dir` that contains `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_containing(&p, needle));
+        } else if std::fs::read(&p)
+            .map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            .unwrap_or(false)
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn tokens_given_on_the_command_line_are_written_nowhere() {
+    let port = server();
+    let out = common::tempdir("http-secrets");
+    let token = "s3cr3tT0kenValue9876543210";
+    let env_token = "envT0kenValue1234567890abc";
+    let o = common::bin()
+        .args([
+            "run", "--target", "http", "--voice", "af_test", "--preset", "short", "--warmup", "0",
+        ])
+        .args([
+            "--trials",
+            "1",
+            "--suite",
+            "ttfa,rtf,streaming,quality",
+            "--out",
+        ])
+        .arg(&out)
+        .arg("--url")
+        .arg(format!(
+            "http://user:{token}@127.0.0.1:{port}/ka?api_key={token}&x=1"
+        ))
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args([
+            "--payload-extra",
+            &format!(r#"{{"api_key": "{token}", "lang": "en-us"}}"#),
+        ])
+        .args(["--header-env", "X-Api-Key=KB_TEST_KEY"])
+        .env("KB_TEST_KEY", env_token)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains(token) && !stderr.contains(env_token),
+        "the log: {stderr}"
+    );
+    let b = bundle(&out);
+    assert!(
+        b.run
+            .command_line
+            .iter()
+            .any(|a| a.contains("Authorization: <redacted>")),
+        "{:?}",
+        b.run.command_line
+    );
+    assert!(b
+        .provenance
+        .http
+        .as_ref()
+        .unwrap()
+        .url
+        .contains("<redacted>@127.0.0.1"));
+    let site = common::tempdir("http-secrets-site");
+    std::fs::write(site.join("index.html"), "<!doctype html>").unwrap();
+    let p = common::bin()
+        .arg("publish")
+        .arg("--artifacts")
+        .arg(&out)
+        .arg("--site")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert_eq!(
+        p.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&p.stderr)
+    );
+    for dir in [&out, &site] {
+        for t in [token, env_token] {
+            let found = files_containing(dir, t);
+            assert!(found.is_empty(), "the token is in {found:?}");
+        }
+    }
+    // A bundle that still holds one (an older tool, a hand edit) is refused by name and path.
+    let f = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("bundle.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+    v["run"]["command_line"] =
+        serde_json::json!(["run", format!("--header=Authorization: Bearer {token}")]);
+    v["run"]["id"] = "tampered".into();
+    let tampered = out.join("runs/tampered");
+    std::fs::create_dir_all(&tampered).unwrap();
+    std::fs::write(
+        tampered.join("bundle.json"),
+        serde_json::to_vec(&v).unwrap(),
+    )
+    .unwrap();
+    let mut idx: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("index.json")).unwrap()).unwrap();
+    let mut entry = idx["runs"][0].clone();
+    entry["id"] = "tampered".into();
+    entry["path"] = "runs/tampered/bundle.json".into();
+    entry["sha256"] = "".into();
+    idx["runs"].as_array_mut().unwrap().push(entry);
+    std::fs::write(out.join("index.json"), serde_json::to_vec(&idx).unwrap()).unwrap();
+    let p = common::bin()
+        .arg("publish")
+        .arg("--artifacts")
+        .arg(&out)
+        .arg("--site")
+        .arg(&site)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&p.stderr);
+    assert_eq!(p.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("tampered/bundle.json looks like it holds a secret")
+            && err.contains("$.run.command_line[1]"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(token),
+        "the refusal does not print the secret: {err}"
+    );
 }

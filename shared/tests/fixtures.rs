@@ -154,3 +154,14 @@ fn committed_json_schema_matches_the_types() {
         "shared/schema/bundle.schema.json is out of date with the types: run `KOKORO_BENCH_BLESS=1 cargo test -p kokoro-bench-bundle --all-features` and commit it"
     );
 }
+
+#[test]
+fn the_committed_gates_file_parses() {
+    let bytes =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/gates.json")).unwrap();
+    let rules = gates::parse(&bytes).unwrap();
+    assert!(
+        rules.iter().any(|r| r.metric.key() == "heard_ms"),
+        "the headline latency is gated"
+    );
+}

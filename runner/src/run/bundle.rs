@@ -30,7 +30,8 @@ pub fn skeleton(id: &str, started_unix_ms: u64, plan: &RunPlan) -> Bundle {
                 "release"
             }
             .into(),
-            command_line: plan.command_line.clone(),
+            // Never argv verbatim: header values and tokens are redacted first.
+            command_line: crate::redact::args(&plan.command_line),
             status: RunStatus::InProgress,
             target: plan.target.kind(),
         },

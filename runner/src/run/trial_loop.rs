@@ -31,7 +31,11 @@ fn note_response(ctx: &mut RunCtx, outcome: &Outcome) {
     let t = &outcome.out.trial;
     if let Some(h) = ctx.bundle.provenance.http.as_mut() {
         if h.response_headers.is_empty() && t.error.is_none() {
-            h.response_headers = outcome.headers.clone();
+            h.response_headers = outcome
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), crate::redact::header_value(k, v)))
+                .collect();
         }
     }
     let encoding = t.flags.iter().find_map(|f| match f {

@@ -16,9 +16,15 @@ pub struct HttpArgs {
     /// Request dialect.
     #[arg(long, value_enum, default_value = "openai")]
     pub dialect: Dialect,
-    /// Extra request header 'Name: value' (repeatable).
+    /// Extra request header 'Name: value' (repeatable). Its value is never written anywhere;
+    /// prefer --header-env so it is not in your shell history either.
     #[arg(long)]
     pub header: Vec<String>,
+    /// A request header whose value comes from an environment variable, `Name=VAR`
+    /// (repeatable), e.g. `Authorization=KOKORO_BENCH_AUTH` with the variable holding
+    /// `Bearer …`. kokoro-bench never reads credentials from the environment on its own.
+    #[arg(long, value_name = "NAME=VAR")]
+    pub header_env: Vec<String>,
     /// Extra JSON fields merged into the payload, e.g. '{"lang": "en-us"}'.
     #[arg(long)]
     pub payload_extra: Option<String>,
@@ -59,6 +65,21 @@ pub struct HttpArgs {
     pub server_pid: Option<u32>,
 }
 
+/// `Name=VAR` → the header `Name: <value of VAR>`.
+///
+/// # Errors
+/// A spec without `=`, or a variable that is not set.
+pub fn header_from_env(spec: &str) -> Result<(String, String)> {
+    let (name, var) = spec
+        .split_once('=')
+        .filter(|(n, v)| !n.trim().is_empty() && !v.trim().is_empty())
+        .with_context(|| format!("--header-env `{spec}`: write it as Name=VARIABLE, e.g. Authorization=KOKORO_BENCH_AUTH"))?;
+    let value = std::env::var(var.trim()).with_context(|| {
+        format!("--header-env {spec}: the environment variable `{}` is not set (export it, e.g. export {}='Bearer …')", var.trim(), var.trim())
+    })?;
+    Ok((name.trim().to_string(), value.trim().to_string()))
+}
+
 impl HttpArgs {
     /// Whether any HTTP-only flag was given (they make no sense for another target).
     pub fn given(&self) -> Option<&'static str> {
@@ -74,6 +95,8 @@ impl HttpArgs {
             Some("--server-pid")
         } else if self.keep_alive {
             Some("--keep-alive")
+        } else if !self.header_env.is_empty() {
+            Some("--header-env")
         } else {
             None
         }
@@ -85,26 +108,34 @@ impl HttpArgs {
     /// A missing or malformed URL, headers without a colon, a payload that is not a JSON object,
     /// a CA file that cannot be read, `--ca-cert` on plain http.
     pub fn spec(&self) -> Result<HttpSpec> {
-        let url_text = self
+        let given = self
             .url
             .clone()
             .context("--target http needs --url, e.g. http://127.0.0.1:8880/v1/audio/speech")?;
-        let url = url::parse_url(&url_text).map_err(anyhow::Error::msg)?;
+        let url = url::parse_url(&given).map_err(|e| anyhow::anyhow!(crate::redact::scrub(&e)))?;
+        // The URL as it may be shown and written: user-info and token-like parameters redacted.
+        let url_text = crate::redact::url(&given);
         let tls = match (url.tls, &self.ca_cert) {
             (true, ca) => Some(tls::client_config(ca.as_deref()).map_err(anyhow::Error::msg)?),
             (false, Some(_)) => bail!("--ca-cert is for https:// URLs; {url_text} is plain http"),
             (false, None) => None,
         };
-        let headers = self
+        let mut headers = self
             .header
             .iter()
             .map(|h| super::parse_header(h))
             .collect::<Result<Vec<_>, _>>()
             .map_err(anyhow::Error::msg)?;
+        for spec in &self.header_env {
+            headers.push(header_from_env(spec)?);
+        }
         let payload_extra = match &self.payload_extra {
             Some(j) => match serde_json::from_str::<serde_json::Value>(j) {
                 Ok(serde_json::Value::Object(m)) => m,
-                _ => bail!("--payload-extra must be a JSON object, e.g. '{{\"lang\": \"en-us\"}}'; got {j}"),
+                _ => bail!(
+                    "--payload-extra must be a JSON object, e.g. '{{\"lang\": \"en-us\"}}'; got {}",
+                    crate::redact::scrub(j)
+                ),
             },
             None => Default::default(),
         };

@@ -123,6 +123,43 @@ impl HttpConfig {
     }
 }
 
+/// Fetches `url` with a `GET` (bounded to `max_bytes`), for reading published sites.
+///
+/// # Errors
+/// A bad URL, connect or read errors, a non-2xx status, or a body over `max_bytes`, all naming the
+/// URL.
+pub fn get(url_text: &str, tls: Option<&tls::TlsConfig>, max_bytes: usize) -> Result<Vec<u8>> {
+    let shown = crate::redact::url(url_text);
+    let url = url::parse_url(url_text).map_err(|e| anyhow::anyhow!(crate::redact::scrub(&e)))?;
+    let limits = limits::Limits::new(Duration::from_secs(120), Duration::from_secs(30));
+    let mut resp = response::Post {
+        method: response::Method::Get,
+        url,
+        tls,
+        headers: &[],
+        body: &[],
+        limits,
+        keep_alive: false,
+    }
+    .send_and_read_head()
+    .map_err(|e| anyhow::anyhow!("{e} ({shown})"))?;
+    if !(200..300).contains(&resp.head.status) {
+        anyhow::bail!("HTTP {} ({shown})", resp.head.status);
+    }
+    let mut out = Vec::new();
+    while let Some((_, piece)) = resp
+        .body
+        .next_piece()
+        .map_err(|e| anyhow::anyhow!("{e} ({shown})"))?
+    {
+        out.extend(piece);
+        if out.len() > max_bytes {
+            anyhow::bail!("more than {max_bytes} bytes ({shown})");
+        }
+    }
+    Ok(out)
+}
+
 /// Parses `K: V`.
 ///
 /// # Errors

@@ -13,6 +13,25 @@ use super::url::Url;
 use std::io::Write;
 use std::time::Instant;
 
+/// Standard base64 (RFC 4648) for HTTP Basic authorization.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Reads a response body piece by piece, with timestamps. A kept-alive connection goes back to
 /// its thread's pool when the body was read to its end.
 pub struct Body<'a> {
@@ -85,8 +104,19 @@ fn exchange(
     }
 }
 
-/// A POST to send.
+/// The request method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `POST` with a JSON body (a synthesis request).
+    Post,
+    /// `GET` (reading a published site for `publish --merge-from`).
+    Get,
+}
+
+/// A request to send: a JSON `POST`, or a `GET`.
 pub struct Post<'a> {
+    /// `POST` or `GET`.
+    pub method: Method,
     /// Where.
     pub url: Url,
     /// TLS settings for `https://`.
@@ -115,13 +145,33 @@ pub struct Response<'a> {
 
 impl<'a> Post<'a> {
     fn request_bytes(&self) -> Vec<u8> {
+        let body_headers = match self.method {
+            Method::Post => format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                self.body.len()
+            ),
+            Method::Get => String::new(),
+        };
         let mut req = format!(
-            "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nAccept-Encoding: identity\r\nConnection: {}\r\nContent-Length: {}\r\n",
+            "{} {} HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: identity\r\nConnection: {}\r\n{body_headers}",
+            match self.method {
+                Method::Post => "POST",
+                Method::Get => "GET",
+            },
             self.url.path,
             self.url.host_header(),
             if self.keep_alive { "keep-alive" } else { "close" },
-            self.body.len()
         );
+        let has_auth = self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"));
+        if let (Some(user), false) = (&self.url.userinfo, has_auth) {
+            req.push_str(&format!(
+                "Authorization: Basic {}\r\n",
+                base64(user.as_bytes())
+            ));
+        }
         for (k, v) in self.headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -287,5 +337,22 @@ impl Drop for Body<'_> {
         if let (Some(key), Some(conn)) = (self.pool.take(), self.stream.take()) {
             put_idle(key, conn);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(
+            base64(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
     }
 }

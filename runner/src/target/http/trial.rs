@@ -6,7 +6,7 @@
 use super::error::WireError;
 use super::limits::Limits;
 use super::pcm::AudioParser;
-use super::response::{Body, Post, Response};
+use super::response::{Body, Method, Post, Response};
 use super::url::resolve;
 use super::{AudioFormat, HttpConfig};
 use crate::target::{finish, Outcome, Request, TrialOutput};
@@ -78,6 +78,7 @@ fn post<'a>(
     let mut url = cfg.url.clone();
     for _ in 0..=MAX_REDIRECTS {
         let resp = Post {
+            method: Method::Post,
             url: url.clone(),
             tls: cfg.tls.as_ref(),
             headers: &cfg.headers,
@@ -124,7 +125,8 @@ fn note_head(trial: &mut Trial, resp: &Response<'_>) {
 
 /// The message of an error status, and whether it must stop the run (4xx: the request is wrong).
 fn error_status(cfg: &HttpConfig, status: u16, body: Body<'_>) -> (ErrorKind, String, bool) {
-    let msg = body.text();
+    // A server may echo what it was sent (a token): scrub before it is written anywhere.
+    let msg = crate::redact::scrub(&body.text());
     let message = format!(
         "HTTP {status}: {} ({})",
         msg.chars().take(500).collect::<String>(),

@@ -11,6 +11,8 @@ pub struct Url {
     pub path: String,
     /// `https://`.
     pub tls: bool,
+    /// `user:password` from the URL, sent as HTTP Basic authorization (never shown or written).
+    pub userinfo: Option<String>,
 }
 
 impl Url {
@@ -37,19 +39,29 @@ pub fn parse_url(s: &str) -> Result<Url, String> {
     let (rest, tls) = match (s.strip_prefix("http://"), s.strip_prefix("https://")) {
         (Some(r), _) => (r, false),
         (_, Some(r)) => (r, true),
-        _ => return Err(format!("{s}: the URL must start with http:// or https://")),
+        _ => {
+            return Err(format!(
+                "{}: the URL must start with http:// or https://",
+                crate::redact::url(s)
+            ))
+        }
     };
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (userinfo, authority) = match authority.rsplit_once('@') {
+        Some((u, a)) => (Some(u.to_string()), a),
+        None => (None, authority),
+    };
+    let shown = crate::redact::url(s);
     let (host, port) = match authority.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (
             h.to_string(),
             p.parse::<u16>()
-                .map_err(|_| format!("{s}: `{p}` is not a port"))?,
+                .map_err(|_| format!("{shown}: `{p}` is not a port"))?,
         ),
         _ => (authority.to_string(), if tls { 443 } else { 80 }),
     };
     if host.is_empty() {
-        return Err(format!("{s}: no host"));
+        return Err(format!("{shown}: no host"));
     }
     Ok(Url {
         host: host.trim_matches(['[', ']']).to_string(),
@@ -60,6 +72,7 @@ pub fn parse_url(s: &str) -> Result<Url, String> {
             path.into()
         },
         tls,
+        userinfo,
     })
 }
 
@@ -85,6 +98,7 @@ pub fn resolve(base: &Url, location: &str) -> Result<Url, String> {
         let dir = base.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         format!("{dir}/{loc}")
     };
+    // A relative redirect stays on the same origin, with the same credentials.
     Ok(Url {
         path,
         ..base.clone()
@@ -104,6 +118,7 @@ mod tests {
                 port: 8880,
                 path: "/v1/audio/speech".into(),
                 tls: false,
+                userinfo: None,
             }
         );
         assert_eq!(parse_url("http://localhost").unwrap().port, 80);
@@ -119,6 +134,12 @@ mod tests {
             "h:8443"
         );
         assert!(parse_url("ftp://x").is_err());
+        let with_user = parse_url("http://me:pw@h:1/x").unwrap();
+        assert_eq!(
+            (with_user.host.as_str(), with_user.userinfo.as_deref()),
+            ("h", Some("me:pw"))
+        );
+        assert!(!parse_url("http://me:pw@h:zz/x").unwrap_err().contains("pw"));
         let base = parse_url("http://h:1/v1/audio/speech").unwrap();
         assert_eq!(resolve(&base, "/v2/speech").unwrap().path, "/v2/speech");
         assert_eq!(resolve(&base, "tts").unwrap().path, "/v1/audio/tts");
