@@ -589,7 +589,14 @@ fn keep_alive_reuses_connections_and_reconnects_when_the_server_closed_one() {
             "trial {i}"
         );
     }
-    assert_eq!(used.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // Two connections for the four trials, a third for the nonce check's two requests after
+    // them (bare text, then with a nonce: what the nonce adds is measured once per run).
+    assert_eq!(used.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(
+        b.plan.nonce.as_ref().and_then(|n| n.added_audio_ms),
+        Some(0.0),
+        "invisible"
+    );
 }
 
 #[test]
@@ -939,5 +946,128 @@ fn tokens_given_on_the_command_line_are_written_nowhere() {
     assert!(
         !err.contains(token),
         "the refusal does not print the secret: {err}"
+    );
+}
+
+/// A real TCP port forwarder (a copy of python3 named `docker-proxy`, as Docker runs one per
+/// published port) from a new port to `target`. Returns the process and its port.
+fn docker_proxy(target: u16) -> (std::process::Child, u16) {
+    let dir = common::tempdir("docker-proxy");
+    let exe = dir.join("docker-proxy");
+    std::fs::copy(which_python(), &exe).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = format!(
+        r#"
+import socket, threading
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d: break
+            b.sendall(d)
+    except OSError: pass
+    finally:
+        for s in (a, b):
+            try: s.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", {port})); l.listen(16)
+while True:
+    c, _ = l.accept()
+    u = socket.create_connection(("127.0.0.1", {target}))
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    threading.Thread(target=pipe, args=(u, c), daemon=True).start()
+"#
+    );
+    let child = std::process::Command::new(&exe)
+        .arg("-c")
+        .arg(script)
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, port)
+}
+
+fn which_python() -> PathBuf {
+    // The interpreter itself, not a version manager's shim script.
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import os, sys; print(os.path.realpath(sys.executable))",
+        ])
+        .output()
+        .unwrap();
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+#[test]
+fn a_port_owned_by_docker_proxy_is_not_sampled_as_the_server() {
+    let target = server();
+    let (mut proxy, port) = docker_proxy(target);
+    let out = common::tempdir("http-docker-proxy");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/ka"),
+        &["--trials", "1", "--suite", "ttfa,rtf,memory"],
+    );
+    proxy.kill().ok();
+    assert_eq!(code, 0, "{err}");
+    let b = bundle(&out);
+    assert!(
+        b.cases[0].trials.iter().all(|t| t.error.is_none()),
+        "the audio came through the forwarder"
+    );
+    assert!(
+        b.memory.is_none(),
+        "the forwarder's memory is not the server's"
+    );
+    let note = b
+        .notes
+        .iter()
+        .find(|n| n.code == NoteCode::MemoryNotSampled)
+        .expect("a note says why");
+    assert!(
+        note.message.contains("docker-proxy") && note.message.contains("--server-pid"),
+        "{}",
+        note.message
+    );
+}
+
+#[test]
+fn the_sampled_server_is_named_with_its_command_line() {
+    let port = server(); // this test process serves: the sampled "server" is the test binary
+    let out = common::tempdir("http-identity");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/ka"),
+        &["--trials", "1", "--suite", "ttfa,rtf,memory"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let m = bundle(&out).memory.expect("sampled");
+    assert_eq!(m.pid, std::process::id());
+    assert!(
+        m.process_name.as_deref().is_some_and(|n| !n.is_empty()),
+        "{m:?}"
+    );
+    assert!(
+        m.process_command
+            .as_deref()
+            .is_some_and(|c| c.contains("http")),
+        "{:?}",
+        m.process_command
+    );
+    assert!(
+        m.tree_pids.contains(&std::process::id()),
+        "{:?}",
+        m.tree_pids
     );
 }

@@ -60,6 +60,7 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
             prebuffer_ms: 0.0,
             audible_threshold_dbfs: Some(-50.0),
             nonce_per_trial: true,
+            nonce: None,
         },
         cases: vec![Case {
             id: "medium".into(),

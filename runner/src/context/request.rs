@@ -4,7 +4,7 @@
 
 use super::settings::Settings;
 use crate::target::{CachePolicy, Outcome, Request, Target};
-use kokoro_bench_bundle::schema::TrialKind;
+use kokoro_bench_bundle::schema::{NonceStyle, TrialKind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -51,19 +51,27 @@ impl<'a> Requests<'a> {
 
     /// Sends `text` (with a nonce when the cache must be defeated) and records the nonce.
     pub fn send(&self, text: &str, index: u32, kind: TrialKind) -> Outcome {
-        let nonce = (self.target.cache() == CachePolicy::Defeated).then(|| {
-            format!(
-                "{}{}",
-                self.tag,
-                self.counter.fetch_add(1, Ordering::SeqCst)
-            )
-        });
-        let sent = match &nonce {
-            Some(n) => format!("{text} Reference {n}."),
-            None => text.to_string(),
+        let (sent, nonce) = match self.target.cache() {
+            CachePolicy::Defeated(style) => {
+                let n = self.counter.fetch_add(1, Ordering::SeqCst);
+                let tag = format!("{}{n}", self.tag);
+                (with_nonce(text, style, &tag, n), Some(tag))
+            }
+            _ => (text.to_string(), None),
         };
+        self.send_exact(&sent, index, kind, nonce)
+    }
+
+    /// Sends `sent` exactly as given (the nonce check sends the bare text once).
+    pub fn send_exact(
+        &self,
+        sent: &str,
+        index: u32,
+        kind: TrialKind,
+        nonce: Option<String>,
+    ) -> Outcome {
         let mut outcome = self.target.request(&Request {
-            text: &sent,
+            text: sent,
             voice: &self.settings.voice,
             speed: self.settings.speed,
             strategy: self.settings.strategy,
@@ -72,10 +80,49 @@ impl<'a> Requests<'a> {
             origin: self.origin,
             audible_threshold_dbfs: self.settings.audible_threshold_dbfs,
             prebuffer_ms: self.settings.prebuffer_ms,
-            timeout: self.settings.timeout_for(&sent),
+            timeout: self.settings.timeout_for(sent),
             cancel: self.cancel,
         });
         outcome.out.trial.nonce = nonce;
         outcome
+    }
+}
+
+/// Zero-width characters that G2P front ends drop: four symbols, two bits each.
+const INVISIBLE: [char; 4] = ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}'];
+
+/// `text` made unique for request `n`: zero-width characters encoding `n` (nothing more is
+/// spoken), or the spoken clause ` Reference <tag>.`.
+pub fn with_nonce(text: &str, style: NonceStyle, tag: &str, n: u64) -> String {
+    match style {
+        NonceStyle::Clause => format!("{text} Reference {tag}."),
+        NonceStyle::Invisible => {
+            // The run id's tag too, so two runs against one server never send the same text.
+            let mut out = text.to_string();
+            for b in tag.bytes().chain(n.to_le_bytes()) {
+                for shift in [6, 4, 2, 0] {
+                    out.push(INVISIBLE[usize::from((b >> shift) & 3)]);
+                }
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_nonces_differ_per_request_and_add_nothing_visible() {
+        let a = with_nonce("Hello.", NonceStyle::Invisible, "ab12", 0);
+        let b = with_nonce("Hello.", NonceStyle::Invisible, "ab12", 1);
+        let c = with_nonce("Hello.", NonceStyle::Invisible, "cd34", 0);
+        assert!(a != b && a != c && b != c);
+        assert!(a.starts_with("Hello.") && a.chars().skip(6).all(|ch| INVISIBLE.contains(&ch)));
+        assert_eq!(
+            with_nonce("Hi.", NonceStyle::Clause, "t7", 7),
+            "Hi. Reference t7."
+        );
     }
 }

@@ -16,22 +16,43 @@ pub struct Sampler {
     origin: Instant,
 }
 
-fn sample(sys: &mut System, pid: Pid) -> Option<(u64, f32)> {
-    sys.refresh_processes_specifics(
-        ProcessesToUpdate::Some(&[pid]),
-        false,
-        ProcessRefreshKind::nothing().with_memory().with_cpu(),
-    );
-    sys.process(pid).map(|p| (p.memory(), p.cpu_usage()))
+/// One sample: RSS and CPU of `pid` (plus its descendants when `tree`), and the PIDs summed.
+fn sample(sys: &mut System, pid: Pid, tree: bool) -> Option<(u64, f32, Vec<u32>)> {
+    let kind = ProcessRefreshKind::nothing().with_memory().with_cpu();
+    if !tree {
+        sys.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), false, kind);
+        return sys
+            .process(pid)
+            .map(|p| (p.memory(), p.cpu_usage(), vec![pid.as_u32()]));
+    }
+    sys.refresh_processes_specifics(ProcessesToUpdate::All, true, kind);
+    sys.process(pid)?;
+    let pids = super::process::tree(sys, pid.as_u32());
+    let (mut rss, mut cpu) = (0u64, 0f32);
+    for p in pids.iter().filter_map(|&p| sys.process(Pid::from_u32(p))) {
+        rss += p.memory();
+        cpu += p.cpu_usage();
+    }
+    Some((rss, cpu, pids))
 }
 
 impl Sampler {
-    /// Starts sampling `pid` every `interval`; times are ms since `origin`.
-    pub fn start(pid: u32, process: &str, interval: Duration, origin: Instant) -> Sampler {
+    /// Starts sampling `pid` (with its descendants when `tree`) every `interval`; times are ms
+    /// since `origin`.
+    pub fn start(
+        pid: u32,
+        process: &str,
+        interval: Duration,
+        origin: Instant,
+        tree: bool,
+    ) -> Sampler {
         let stop = Arc::new(AtomicBool::new(false));
+        let who = super::process::describe(pid);
         let data = Arc::new(Mutex::new(MemorySeries {
             pid,
             process: process.to_string(),
+            process_name: who.as_ref().map(|w| w.name.clone()),
+            process_command: who.map(|w| w.command_line),
             interval_ms: interval.as_secs_f64() * 1000.0,
             ..Default::default()
         }));
@@ -46,13 +67,18 @@ impl Sampler {
                 let mut next = Instant::now();
                 while !stop2.load(Ordering::Relaxed) {
                     let t = Instant::now();
-                    if let Some((rss, cpu)) = sample(&mut sys, pid) {
+                    if let Some((rss, cpu, pids)) = sample(&mut sys, pid, tree) {
+                        let footprint = super::process::footprint_bytes(pid.as_u32());
                         cost_total += t.elapsed();
                         n += 1;
                         if let Ok(mut d) = data2.lock() {
                             d.t_ms.push(t.duration_since(origin).as_secs_f64() * 1000.0);
                             d.rss_bytes.push(rss);
                             d.cpu_percent.push(cpu);
+                            d.footprint_bytes.extend(footprint);
+                            if tree {
+                                d.tree_pids = pids;
+                            }
                             d.sample_cost_us = Some(cost_total.as_secs_f64() * 1e6 / n as f64);
                         }
                     }
@@ -91,8 +117,12 @@ impl Sampler {
     /// Records the baseline (RSS right now, e.g. after the model loaded).
     pub fn baseline_now(&self) {
         let mut sys = System::new();
-        let pid = self.data.lock().map(|d| d.pid).unwrap_or(0);
-        if let Some((rss, _)) = sample(&mut sys, Pid::from_u32(pid)) {
+        let (pid, tree) = self
+            .data
+            .lock()
+            .map(|d| (d.pid, !d.tree_pids.is_empty()))
+            .unwrap_or((0, false));
+        if let Some((rss, _, _)) = sample(&mut sys, Pid::from_u32(pid), tree) {
             if let Ok(mut d) = self.data.lock() {
                 d.baseline_rss_bytes = Some(rss);
             }
@@ -116,6 +146,13 @@ impl Sampler {
             .t_ms
             .iter()
             .zip(&d.rss_bytes)
+            .filter(|(t, _)| **t <= end)
+            .map(|(_, &r)| r)
+            .max();
+        d.peak_footprint_bytes = d
+            .t_ms
+            .iter()
+            .zip(&d.footprint_bytes)
             .filter(|(t, _)| **t <= end)
             .map(|(_, &r)| r)
             .max();
@@ -144,6 +181,7 @@ mod tests {
             "test",
             Duration::from_millis(10),
             origin,
+            false,
         );
         std::thread::sleep(Duration::from_millis(60));
         s.mark("a#0".into());

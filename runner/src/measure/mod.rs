@@ -5,5 +5,6 @@ pub mod audible;
 pub mod machine;
 pub mod memory;
 pub mod powermetrics;
+pub mod process;
 pub mod quality;
 pub mod wav;

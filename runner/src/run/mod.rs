@@ -91,7 +91,13 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     let mut provenance = target.provenance(&plan.settings.voice)?;
     provenance.corpus = bundle::corpus(&plan);
     ctx.bundle.provenance = provenance;
-    ctx.bundle.plan.nonce_per_trial = target.cache() == crate::target::CachePolicy::Defeated;
+    if let crate::target::CachePolicy::Defeated(style) = target.cache() {
+        ctx.bundle.plan.nonce_per_trial = true;
+        ctx.bundle.plan.nonce = Some(kokoro_bench_bundle::schema::NonceInfo {
+            style,
+            added_audio_ms: None,
+        });
+    }
     for (level, code, msg) in target.notes() {
         ctx.note(level, code, msg);
     }
@@ -104,6 +110,7 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         .cancelled_by(&stop);
     if loop_steps > 0 {
         trial_loop::run(&mut ctx, &plan.suites, &requests)?;
+        trial_loop::nonce_check(&mut ctx, &requests);
     }
     for s in &mut plan.suites {
         if !ctx.stopped() {

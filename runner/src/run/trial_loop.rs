@@ -174,6 +174,35 @@ pub fn run(ctx: &mut RunCtx, suites: &[Box<dyn Suite>], requests: &Requests<'_>)
     Ok(())
 }
 
+/// Measures what the nonce adds: the first case spoken once bare and once with a nonce, after
+/// the trials (warm, outside every statistic). Both are recorded in the plan, not as trials.
+pub fn nonce_check(ctx: &mut RunCtx, requests: &Requests<'_>) {
+    let (Some(first), false) = (ctx.cases.first().cloned(), ctx.stopped()) else {
+        return;
+    };
+    if ctx.bundle.plan.nonce.is_none() {
+        return;
+    }
+    ctx.mark("nonce-check");
+    let bare = requests.send_exact(&first.text, 0, TrialKind::Warmup, None);
+    let varied = requests.send(&first.text, 0, TrialKind::Warmup);
+    let (b, v) = (&bare.out.trial, &varied.out.trial);
+    if b.error.is_some() || v.error.is_some() {
+        return;
+    }
+    let added_ms = (v.audio_s - b.audio_s) * 1000.0;
+    if let Some(n) = ctx.bundle.plan.nonce.as_mut() {
+        n.added_audio_ms = Some(added_ms);
+    }
+    if added_ms.abs() > 50.0 {
+        ctx.note(
+            NoteLevel::Warn,
+            NoteCode::NonceAddsAudio,
+            format!("the cache-busting nonce added {added_ms:.0} ms of audio to every request (case `{}`): RTF and total time include it, heard-speech latency does not; --nonce invisible adds none on servers that drop zero-width characters", first.id),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,7 +213,8 @@ mod tests {
         assert_eq!(kind_of(true, 0, 1, None), TrialKind::Cold);
         assert_eq!(kind_of(false, 0, 1, None), TrialKind::Warmup);
         assert_eq!(kind_of(false, 1, 1, None), TrialKind::Warm);
-        assert_eq!(kind_of(false, 1, 1, Defeated), TrialKind::Warm);
+        let defeated = Defeated(kokoro_bench_bundle::schema::NonceStyle::Invisible);
+        assert_eq!(kind_of(false, 1, 1, defeated), TrialKind::Warm);
         assert_eq!(kind_of(false, 1, 1, Exposed), TrialKind::Cached);
     }
 }

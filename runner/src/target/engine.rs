@@ -109,6 +109,7 @@ impl TargetSpec for EngineSpec {
         Sampled::Process {
             pid: std::process::id(),
             what: "kokoro-bench runner (in-process engine)".into(),
+            tree: false,
         }
     }
 

@@ -126,6 +126,7 @@ impl TargetSpec for FakeSpec {
         Sampled::Process {
             pid: std::process::id(),
             what: "kokoro-bench runner (scripted target)".into(),
+            tree: false,
         }
     }
 

@@ -21,7 +21,9 @@ mod trace;
 pub use trace::{finish, TrialOutput};
 
 use crate::engine::{EngineConfig, Strategy};
-use kokoro_bench_bundle::schema::{NoteCode, NoteLevel, Provenance, TargetKind, TrialKind};
+use kokoro_bench_bundle::schema::{
+    NonceStyle, NoteCode, NoteLevel, Provenance, TargetKind, TrialKind,
+};
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -92,6 +94,8 @@ pub enum Sampled {
         pid: u32,
         /// What it is, in words (written into the bundle).
         what: String,
+        /// Sum its descendants too (a server's workers).
+        tree: bool,
     },
     /// Nothing can be sampled; why (written as a note).
     NotSampled(String),
@@ -145,8 +149,8 @@ pub trait Target: Send + Sync {
 pub enum CachePolicy {
     /// Nothing caches (the in-process engine).
     None,
-    /// A cache could answer; every request's text is made unique so none does.
-    Defeated,
+    /// A cache could answer; every request's text is made unique (this way) so none does.
+    Defeated(NonceStyle),
     /// A cache could answer and is left alone (`--no-nonce`): repeats are marked `cached`.
     Exposed,
 }

@@ -184,6 +184,7 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
             prebuffer_ms: 0.0,
             audible_threshold_dbfs: None,
             nonce_per_trial: false,
+            nonce: None,
         },
         cases: vec![Case {
             id: case_id,

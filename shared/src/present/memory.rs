@@ -34,20 +34,32 @@ pub fn section(b: &Bundle) -> Option<Section> {
         })
         .unwrap_or_default();
     let cpu_max = m.cpu_percent.iter().copied().fold(0.0f32, f32::max);
+    let mut blocks = vec![Block::Text(format!(
+        "{} (pid {}): baseline after load {}, peak {}{window}; CPU up to {cpu_max:.0} % of one core; {} samples every {:.0} ms{cost}.",
+        m.process,
+        m.pid,
+        mb(m.baseline_rss_bytes),
+        mb(m.peak_rss_bytes),
+        m.t_ms.len(),
+        m.interval_ms,
+    ))];
+    if let Some(cmd) = &m.process_command {
+        let tree = match m.tree_pids.len() {
+            0 | 1 => String::new(),
+            n => format!(" — {n} processes summed (the server and its workers)"),
+        };
+        blocks.push(Block::Muted(format!("Sampled: {cmd}{tree}")));
+    }
+    if let Some(f) = m.peak_footprint_bytes {
+        blocks.push(Block::Text(format!(
+            "Physical footprint (what Activity Monitor shows) peaked at {}: RSS undercounts memory-mapped models.",
+            mb(Some(f))
+        )));
+    }
+    blocks.push(Block::Text(leak_sentence(m)));
     Some(Section {
         id: "memory",
         title: "Memory and CPU".into(),
-        blocks: vec![
-            Block::Text(format!(
-                "{} (pid {}): baseline after load {}, peak {}{window}; CPU up to {cpu_max:.0} % of one core; {} samples every {:.0} ms{cost}.",
-                m.process,
-                m.pid,
-                mb(m.baseline_rss_bytes),
-                mb(m.peak_rss_bytes),
-                m.t_ms.len(),
-                m.interval_ms,
-            )),
-            Block::Text(leak_sentence(m)),
-        ],
+        blocks,
     })
 }

@@ -144,6 +144,33 @@ pub struct Plan {
     pub audible_threshold_dbfs: Option<f64>,
     /// Whether a unique nonce was added to each trial's text to defeat caches.
     pub nonce_per_trial: bool,
+    /// How the nonce was written and what it cost, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<NonceInfo>,
+}
+
+/// How each request's text was made unique, and what that added.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NonceInfo {
+    /// The variation used.
+    pub style: NonceStyle,
+    /// Audio the nonce added to a request, ms: the first case spoken once with and once without
+    /// it, after the trials. RTF and total time include it; heard-speech latency does not.
+    #[serde(default)]
+    pub added_audio_ms: Option<f64>,
+}
+
+/// How a request's text is made unique.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NonceStyle {
+    /// Zero-width characters after the text: a different cache key, nothing spoken (measured:
+    /// +0 ms of audio on fastkokoro 0.7).
+    Invisible,
+    /// A spoken clause, ` Reference <tag>.` (older runs; adds seconds of audio to every request).
+    Clause,
 }
 
 /// A known limit of one metric in this bundle.

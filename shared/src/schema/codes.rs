@@ -151,6 +151,8 @@ string_codes! {
         Interrupted => "interrupted",
         /// Some files (WAVs, traces) could not be written.
         ArtifactsLost => "artifacts_lost",
+        /// The cache-busting nonce made every request speak more audio.
+        NonceAddsAudio => "nonce_adds_audio",
         /// Other work competed with the benchmark.
         NoisyMachine => "noisy_machine",
         /// Imported from the legacy run_bench.py format.

@@ -11,6 +11,16 @@ pub struct MemorySeries {
     pub pid: u32,
     /// Which process that is and why, e.g. `runner (in-process engine)`.
     pub process: String,
+    /// The sampled process's executable name, as the OS reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_name: Option<String>,
+    /// Its command line (anything secret-looking redacted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_command: Option<String>,
+    /// Every process whose memory and CPU were summed: the sampled one and its descendants (a
+    /// server's workers), as last seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tree_pids: Vec<u32>,
     /// Requested sampling interval, ms.
     pub interval_ms: f64,
     /// Sample times, ms since the run started.
@@ -19,6 +29,10 @@ pub struct MemorySeries {
     pub rss_bytes: Vec<u64>,
     /// CPU use since the previous sample, percent of one core.
     pub cpu_percent: Vec<f32>,
+    /// Physical footprint per sample, bytes (macOS: what Activity Monitor shows; with
+    /// memory-mapped models it can be several times RSS). Empty elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub footprint_bytes: Vec<u64>,
     /// Trial boundaries: start times, ms since the run started.
     pub mark_t_ms: Vec<f64>,
     /// Trial boundary labels, `case#index`.
@@ -29,6 +43,9 @@ pub struct MemorySeries {
     /// Largest RSS seen, bytes — up to `peak_window_end_ms` when that is set.
     #[serde(default)]
     pub peak_rss_bytes: Option<u64>,
+    /// Largest physical footprint seen (macOS), bytes, over the same window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_footprint_bytes: Option<u64>,
     /// The peak covers samples up to here, ms since the run started: the measured trials and the
     /// soak, not the providers / dual / hardware suites that load extra sessions (their samples
     /// stay in the series, after their marks). `None`: the peak covers every sample.

@@ -3,8 +3,20 @@
 use super::{tls, url, AudioFormat, Dialect, HttpConfig, HttpSpec};
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use kokoro_bench_bundle::schema::NonceStyle;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// `--nonce`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum NonceArg {
+    /// Zero-width characters after the text.
+    Invisible,
+    /// A spoken clause.
+    Clause,
+    /// No nonce.
+    Off,
+}
 
 /// `--target http` flags.
 #[derive(Args, Debug, Clone)]
@@ -46,8 +58,14 @@ pub struct HttpArgs {
     /// into a GET).
     #[arg(long)]
     pub follow_redirects: bool,
-    /// Send the same text every trial (to *measure* a cache); trials after the first are marked cached.
-    #[arg(long)]
+    /// How each request's text is made unique so no cache can answer: `invisible` (zero-width
+    /// characters: nothing more is spoken), `clause` (a spoken ` Reference <tag>.`, as older
+    /// runs did), or `off` (the same text every trial, to *measure* a cache; repeats are marked
+    /// cached). The audio it adds is measured once per run.
+    #[arg(long, value_enum, default_value = "invisible")]
+    pub nonce: NonceArg,
+    /// Same as `--nonce off`.
+    #[arg(long, hide = true)]
     pub no_nonce: bool,
     /// Payload field set to true to ask the server not to cache (e.g. no_cache).
     #[arg(long)]
@@ -152,7 +170,11 @@ impl HttpArgs {
                 lang: None,
                 idle: self.idle_timeout,
                 follow_redirects: self.follow_redirects,
-                nonce: !self.no_nonce,
+                nonce: match (self.no_nonce, self.nonce) {
+                    (true, _) | (_, NonceArg::Off) => None,
+                    (_, NonceArg::Invisible) => Some(NonceStyle::Invisible),
+                    (_, NonceArg::Clause) => Some(NonceStyle::Clause),
+                },
                 no_cache_field: self.no_cache_field.clone(),
                 tls,
                 keep_alive: self.keep_alive,

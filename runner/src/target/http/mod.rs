@@ -22,7 +22,7 @@ pub mod url;
 use super::{CachePolicy, Outcome, Request, Sampled, Target, TargetSpec};
 use anyhow::Result;
 use clap::ValueEnum;
-use kokoro_bench_bundle::schema::{HttpTarget, Provenance, TargetKind};
+use kokoro_bench_bundle::schema::{HttpTarget, NonceStyle, Provenance, TargetKind};
 use std::time::Duration;
 
 /// Request dialect.
@@ -78,8 +78,8 @@ pub struct HttpConfig {
     pub idle: Duration,
     /// Follow 307/308 redirects (other redirects would turn the POST into a GET: never).
     pub follow_redirects: bool,
-    /// Add a unique nonce clause to every trial's text (defeats caches).
-    pub nonce: bool,
+    /// How every request's text is made unique (defeats caches); `None`: the same text each time.
+    pub nonce: Option<NonceStyle>,
     /// A payload field set to `true` to ask the server not to cache.
     pub no_cache_field: Option<String>,
     /// TLS settings for `https://` URLs.
@@ -195,11 +195,23 @@ impl TargetSpec for HttpSpec {
                 url.host
             ));
         }
+        let given = self.server_pid.is_some();
         match self.server_pid.or_else(|| server_pid::find_listener(url.port)) {
-            Some(pid) => Sampled::Process {
-                pid,
-                what: format!("server listening on port {}", url.port),
-            },
+            Some(pid) => {
+                let who = crate::measure::process::describe(pid);
+                if let Some(w) = who.as_ref().filter(|w| w.is_port_forwarder() && !given) {
+                    return Sampled::NotSampled(format!(
+                        "memory/CPU not sampled: port {} belongs to `{}` (pid {}), which forwards it to a server elsewhere (a container or VM): its memory is not the server's. Pass --server-pid with the server's own PID (e.g. from `docker top <container>`), or run kokoro-bench where the server runs",
+                        url.port, w.name, w.pid
+                    ));
+                }
+                let what = match (&who, given) {
+                    (Some(w), true) => format!("`{}` (pid {pid}, --server-pid) and its child processes", w.name),
+                    (Some(w), false) => format!("`{}` listening on port {}, and its child processes", w.name, url.port),
+                    (None, _) => format!("server pid {pid}"),
+                };
+                Sampled::Process { pid, what, tree: true }
+            }
             None => Sampled::NotSampled(format!(
                 "memory/CPU not sampled: no process on this machine listens on port {}; pass --server-pid",
                 url.port
@@ -247,10 +259,9 @@ impl Target for HttpTargetStarted {
     }
 
     fn cache(&self) -> CachePolicy {
-        if self.0.nonce {
-            CachePolicy::Defeated
-        } else {
-            CachePolicy::Exposed
+        match self.0.nonce {
+            Some(style) => CachePolicy::Defeated(style),
+            None => CachePolicy::Exposed,
         }
     }
 }
@@ -272,7 +283,7 @@ mod tests {
             lang: Some("en-us".into()),
             idle: Duration::from_secs(5),
             follow_redirects: false,
-            nonce: true,
+            nonce: Some(NonceStyle::Invisible),
             no_cache_field: Some("no_cache".into()),
             tls: None,
             keep_alive: false,
