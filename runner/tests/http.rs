@@ -280,8 +280,13 @@ fn server() -> u16 {
 /// The same server behind TLS with a fresh self-signed certificate for `localhost`; returns the
 /// port and the certificate as PEM.
 fn tls_server() -> (u16, String) {
+    tls_server_on("127.0.0.1", "localhost")
+}
+
+/// The TLS server on `bind`, its certificate for `name` (a host name or an IP address).
+fn tls_server_on(bind: &str, name: &str) -> (u16, String) {
     real_pcm();
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec![name.to_string()]).unwrap();
     let cert_pem = ck.cert.pem();
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
     let config = std::sync::Arc::new(
@@ -294,7 +299,7 @@ fn tls_server() -> (u16, String) {
         .with_single_cert(vec![ck.cert.der().clone()], key)
         .unwrap(),
     );
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let l = TcpListener::bind((bind, 0)).unwrap();
     let port = l.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for s in l.incoming().flatten() {
@@ -1070,4 +1075,175 @@ fn the_sampled_server_is_named_with_its_command_line() {
         "{:?}",
         m.tree_pids
     );
+}
+
+/// This machine's non-loopback IPv4 address (a route lookup: no packet is sent).
+fn local_ip() -> std::net::IpAddr {
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    s.connect("10.255.255.255:1").unwrap();
+    let ip = s.local_addr().unwrap().ip();
+    assert!(
+        !ip.is_loopback(),
+        "the proxy test needs a non-loopback address (loopback is never proxied)"
+    );
+    ip
+}
+
+/// An HTTP proxy: absolute-form requests are forwarded, `CONNECT` opens a tunnel. Counts what it
+/// carried: (absolute-form requests, tunnels).
+fn proxy_server() -> (
+    u16,
+    std::sync::Arc<(
+        std::sync::atomic::AtomicUsize,
+        std::sync::atomic::AtomicUsize,
+    )>,
+) {
+    use std::sync::atomic::Ordering;
+    let seen = std::sync::Arc::new((
+        std::sync::atomic::AtomicUsize::new(0),
+        std::sync::atomic::AtomicUsize::new(0),
+    ));
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let counts = seen.clone();
+    std::thread::spawn(move || {
+        for mut c in l.incoming().flatten() {
+            let counts = counts.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut b = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && c.read(&mut b).unwrap_or(0) == 1 {
+                    head.push(b[0]);
+                }
+                let text = String::from_utf8_lossy(&head).to_string();
+                let first = text.lines().next().unwrap_or("").to_string();
+                let mut parts = first.split_whitespace();
+                let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                let (authority, rewritten) = if method == "CONNECT" {
+                    counts.1.fetch_add(1, Ordering::SeqCst);
+                    let _ = c.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                    (target.to_string(), Vec::new())
+                } else {
+                    counts.0.fetch_add(1, Ordering::SeqCst);
+                    let rest = target.trim_start_matches("http://");
+                    let (auth, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                    let origin_form = text.replacen(target, path, 1);
+                    (auth.to_string(), origin_form.into_bytes())
+                };
+                let Ok(mut up) = std::net::TcpStream::connect(&authority) else {
+                    return;
+                };
+                let _ = up.write_all(&rewritten);
+                let (mut c2, mut up2) = (c.try_clone().unwrap(), up.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c2, &mut up2);
+                });
+                let _ = std::io::copy(&mut up, &mut c);
+            });
+        }
+    });
+    (port, seen)
+}
+
+#[test]
+fn http_and_https_go_through_the_environments_proxy_and_say_so() {
+    use std::sync::atomic::Ordering;
+    let ip = local_ip();
+    // The in-test servers listen on every address so the non-loopback one is reachable.
+    real_pcm();
+    let l = TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            std::thread::spawn(move || handle(s));
+        }
+    });
+    let (proxy_port, seen) = proxy_server();
+    let out = common::tempdir("http-proxy");
+    let o = common::bin()
+        .args([
+            "run", "--target", "http", "--voice", "af_test", "--preset", "short", "--warmup", "0",
+        ])
+        .args(["--trials", "2", "--suite", "ttfa,rtf", "--out"])
+        .arg(&out)
+        .arg("--url")
+        .arg(format!("http://{ip}:{port}/ka"))
+        .env("http_proxy", format!("http://127.0.0.1:{proxy_port}"))
+        .env_remove("no_proxy")
+        .env_remove("NO_PROXY")
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let b = bundle(&out);
+    assert!(
+        b.cases[0]
+            .trials
+            .iter()
+            .all(|t| t.flags.contains(&TrialFlag::ViaProxy)),
+        "every trial says so"
+    );
+    assert!(b.has_note(&NoteCode::ViaProxy));
+    assert!(
+        seen.0.load(Ordering::SeqCst) >= 2,
+        "absolute-form requests through the proxy"
+    );
+    // https: a CONNECT tunnel, TLS end to end through it (the certificate names this address).
+    let (tls_port, pem) = tls_server_on("0.0.0.0", &ip.to_string());
+    let dir = common::tempdir("https-proxy");
+    std::fs::write(dir.join("ca.pem"), pem).unwrap();
+    let o = common::bin()
+        .args([
+            "run", "--target", "http", "--voice", "af_test", "--preset", "short", "--warmup", "0",
+        ])
+        .args(["--trials", "1", "--suite", "ttfa,rtf", "--out"])
+        .arg(dir.join("out"))
+        .arg("--url")
+        .arg(format!("https://{ip}:{tls_port}/stall"))
+        .arg("--ca-cert")
+        .arg(dir.join("ca.pem"))
+        .env("https_proxy", format!("127.0.0.1:{proxy_port}"))
+        .env_remove("no_proxy")
+        .env_remove("NO_PROXY")
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let t = &bundle(&dir.join("out")).cases[0].trials[0];
+    assert!(
+        t.flags.contains(&TrialFlag::ViaProxy) && t.tls_handshake_ms.is_some(),
+        "{t:?}"
+    );
+    assert!(seen.1.load(Ordering::SeqCst) >= 1, "a CONNECT tunnel");
+    // NO_PROXY exempts the host: direct again.
+    let out = common::tempdir("http-noproxy");
+    let o = common::bin()
+        .args([
+            "run", "--target", "http", "--voice", "af_test", "--preset", "short", "--warmup", "0",
+        ])
+        .args(["--trials", "1", "--suite", "ttfa,rtf", "--out"])
+        .arg(&out)
+        .arg("--url")
+        .arg(format!("http://{ip}:{port}/ka"))
+        .env("http_proxy", format!("http://127.0.0.1:{proxy_port}"))
+        .env("NO_PROXY", ip.to_string())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!bundle(&out).cases[0].trials[0]
+        .flags
+        .contains(&TrialFlag::ViaProxy));
 }

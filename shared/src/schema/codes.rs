@@ -153,6 +153,8 @@ string_codes! {
         ArtifactsLost => "artifacts_lost",
         /// The cache-busting nonce made every request speak more audio.
         NonceAddsAudio => "nonce_adds_audio",
+        /// Requests went through a proxy.
+        ViaProxy => "via_proxy",
         /// Other work competed with the benchmark.
         NoisyMachine => "noisy_machine",
         /// Imported from the legacy run_bench.py format.
@@ -202,6 +204,8 @@ pub enum TrialFlag {
     ConnectionReused,
     /// A kept-alive connection had been closed by the server; the request was sent again.
     ConnectionRetried,
+    /// The request went through a proxy (the environment's `http(s)_proxy`).
+    ViaProxy,
     /// The stream ended with this many bytes of an incomplete sample frame.
     TruncatedFrame(u64),
     /// A flag this build does not know, kept as written.
@@ -215,6 +219,7 @@ impl TrialFlag {
             TrialFlag::ContentEncoding(name) => format!("content_encoding_{name}"),
             TrialFlag::ConnectionReused => "connection_reused".into(),
             TrialFlag::ConnectionRetried => "connection_retried".into(),
+            TrialFlag::ViaProxy => "via_proxy".into(),
             TrialFlag::TruncatedFrame(n) => format!("truncated_frame_{n}_bytes"),
             TrialFlag::Other(s) => s.clone(),
         }
@@ -231,6 +236,7 @@ impl TrialFlag {
         match s {
             "connection_reused" => TrialFlag::ConnectionReused,
             "connection_retried" => TrialFlag::ConnectionRetried,
+            "via_proxy" => TrialFlag::ViaProxy,
             _ => s
                 .strip_prefix("truncated_frame_")
                 .and_then(|r| r.strip_suffix("_bytes"))
@@ -296,6 +302,7 @@ mod tests {
             TrialFlag::ContentEncoding("br".into()),
             TrialFlag::ConnectionReused,
             TrialFlag::ConnectionRetried,
+            TrialFlag::ViaProxy,
             TrialFlag::TruncatedFrame(3),
             TrialFlag::Other("odd".into()),
         ] {

@@ -67,6 +67,8 @@ pub struct ConnectTiming {
     /// A kept-alive connection had been closed by the server; the request was sent again on a new
     /// one (the time lost is inside this request's TTFB, as for a real pooling client).
     pub retried: bool,
+    /// The connection goes through a proxy (the environment's `http(s)_proxy`).
+    pub via_proxy: bool,
 }
 
 /// Which connections can carry a request.
@@ -131,9 +133,14 @@ pub fn connect(
     timeout: Duration,
 ) -> Result<(Conn, ConnectTiming), WireError> {
     let t0 = Instant::now();
-    let tcp = tcp_connect(url, timeout)?;
+    let proxy = super::proxy::for_url(url)?;
+    let mut tcp = tcp_connect(proxy.as_ref().unwrap_or(url), timeout)?;
+    if let (Some(p), true) = (&proxy, url.tls) {
+        super::proxy::tunnel(&mut tcp, p, url)?;
+    }
     let mut timing = ConnectTiming {
         connect_ms: Some(t0.elapsed().as_secs_f64() * 1000.0),
+        via_proxy: proxy.is_some(),
         ..Default::default()
     };
     if !url.tls {

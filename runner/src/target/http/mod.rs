@@ -13,6 +13,7 @@ pub mod error;
 pub mod framing;
 pub mod limits;
 pub mod pcm;
+pub mod proxy;
 pub mod response;
 pub mod server_pid;
 pub mod tls;
@@ -22,7 +23,9 @@ pub mod url;
 use super::{CachePolicy, Outcome, Request, Sampled, Target, TargetSpec};
 use anyhow::Result;
 use clap::ValueEnum;
-use kokoro_bench_bundle::schema::{HttpTarget, NonceStyle, Provenance, TargetKind};
+use kokoro_bench_bundle::schema::{
+    HttpTarget, NonceStyle, NoteCode, NoteLevel, Provenance, TargetKind,
+};
 use std::time::Duration;
 
 /// Request dialect.
@@ -256,6 +259,22 @@ impl Target for HttpTargetStarted {
             }),
             ..Default::default()
         })
+    }
+
+    fn notes(&self) -> Vec<(NoteLevel, NoteCode, String)> {
+        match proxy::for_url(&self.0.url) {
+            Ok(Some(p)) => vec![(
+                NoteLevel::Warn,
+                NoteCode::ViaProxy,
+                format!(
+                    "every request went through the proxy {}:{} (from the environment's {}): its latency is inside every number; add the host to NO_PROXY to measure directly",
+                    p.host,
+                    p.port,
+                    if self.0.url.tls { "https_proxy" } else { "http_proxy" }
+                ),
+            )],
+            _ => Vec::new(),
+        }
     }
 
     fn cache(&self) -> CachePolicy {

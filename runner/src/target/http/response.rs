@@ -14,7 +14,7 @@ use std::io::Write;
 use std::time::Instant;
 
 /// Standard base64 (RFC 4648) for HTTP Basic authorization.
-fn base64(bytes: &[u8]) -> String {
+pub(super) fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for c in bytes.chunks(3) {
@@ -152,16 +152,27 @@ impl<'a> Post<'a> {
             ),
             Method::Get => String::new(),
         };
+        // Through a plain-http proxy the request names the whole URL (absolute form); through a
+        // CONNECT tunnel (https) it is a normal request inside TLS.
+        let proxy = (!self.url.tls)
+            .then(|| super::proxy::for_url(&self.url).ok().flatten())
+            .flatten();
+        let target = match &proxy {
+            Some(_) => format!("http://{}{}", self.url.host_header(), self.url.path),
+            None => self.url.path.clone(),
+        };
         let mut req = format!(
-            "{} {} HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: identity\r\nConnection: {}\r\n{body_headers}",
+            "{} {target} HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: identity\r\nConnection: {}\r\n{body_headers}",
             match self.method {
                 Method::Post => "POST",
                 Method::Get => "GET",
             },
-            self.url.path,
             self.url.host_header(),
             if self.keep_alive { "keep-alive" } else { "close" },
         );
+        if let Some(auth) = proxy.as_ref().and_then(super::proxy::authorization) {
+            req.push_str(&auth);
+        }
         let has_auth = self
             .headers
             .iter()
@@ -201,6 +212,7 @@ impl<'a> Post<'a> {
         let (mut conn, connected) = connect(&self.url, self.tls, self.limits.connect_timeout())?;
         timing.connect_ms = connected.connect_ms;
         timing.tls_handshake_ms = connected.tls_handshake_ms;
+        timing.via_proxy = connected.via_proxy;
         let (head, rest) =
             exchange(&mut conn, &request, &self.limits, false)?.ok_or_else(|| {
                 WireError::EndedEarly("connection closed before the response headers".into())

@@ -118,6 +118,9 @@ fn note_head(trial: &mut Trial, resp: &Response<'_>) {
     if resp.timing.retried {
         trial.flags.push(TrialFlag::ConnectionRetried);
     }
+    if resp.timing.via_proxy {
+        trial.flags.push(TrialFlag::ViaProxy);
+    }
     if let Some(enc) = resp.body.encoding() {
         trial.flags.push(TrialFlag::ContentEncoding(enc));
     }

@@ -16,6 +16,15 @@ pub struct Url {
 }
 
 impl Url {
+    /// The host as it goes into a `Host` header or a `CONNECT` authority (IPv6 in brackets).
+    pub fn host_header_host(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        }
+    }
+
     /// The `Host` header: the port only when it is not the scheme's default; IPv6 in brackets.
     pub fn host_header(&self) -> String {
         let host = if self.host.contains(':') {
