@@ -2,7 +2,7 @@
 # Installs what building the report site needs: the wasm32 target, trunk and wasm-bindgen-cli
 # (the version in Cargo.lock), and wasm-opt. Prebuilt binaries first — `cargo binstall` when it
 # is installed, else the projects' release archives, checked against their published SHA-256 —
-# and `cargo install` (about 40 minutes on 2 cores, once) where neither works (no internet
+# and `cargo install` (about 15 minutes on 2 cores, once, in a quick-to-build profile) where neither works (no internet
 # beyond the package registries). Skips what is already there. Prints what it did and how long.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,14 @@ fetch_checked() { # url out [checksum-url]
   [ "$got" = "$want" ] || { say "SHA-256 mismatch for $url (expected $want, got $got)"; return 1; }
 }
 
+# A build tool's own speed hardly matters (cargo, rustc and wasm-opt do the work), but its
+# release profile does: trunk asks for fat LTO and one codegen unit, 25 minutes on 2 cores.
+# Without them, at opt-level 1, it compiles in about 10 (measured here, docs/measurements.md).
+fast_build() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=0 "$@"
+}
+
 install_trunk() {
   trunk --version 2>/dev/null | grep -q "$TRUNK" && return 0
   if command -v cargo-binstall >/dev/null && cargo binstall -y --no-confirm "trunk@$TRUNK" >/dev/null 2>&1; then
@@ -52,8 +60,8 @@ install_trunk() {
     fi
     rm -rf "$tmp"
   fi
-  say "trunk $TRUNK: no prebuilt binary reachable, compiling it (about 25 minutes on 2 cores, once)"
-  cargo install trunk --version "$TRUNK" --locked
+  say "trunk $TRUNK: no prebuilt binary reachable, compiling it (about 10 minutes on 2 cores, once)"
+  fast_build cargo install trunk --version "$TRUNK" --locked
 }
 
 install_wasm_bindgen() {
@@ -72,8 +80,8 @@ install_wasm_bindgen() {
     fi
     rm -rf "$tmp"
   fi
-  say "wasm-bindgen $WBG: no prebuilt binary reachable, compiling it (about 15 minutes on 2 cores, once)"
-  cargo install wasm-bindgen-cli --version "$WBG" --locked
+  say "wasm-bindgen $WBG: no prebuilt binary reachable, compiling it (a few minutes on 2 cores, once)"
+  fast_build cargo install wasm-bindgen-cli --version "$WBG" --locked
 }
 
 install_wasm_opt() {

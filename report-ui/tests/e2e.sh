@@ -82,7 +82,7 @@ grep -Eq 'GET /data/runs/'"$RUN1"'/audio/short-t1.wav (200|206)' "$OUT/server.lo
 grep -q 'class="comparison"' "$OUT/compare.html" || fail "no comparison table"
 grep -q 'not-like-for-like' "$OUT/compare.html" || fail "a progressive vs clause comparison is not marked as not like for like"
 grep -q 'different strategies: progressive vs clause' "$OUT/compare.html" || fail "the not-like-for-like reason is missing"
-if grep -Eq 'badge (improved|regressed)' "$OUT/compare.html"; then fail "green/red badges across strategies"; fi
+if grep -Eq 'class="badge (improved|regressed)"' "$OUT/compare.html"; then fail "green/red badges across strategies"; fi
 grep -q 'badge not_comparable' "$OUT/compare.html" || fail "rows are not marked not comparable"
 grep -Eq 'badge (improved|regressed|unchanged|inconclusive)' "$OUT/compare-anyway.html" || fail "no verdict when judged anyway"
 grep -q 'judged anyway' "$OUT/compare-anyway.html" || fail "judging anyway is not said"

@@ -129,8 +129,8 @@ pub struct ExportArgs {
 /// `history` flags.
 #[derive(Args, Debug)]
 pub struct HistoryArgs {
-    /// Metric key: ttfa_ms, ttfa_audible_ms, rtf, underruns, min_prebuffer_ms, integrated_lufs, peak_rss_mb.
-    #[arg(long, default_value = "ttfa_ms")]
+    /// Metric key: heard_ms, ttfa_ms, rtf, underruns, min_prebuffer_ms, integrated_lufs, peak_rss_mb.
+    #[arg(long, default_value = "heard_ms")]
     pub metric: String,
     /// Case id (default: the first case of the series).
     #[arg(long)]

@@ -13,6 +13,7 @@
 #![warn(clippy::too_many_lines)]
 #![cfg_attr(test, allow(clippy::too_many_lines))]
 
+pub mod capacity;
 pub mod compare;
 pub mod describe;
 mod error;

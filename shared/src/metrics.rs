@@ -10,6 +10,8 @@ use crate::schema::{Bundle, Case, Trial};
 pub enum Better {
     /// Smaller values are better.
     Lower,
+    /// Larger values are better (capacity).
+    Higher,
     /// Neither: the metric is judged against a band (loudness, true peak), never ranked.
     Target,
 }
@@ -28,7 +30,7 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 19] = [
+    pub const ALL: [Metric; 20] = [
         Metric::HeardMs,
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
@@ -46,6 +48,7 @@ impl Metric {
         Metric::TruePeakDbtp,
         Metric::PeakRssMb,
         Metric::SoakTtfaDriftPct,
+        Metric::CapacitySustainableLevel,
         Metric::FirstChunkModelMs,
         Metric::WholeModelMs,
     ];
@@ -80,6 +83,7 @@ impl Metric {
             Metric::TruePeakDbtp => "true_peak_dbtp",
             Metric::PeakRssMb => "peak_rss_mb",
             Metric::SoakTtfaDriftPct => "soak_ttfa_drift_pct",
+            Metric::CapacitySustainableLevel => "capacity_sustainable_level",
             Metric::FirstChunkModelMs => "first_chunk_model_ms",
             Metric::WholeModelMs => "whole_model_ms",
         }
@@ -87,6 +91,11 @@ impl Metric {
 
     /// Parses a key.
     pub fn from_key(key: &str) -> Option<Metric> {
+        // The gates file may also name it as the issue tracker and the docs do.
+        let key = match key {
+            "capacity.sustainable_level" => "capacity_sustainable_level",
+            k => k,
+        };
         Metric::ALL.into_iter().find(|m| m.key() == key)
     }
 
@@ -110,6 +119,7 @@ impl Metric {
             Metric::TruePeakDbtp => "True peak",
             Metric::PeakRssMb => "Peak RSS",
             Metric::SoakTtfaDriftPct => "Soak TTFA drift",
+            Metric::CapacitySustainableLevel => "Sustainable load",
             Metric::FirstChunkModelMs => "First-chunk model time",
             Metric::WholeModelMs => "Whole-text model time",
         }
@@ -135,12 +145,14 @@ impl Metric {
             Metric::TruePeakDbtp => "dBTP",
             Metric::PeakRssMb => "MB",
             Metric::SoakTtfaDriftPct => "%",
+            Metric::CapacitySustainableLevel => "",
         }
     }
 
     /// Which direction is better.
     pub fn better(self) -> Better {
         match self {
+            Metric::CapacitySustainableLevel => Better::Higher,
             // Audio properties judged against bands, not "faster is better".
             Metric::IntegratedLufs | Metric::TruePeakDbtp => Better::Target,
             _ => Better::Lower,
@@ -167,6 +179,8 @@ impl Metric {
             Metric::TruePeakDbtp => Practical::Absolute(0.5),
             Metric::PeakRssMb => Practical::Relative(0.05),
             Metric::SoakTtfaDriftPct => Practical::Absolute(2.0),
+            // One listener more or less is news.
+            Metric::CapacitySustainableLevel => Practical::Absolute(0.5),
         }
     }
 
@@ -189,7 +203,10 @@ impl Metric {
 
     /// Whether the value comes from each trial (`true`) or from the run as a whole.
     pub fn per_trial(self) -> bool {
-        !matches!(self, Metric::PeakRssMb | Metric::SoakTtfaDriftPct)
+        !matches!(
+            self,
+            Metric::PeakRssMb | Metric::SoakTtfaDriftPct | Metric::CapacitySustainableLevel
+        )
     }
 
     /// The value of this metric in one trial.
@@ -214,6 +231,7 @@ impl Metric {
             Metric::TruePeakDbtp => q.and_then(|q| q.true_peak_dbtp.finite()),
             Metric::PeakRssMb
             | Metric::SoakTtfaDriftPct
+            | Metric::CapacitySustainableLevel
             | Metric::FirstChunkModelMs
             | Metric::WholeModelMs => None,
         }
@@ -236,6 +254,14 @@ impl Metric {
                 .peak_rss_bytes
                 .map(|v| v as f64 / 1_000_000.0),
             Metric::SoakTtfaDriftPct => b.soak.as_ref()?.ttfa_drift_pct,
+            // A sweep whose every level failed sustains 0: a value, not "no data".
+            Metric::CapacitySustainableLevel => {
+                let c = b.capacity.as_ref()?;
+                c.levels
+                    .iter()
+                    .any(|l| !l.interrupted && !l.requests.is_empty())
+                    .then(|| c.sustainable_level.unwrap_or(0.0))
+            }
             _ => None,
         }
     }
@@ -250,6 +276,7 @@ impl Metric {
                 format!("{v:.1} {}", self.unit())
             }
             Metric::PeakRssMb => format!("{v:.0} MB"),
+            Metric::CapacitySustainableLevel => format!("{v}"),
             _ if v >= 10_000.0 => format!("{:.2} s", v / 1000.0),
             _ => format!("{v:.0} ms"),
         }

@@ -73,6 +73,7 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
         soak: None,
         providers: None,
         hardware: None,
+        capacity: None,
         dual: None,
         gates: vec![],
         caveats: vec![],

@@ -23,13 +23,53 @@ fn every_versioned_fixture_loads() {
             let bytes = std::fs::read(e.unwrap().path()).unwrap();
             let l = read_bundle(&bytes).unwrap();
             assert_eq!(l.bundle.schema_version, SCHEMA_VERSION);
-            assert!(!l.bundle.cases.is_empty());
+            assert!(!l.bundle.cases.is_empty() || l.bundle.capacity.is_some());
             seen += 1;
         }
     }
     assert!(
         seen >= SCHEMA_VERSION as usize,
         "every schema version needs a fixture"
+    );
+}
+
+#[test]
+fn a_real_capacity_sweep_reads_summarises_and_gates() {
+    use kokoro_bench_bundle::capacity::{ceiling, summarise};
+    use kokoro_bench_bundle::present;
+    let b = read_bundle(&fixture("v2/engine-capacity-2sessions.json"))
+        .unwrap()
+        .bundle;
+    let c = b.capacity.as_ref().unwrap();
+    assert_eq!((c.sessions, c.threads_per_session), (Some(2), Some(1)));
+    assert_eq!(c.levels.len(), 2);
+    assert!(c.levels.iter().all(|l| l.requests.len() == 20));
+    // Recomputed from the requests, the levels say what the runner said.
+    assert_eq!(
+        kokoro_bench_bundle::capacity::sustainable(c),
+        c.sustainable_level
+    );
+    let two = summarise(&c.slo, &c.levels[1]);
+    assert!(
+        two.heard.p95.is_ok() && two.heard.p99.is_err(),
+        "20 requests: p95, no p99"
+    );
+    let predicted = ceiling(c, b.machine.logical_cores).unwrap();
+    assert!((predicted.streams - c.predicted_ceiling.unwrap()).abs() < 1e-9);
+    let text = present::markdown::render(&present::run_sections(&b));
+    assert!(text.contains("## Capacity") && text.contains("2 sessions of 1 intra-op threads"));
+    assert!(
+        !text.contains("measured trials per case"),
+        "no trial loop ran"
+    );
+    let rules = gates::parse(br#"{"gates": [{"metric": "capacity.sustainable_level", "min": 1}]}"#)
+        .unwrap();
+    let g = &gates::evaluate(&b, &rules)[0];
+    assert_eq!(
+        g.status,
+        GateStatus::Fail,
+        "no level held: 0 < 1 ({})",
+        g.reason
     );
 }
 

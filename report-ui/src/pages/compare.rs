@@ -73,7 +73,7 @@ pub fn compare_view(p: &CompareProps) -> Html {
                         { likeness(&c, p.url.as_ref()) }
                         { for c.warnings.iter().map(|w| html!{ <div class="note">{ w }</div> }) }
                         <div class="verdict-counts">
-                            { for c.verdict_counts().iter().map(|(v, k)| html!{ <span><span class={classes!("badge", verdict_class(*v))}>{ k }</span>{" "}{ v.label() }</span> }) }
+                            { for c.verdict_counts().iter().filter(|(_, k)| *k > 0).map(|(v, k)| html!{ <span><span class={classes!("badge", verdict_class(*v))}>{ k }</span>{" "}{ v.label() }</span> }) }
                         </div>
                         <details class="setup" open={c.setup.iter().any(|l| l.differs())}>
                             <summary>{ format!("Set-up side by side ({} difference(s))", c.setup.iter().filter(|l| l.differs()).count()) }</summary>

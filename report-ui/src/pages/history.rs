@@ -134,6 +134,7 @@ pub fn history_view(p: &HistoryProps) -> Html {
     let date = |s: &str| s.get(..16).unwrap_or(s).replace('T', " ");
     let better = match metric.better() {
         Better::Lower => "lower is better",
+        Better::Higher => "higher is better",
         Better::Target => "a target, not ranked",
     };
 

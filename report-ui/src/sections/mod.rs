@@ -2,6 +2,7 @@
 //! renders the bundle crate's presentation rows for its suite (the CLI prints the same rows) and
 //! adds what only a page can show — a chart.
 
+pub mod capacity;
 pub mod dual;
 pub mod gates;
 pub mod hardware;
@@ -21,6 +22,7 @@ pub const SECTIONS: &[fn(&Bundle) -> Html] = &[
     dual::render,
     hardware::render,
     soak::render,
+    capacity::render,
     memory::render,
 ];
 

@@ -83,6 +83,7 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
     let counts: Vec<String> = c
         .verdict_counts()
         .iter()
+        .filter(|(_, k)| *k > 0)
         .map(|(v, k)| format!("{k} {}", v.label()))
         .collect();
     let _ = writeln!(o, "{}\n", counts.join(" · "));

@@ -14,3 +14,5 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 /// Exit code: the command could not be done.
 pub const EXIT_ERROR: i32 = 2;
+/// Exit code: the run was interrupted (Ctrl-C); what it measured is written.
+pub const EXIT_INTERRUPTED: i32 = 130;

@@ -1,6 +1,6 @@
 //! `run`: flags → validated plan → run → summary → exit code from the gates.
 
-use super::{EXIT_ERROR, EXIT_FAILED, EXIT_OK};
+use super::{EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
 use crate::cli::RunArgs;
 use crate::run::plan::{self, PlanInput};
 use crate::run::{execute, summary};
@@ -27,7 +27,7 @@ fn install_interrupt() -> Arc<AtomicBool> {
                     eprintln!("\ninterrupted again: stopping now (nothing had been written yet)")
                 }
             }
-            std::process::exit(130);
+            std::process::exit(EXIT_INTERRUPTED);
         }
         eprintln!("\ninterrupted: abandoning the request in flight and writing what was measured (Ctrl-C again to stop at once)");
     });
@@ -55,14 +55,16 @@ fn json(b: &Bundle, path: &std::path::Path) -> serde_json::Value {
     })
 }
 
-/// The exit code of a finished run: 2 when nothing succeeded (the run could not be done), 1 when
-/// a gate failed — or, with `--strict`, a gate had no data or a case had no successful trial.
+/// The exit code of a finished run: 130 when Ctrl-C ended it (as a shell reports SIGINT), 2 when
+/// nothing succeeded (the run could not be done), 1 when a gate failed — or, with `--strict`, a
+/// gate had no data or a case had no successful trial.
 pub fn exit_code(b: &Bundle, strict: bool) -> i32 {
     let gate_failed = b
         .gates
         .iter()
         .any(|g| g.status == GateStatus::Fail || (strict && g.status == GateStatus::NoData));
     match b.run.status {
+        RunStatus::Interrupted => EXIT_INTERRUPTED,
         RunStatus::Failed => EXIT_ERROR,
         RunStatus::Degraded if strict => EXIT_FAILED,
         _ if gate_failed => EXIT_FAILED,

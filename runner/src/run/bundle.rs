@@ -54,6 +54,7 @@ pub fn skeleton(id: &str, started_unix_ms: u64, plan: &RunPlan) -> Bundle {
         soak: None,
         providers: None,
         hardware: None,
+        capacity: None,
         dual: None,
         gates: Vec::new(),
         caveats: Vec::new(),

@@ -34,6 +34,23 @@ pub fn settings(trials: u32) -> Settings {
     }
 }
 
+/// A request for `text` with a 10 s deadline, timed from `origin`.
+pub fn request(text: &str, origin: std::time::Instant) -> crate::target::Request<'_> {
+    crate::target::Request {
+        text,
+        voice: "scripted",
+        speed: 1.0,
+        strategy: Strategy::Progressive,
+        index: 0,
+        kind: kokoro_bench_bundle::schema::TrialKind::Warm,
+        origin,
+        audible_threshold_dbfs: -50.0,
+        prebuffer_ms: 0.0,
+        timeout: std::time::Duration::from_secs(10),
+        cancel: None,
+    }
+}
+
 /// Two cases on the scripted target with `script`, the given suites, output under `out`.
 pub fn fake_plan(script: &str, suites: Vec<Box<dyn Suite>>, trials: u32, out: PathBuf) -> RunPlan {
     RunPlan {

@@ -17,6 +17,7 @@
 //! when it is built ([`Entry::build`]) — so a suite that needs options cannot exist without them —
 //! and writes its own result into the bundle.
 
+pub mod capacity;
 pub mod dual;
 pub mod hardware;
 pub mod leak;
@@ -102,6 +103,9 @@ pub struct SuiteArgs {
     /// Dual suite.
     #[command(flatten)]
     pub dual: dual::DualArgs,
+    /// Capacity suite.
+    #[command(flatten)]
+    pub capacity: capacity::CapacityArgs,
 }
 
 /// What a suite's builder gets: its flags, the target, the shared settings.
@@ -167,6 +171,12 @@ pub const REGISTRY: &[Entry] = &[
         engine_only: false,
         stray_flag: soak::stray_flag,
         build: soak::build,
+    },
+    Entry {
+        name: "capacity",
+        engine_only: false,
+        stray_flag: capacity::stray_flag,
+        build: capacity::build,
     },
     Entry {
         name: "dual",

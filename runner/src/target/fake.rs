@@ -1,5 +1,6 @@
 //! A scripted target: chunks of a tone delivered on a fixed schedule, with optional leading
-//! silence, a uniform slowdown and failures every n-th request. It exists to test the run loop,
+//! silence, a uniform slowdown, failures every n-th request and at most K requests served at once
+//! (the rest queue, as on a server with K workers). It exists to test the run loop,
 //! the summaries and the suites without a model — and to produce schedules a real engine will not
 //! produce on demand (a producer exactly 1.5× too slow, a stall of exactly 800 ms). Its bundles
 //! say so in a note; it is hidden from `--help`.
@@ -11,6 +12,7 @@ use kokoro_bench_bundle::schema::{
     ChunkSeries, ErrorKind, NoteCode, NoteLevel, Provenance, TargetKind, Trial, TrialError,
 };
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Sample rate of the scripted audio, Hz.
@@ -36,10 +38,12 @@ pub struct Script {
     pub slowdown: f64,
     /// Requests number n, 2n, 3n … (counted from 1) fail after their first chunk.
     pub fail_every: Option<u32>,
+    /// At most this many requests are served at once; the others wait for a free slot.
+    pub slots: Option<u32>,
 }
 
 impl Script {
-    /// Parses `DELAY:AUDIO[:SILENCE],…[;slow=X][;fail=N]` (milliseconds), e.g.
+    /// Parses `DELAY:AUDIO[:SILENCE],…[;slow=X][;fail=N][;slots=K]` (milliseconds), e.g.
     /// `300:1000:200,400:2000;slow=1.5`.
     ///
     /// # Errors
@@ -85,19 +89,25 @@ impl Script {
             chunks,
             slowdown: 1.0,
             fail_every: None,
+            slots: None,
+        };
+        let whole = |v: &str, what: &str| {
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| {
+                    format!("fake script `{s}`: {what}=`{v}` must be a whole number ≥ 1")
+                })
         };
         for opt in parts {
             match opt.trim().split_once('=') {
                 Some(("slow", v)) => script.slowdown = num(v, "slow")?.max(0.0),
-                Some(("fail", v)) => {
-                    script.fail_every =
-                        Some(v.trim().parse().ok().filter(|&n| n > 0).ok_or_else(|| {
-                            format!("fake script `{s}`: fail=`{v}` must be a whole number ≥ 1")
-                        })?)
-                }
+                Some(("fail", v)) => script.fail_every = Some(whole(v, "fail")?),
+                Some(("slots", v)) => script.slots = Some(whole(v, "slots")?),
                 _ => {
                     return Err(format!(
-                        "fake script `{s}`: unknown option `{opt}` (slow=X, fail=N)"
+                        "fake script `{s}`: unknown option `{opt}` (slow=X, fail=N, slots=K)"
                     ))
                 }
             }
@@ -109,7 +119,7 @@ impl Script {
 /// The fake target's flag (hidden: for tests).
 #[derive(Args, Debug, Clone)]
 pub struct FakeArgs {
-    /// Scripted target: `DELAY:AUDIO[:SILENCE],…[;slow=X][;fail=N]` in ms (tests only).
+    /// Scripted target: `DELAY:AUDIO[:SILENCE],…[;slow=X][;fail=N][;slots=K]` in ms (tests only).
     #[arg(long, hide = true)]
     pub fake_script: Option<String>,
 }
@@ -135,10 +145,7 @@ impl TargetSpec for FakeSpec {
     }
 
     fn start(&self) -> Result<Box<dyn Target>> {
-        Ok(Box::new(FakeTarget {
-            script: self.0.clone(),
-            served: AtomicU32::new(0),
-        }))
+        Ok(Box::new(FakeTarget::new(self.0.clone())))
     }
 }
 
@@ -146,6 +153,15 @@ impl TargetSpec for FakeSpec {
 pub struct FakeTarget {
     script: Script,
     served: AtomicU32,
+    queue: (Mutex<Queue>, Condvar),
+}
+
+/// Requests in service and those waiting, first come first served (`slots=K`).
+#[derive(Default)]
+struct Queue {
+    in_service: u32,
+    waiting: std::collections::VecDeque<u64>,
+    next_ticket: u64,
 }
 
 impl FakeTarget {
@@ -154,6 +170,44 @@ impl FakeTarget {
         FakeTarget {
             script,
             served: AtomicU32::new(0),
+            queue: (Mutex::new(Queue::default()), Condvar::new()),
+        }
+    }
+
+    /// Waits in line for a free slot (with `slots=K`), first come first served, leaving the line
+    /// at the deadline or on Ctrl-C.
+    fn take_slot(&self, start: Instant, r: &Request<'_>) -> Result<(), TrialError> {
+        let Some(k) = self.script.slots else {
+            return Ok(());
+        };
+        let (lock, changed) = &self.queue;
+        let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = q.next_ticket;
+        q.next_ticket += 1;
+        q.waiting.push_back(mine);
+        while !(q.waiting.front() == Some(&mine) && q.in_service < k) {
+            if let Err(e) = sleep_within(0.0, start, r) {
+                q.waiting.retain(|&t| t != mine);
+                changed.notify_all();
+                return Err(e);
+            }
+            q = changed
+                .wait_timeout(q, Duration::from_millis(20))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        q.waiting.pop_front();
+        q.in_service += 1;
+        changed.notify_all();
+        Ok(())
+    }
+
+    fn give_slot(&self) {
+        if self.script.slots.is_some() {
+            let (lock, changed) = &self.queue;
+            let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
+            q.in_service = q.in_service.saturating_sub(1);
+            changed.notify_all();
         }
     }
 }
@@ -221,7 +275,11 @@ impl Target for FakeTarget {
             ..Default::default()
         };
         let (mut chunks, mut samples, mut joins) = (ChunkSeries::default(), Vec::new(), Vec::new());
-        for (i, c) in self.script.chunks.iter().enumerate() {
+        let queued = self.take_slot(start, r);
+        let served = queued.is_ok();
+        let script: &[ScriptChunk] = if served { &self.script.chunks } else { &[] };
+        trial.error = queued.err();
+        for (i, c) in script.iter().enumerate() {
             let delay = c.delay_ms * self.script.slowdown;
             if let Err(e) = sleep_within(delay, start, r) {
                 trial.error = Some(e);
@@ -245,6 +303,9 @@ impl Target for FakeTarget {
             chunks.phonemes.push((c.audio_ms / 80.0).round() as u32);
             chunks.text.push(format!("chunk {i}"));
             samples.extend(audio);
+        }
+        if served {
+            self.give_slot();
         }
         trial.total_ms = chunks
             .t_ms
@@ -322,6 +383,10 @@ mod tests {
             .unwrap_err()
             .contains("more silence"));
         assert!(Script::parse("10:100;fail=0").unwrap_err().contains("fail"));
+        assert_eq!(Script::parse("10:100;slots=2").unwrap().slots, Some(2));
+        assert!(Script::parse("10:100;slots=x")
+            .unwrap_err()
+            .contains("slots"));
         assert!(Script::parse("10:100;warp=9")
             .unwrap_err()
             .contains("unknown option"));
@@ -347,5 +412,19 @@ mod tests {
             1,
             "what arrived before the failure is kept"
         );
+    }
+
+    #[test]
+    fn with_one_slot_a_second_request_waits_for_the_first() {
+        let t = FakeTarget::new(Script::parse("100:100;slots=1").unwrap());
+        let trials: Vec<Trial> = std::thread::scope(|s| {
+            let a = s.spawn(|| request(&t));
+            std::thread::sleep(Duration::from_millis(20));
+            let b = s.spawn(|| request(&t));
+            vec![a.join().unwrap(), b.join().unwrap()]
+        });
+        assert!(trials[0].ttfa_ms.unwrap() < 150.0);
+        let queued = trials[1].ttfa_ms.unwrap();
+        assert!(queued >= 170.0, "the second waited for the slot: {queued}");
     }
 }

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod engine;
 pub mod fake;
 pub mod http;
+pub mod pool;
 mod trace;
 
 pub use trace::{finish, TrialOutput};

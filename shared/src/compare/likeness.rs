@@ -39,6 +39,19 @@ pub fn differences(base: &Bundle, new: &Bundle) -> Vec<String> {
             base.plan.strategy, new.plan.strategy
         ));
     }
+    if let (Some(a), Some(b)) = (&base.capacity, &new.capacity) {
+        if a.mode != b.mode || a.slo.text != b.slo.text || a.sessions != b.sessions {
+            d.push(format!(
+                "different capacity sweeps: {:?} under `{}` ({} session(s)) vs {:?} under `{}` ({} session(s)): their sustainable levels answer different questions",
+                a.mode,
+                a.slo.text,
+                a.sessions.unwrap_or(1),
+                b.mode,
+                b.slo.text,
+                b.sessions.unwrap_or(1)
+            ));
+        }
+    }
     if base.run.build_profile != new.run.build_profile {
         d.push(format!(
             "different build profiles: {} vs {}",
@@ -101,4 +114,37 @@ pub fn warnings(base: &Bundle, new: &Bundle) -> Vec<String> {
         ));
     }
     w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capacity::parse_slo;
+    use crate::schema::{CapacityResult, LoadMode};
+
+    #[test]
+    fn capacity_sweeps_under_different_slos_are_not_like_for_like() {
+        let b = crate::testing::bundle_with_ttfa(&[500.0, 510.0]);
+        let sweep = |slo: &str| CapacityResult {
+            mode: LoadMode::Listeners,
+            slo: parse_slo(slo).unwrap(),
+            sessions: None,
+            threads_per_session: None,
+            seed: None,
+            levels: Vec::new(),
+            sustainable_level: Some(2.0),
+            predicted_ceiling: None,
+            stopped_because: String::new(),
+        };
+        let (mut base, mut new) = (b.clone(), b);
+        base.capacity = Some(sweep("heard<=2000ms"));
+        new.capacity = Some(sweep("heard<=2000ms"));
+        assert!(differences(&base, &new).is_empty());
+        new.capacity = Some(sweep("heard<=1000ms"));
+        let d = differences(&base, &new);
+        assert!(
+            d.iter().any(|s| s.contains("different capacity sweeps")),
+            "{d:?}"
+        );
+    }
 }

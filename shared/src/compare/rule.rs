@@ -95,10 +95,15 @@ fn single_values(mut r: Row, j: Judging) -> Row {
     };
     let base = r.base.as_ref().map(|s| s.median).unwrap_or(0.0);
     let t = tau(r.metric, false, base, j);
-    // Every run-level metric is lower-is-better.
-    r.verdict = if d.abs() <= t {
+    // Positive = worse.
+    let worse = if r.metric.better() == Better::Higher {
+        -d
+    } else {
+        d
+    };
+    r.verdict = if worse.abs() <= t {
         Verdict::Unchanged
-    } else if d > 0.0 {
+    } else if worse > 0.0 {
         Verdict::Regressed
     } else {
         Verdict::Improved
@@ -167,7 +172,12 @@ pub fn compare_samples(
         return r;
     }
     let p = r.p_value.unwrap_or(1.0);
-    let (lo, hi) = (ci.lo, ci.hi);
+    // Oriented so that positive = worse.
+    let (lo, hi) = if metric.better() == Better::Higher {
+        (-ci.hi, -ci.lo)
+    } else {
+        (ci.lo, ci.hi)
+    };
     (r.verdict, r.reason) = if lo > t && p < ALPHA {
         (
             Verdict::Regressed,
@@ -250,6 +260,20 @@ mod tests {
             r.reason.contains("crosses") || r.reason.contains("not significant"),
             "{}",
             r.reason
+        );
+    }
+
+    #[test]
+    fn a_capacity_that_drops_regresses() {
+        let r = v(Metric::CapacitySustainableLevel, &[4.0], &[2.0]);
+        assert_eq!(r.verdict, Verdict::Regressed, "{}", r.reason);
+        assert_eq!(
+            v(Metric::CapacitySustainableLevel, &[2.0], &[4.0]).verdict,
+            Verdict::Improved
+        );
+        assert_eq!(
+            v(Metric::CapacitySustainableLevel, &[2.0], &[2.0]).verdict,
+            Verdict::Unchanged
         );
     }
 

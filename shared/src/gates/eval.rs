@@ -20,12 +20,11 @@ fn evaluate_rule(b: &Bundle, rule: &GateRule) -> Vec<GateOutcome> {
         .collect();
     if !rule.metric.per_trial() {
         let failed = b.cases.iter().map(|c| c.failed().count() as u32).sum();
-        let succeeded: usize = b.cases.iter().map(|c| c.measured().count()).sum();
         // A run-level value from a run in which nothing succeeded measures nothing.
-        let value = if succeeded == 0 {
-            None
-        } else {
+        let value = if crate::outcome::anything_succeeded(b) {
             rule.metric.run_value(b)
+        } else {
+            None
         };
         let samples = u32::from(value.is_some());
         return vec![judge(b, rule, None, value, samples, failed)];
@@ -243,6 +242,58 @@ mod tests {
         let o = out.iter().find(|o| o.rule.id == "seed.ttfa.p95").unwrap();
         assert_eq!(o.status, GateStatus::NoData);
         assert!(o.reason.contains("at least 3"));
+    }
+
+    #[test]
+    fn a_capacity_gate_passes_at_the_level_fails_below_and_a_sweep_that_held_nothing_is_zero() {
+        use crate::capacity::{meets, parse_slo, DEFAULT_SLO};
+        use crate::schema::{CapacityLevel, CapacityRequest, CapacityResult, LoadMode};
+        let rules = parse(
+            br#"{"gates": [{"id": "cap", "metric": "capacity.sustainable_level", "min": 2}]}"#,
+        )
+        .unwrap();
+        let slo = parse_slo(DEFAULT_SLO).unwrap();
+        let req = CapacityRequest {
+            heard_ms: Some(500.0),
+            underruns: Some(0),
+            ..Default::default()
+        };
+        let level = CapacityLevel {
+            level: 1.0,
+            requests: vec![CapacityRequest {
+                met_slo: meets(&slo, &req),
+                ..req
+            }],
+            ..Default::default()
+        };
+        let mut b = bundle_with_ttfa(&[500.0, 510.0, 520.0]);
+        let status = |b: &crate::Bundle| evaluate(b, &rules)[0].status;
+        assert_eq!(status(&b), GateStatus::NoData, "no capacity run");
+        let mut c = CapacityResult {
+            mode: LoadMode::Listeners,
+            slo,
+            sessions: None,
+            threads_per_session: None,
+            seed: None,
+            levels: vec![level],
+            sustainable_level: Some(2.0),
+            predicted_ceiling: None,
+            stopped_because: String::new(),
+        };
+        b.capacity = Some(c.clone());
+        assert_eq!(status(&b), GateStatus::Pass);
+        c.sustainable_level = Some(1.0);
+        b.capacity = Some(c.clone());
+        assert_eq!(status(&b), GateStatus::Fail);
+        c.sustainable_level = None;
+        b.capacity = Some(c);
+        let o = &evaluate(&b, &rules)[0];
+        assert_eq!(
+            (o.status, o.value),
+            (GateStatus::Fail, Some(0.0)),
+            "{}",
+            o.reason
+        );
     }
 
     #[test]

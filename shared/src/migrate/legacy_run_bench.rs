@@ -197,6 +197,7 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
         soak: None,
         providers: None,
         hardware: None,
+        capacity: None,
         dual: None,
         gates: Vec::new(),
         caveats: legacy_caveats(),

@@ -2,25 +2,44 @@
 
 use super::{Block, Section};
 use crate::describe as setup;
-use crate::schema::RunStatus;
+use crate::schema::{RunStatus, SuiteKind};
 use crate::Bundle;
 
 /// The header section.
 pub fn section(b: &Bundle) -> Option<Section> {
     let mut blocks = Vec::new();
+    let empty = crate::outcome::empty_cases(b);
     match b.run.status {
         RunStatus::Failed => blocks.push(Block::Warning(
-            "FAILED: no trial succeeded — these are not measurements; see the failed trials below."
+            "FAILED: no request succeeded — these are not measurements; see the failures below."
+                .into(),
+        )),
+        RunStatus::Degraded if empty.is_empty() => blocks.push(Block::Warning(
+            "DEGRADED: a load suite (soak, capacity) got no answer to any request — see its errors below."
                 .into(),
         )),
         RunStatus::Degraded => blocks.push(Block::Warning(format!(
             "DEGRADED: no trial succeeded in case(s) {} — see the failed trials below.",
-            crate::outcome::empty_cases(b).join(", ")
+            empty.join(", ")
         ))),
         _ => {}
     }
+    let trial_loop = b.plan.suites.iter().any(|s| {
+        matches!(
+            s,
+            SuiteKind::Ttfa | SuiteKind::Rtf | SuiteKind::Streaming | SuiteKind::Quality
+        )
+    });
+    let trials = if trial_loop || b.plan.suites.is_empty() {
+        format!(
+            " · {} warm-up + {} measured trials per case",
+            b.plan.warmup_trials, b.plan.measured_trials
+        )
+    } else {
+        String::new()
+    };
     blocks.push(Block::Text(format!(
-        "{} · {} · strategy `{}` · voice `{}` · {} warm-up + {} measured trials per case · {}",
+        "{} · {} · strategy `{}` · voice `{}`{trials} · {}",
         b.machine.cpu_model,
         match (&b.provenance.http, &b.provenance.model) {
             (Some(_), _) => setup::target(b),
@@ -29,8 +48,6 @@ pub fn section(b: &Bundle) -> Option<Section> {
         },
         b.plan.strategy,
         b.plan.voice,
-        b.plan.warmup_trials,
-        b.plan.measured_trials,
         setup::status(b.run.status)
     )));
     if let Some(s) = &b.provenance.session {
@@ -45,9 +62,11 @@ pub fn section(b: &Bundle) -> Option<Section> {
             s.intra_op_threads, s.graph_optimization_level, s.session_create_ms
         )));
     }
-    blocks.push(Block::Muted(
+    if trial_loop {
+        blocks.push(Block::Muted(
         "Values: median [95 % CI of the median] · p95, over warm trials (n per case below). Heard speech: when a real-time player that starts at the first audio plays the first audible sound (leading silence and stalls count).".into(),
     ));
+    }
     Some(Section {
         id: "header",
         title: format!("kokoro-bench run `{}`", b.run.id),

@@ -1,8 +1,8 @@
 //! The root of a bundle and the run's own metadata.
 
 use super::{
-    Case, DualResult, GateOutcome, HardwareResult, Machine, MemorySeries, NoteCode, Provenance,
-    ProvidersResult, SoakResult, SuiteKind,
+    CapacityResult, Case, DualResult, GateOutcome, HardwareResult, Machine, MemorySeries, NoteCode,
+    Provenance, ProvidersResult, SoakResult, SuiteKind,
 };
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +46,9 @@ pub struct Bundle {
     /// Fixed hardware workload, when the hardware suite ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hardware: Option<HardwareResult>,
+    /// Capacity sweep, when the capacity suite ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityResult>,
     /// Gate outcomes computed by the runner when the run ended (viewers may recompute).
     #[serde(default)]
     pub gates: Vec<GateOutcome>,

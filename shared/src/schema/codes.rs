@@ -155,6 +155,8 @@ string_codes! {
         NonceAddsAudio => "nonce_adds_audio",
         /// Requests went through a proxy.
         ViaProxy => "via_proxy",
+        /// The capacity suite loaded extra engine sessions (how many, threads, load time).
+        CapacitySessions => "capacity_sessions",
         /// Other work competed with the benchmark.
         NoisyMachine => "noisy_machine",
         /// Imported from the legacy run_bench.py format.
@@ -191,6 +193,8 @@ string_codes! {
         Hardware => "hardware",
         /// Two sessions behind a router against one.
         Dual => "dual",
+        /// Listeners (or requests per second) served before speech stutters.
+        Capacity => "capacity",
     }
 }
 

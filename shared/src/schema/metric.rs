@@ -46,4 +46,6 @@ pub enum Metric {
     WholeModelMs,
     /// Soak TTFA drift first → last window, percent (run-level).
     SoakTtfaDriftPct,
+    /// Capacity: the most listeners (or requests/s) served within the SLO (run-level).
+    CapacitySustainableLevel,
 }

@@ -9,10 +9,11 @@
 //! be frozen as `schema::v1` when version 2 comes.
 //!
 //! Each suite's result has its own file: [`memory`], [`soak`], [`providers`], [`hardware`],
-//! [`dual`]; the per-trial ones are [`playback`] (streaming) and [`quality`].
+//! [`dual`], [`capacity`]; the per-trial ones are [`playback`] (streaming) and [`quality`].
 
 mod artifacts;
 mod bundle;
+pub mod capacity;
 mod case;
 mod codes;
 pub mod dual;
@@ -30,6 +31,7 @@ pub mod soak;
 
 pub use artifacts::*;
 pub use bundle::*;
+pub use capacity::*;
 pub use case::*;
 pub use codes::*;
 pub use dual::*;
