@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what kokoro-bench's build, site and tests need, skipping what is already there.
-# Usage: scripts/bootstrap.sh [site] [browser] [mac]
+# Usage: scripts/bootstrap.sh [site] [browser] [engines] [mac]
+#   engines: espeak-ng (Debian) and kokoro-onnx (a venv in the cache), the real engines the
+#   command target is tested on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want() { for a in "${ARGS[@]}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
@@ -20,6 +22,15 @@ if want browser; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
+fi
+
+if want engines; then
+  if ! command -v espeak-ng >/dev/null; then
+    say "installing Debian espeak-ng"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq espeak-ng >/dev/null
+  fi
+  bash scripts/kokoro-onnx.sh --install-only
 fi
 
 if want mac; then

@@ -7,7 +7,7 @@ export PATH="$PWD/.ci-cache/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 step() { echo; echo "=== $* ==="; }
 
 step "bootstrap"
-bash scripts/bootstrap.sh site browser mac
+bash scripts/bootstrap.sh site browser engines mac
 
 step "format"
 cargo fmt --all -- --check

@@ -6,7 +6,7 @@
 use crate::schema::{Bundle, RunStatus, TargetKind};
 
 /// What an engine-only fact says for a target that has no in-process session.
-pub const NOT_APPLICABLE: &str = "not applicable (the server's own)";
+pub const NOT_APPLICABLE: &str = "not applicable (the server's or program's own)";
 
 /// The target in words: `in-process engine`, the URL with its dialect, or `legacy import`.
 pub fn target(b: &Bundle) -> String {
@@ -21,6 +21,30 @@ pub fn target(b: &Bundle) -> String {
         (None, TargetKind::Http) => "HTTP server".into(),
         (None, TargetKind::Legacy) => "legacy import".into(),
         (None, TargetKind::Scripted) => "scripted target (harness test)".into(),
+        (None, TargetKind::Command) => match &b.provenance.command {
+            Some(c) => command(c),
+            None => "command".into(),
+        },
+    }
+}
+
+/// A command target in words: the command, and for a worker what it said it is.
+pub fn command(c: &crate::schema::CommandTarget) -> String {
+    match c.mode {
+        crate::schema::CommandMode::OneShot => {
+            format!("command `{}` (a process per request)", c.command)
+        }
+        crate::schema::CommandMode::Worker => {
+            let engine = c.reported.get("engine").map(|e| {
+                let v = c
+                    .reported
+                    .get("version")
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default();
+                format!(": {e}{v}")
+            });
+            format!("worker `{}`{}", c.command, engine.unwrap_or_default())
+        }
     }
 }
 
@@ -38,7 +62,7 @@ pub fn status(s: RunStatus) -> &'static str {
 fn engine_only(b: &Bundle, value: Option<String>) -> String {
     match (value, b.run.target) {
         (Some(v), _) => v,
-        (None, TargetKind::Http) => NOT_APPLICABLE.into(),
+        (None, TargetKind::Http | TargetKind::Command) => NOT_APPLICABLE.into(),
         (None, _) => "—".into(),
     }
 }

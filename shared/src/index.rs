@@ -181,6 +181,12 @@ impl IndexEntry {
                 TargetKind::Engine => "engine".into(),
                 TargetKind::Legacy => "legacy".into(),
                 TargetKind::Scripted => "scripted".into(),
+                TargetKind::Command => bundle
+                    .provenance
+                    .command
+                    .as_ref()
+                    .map(|c| c.command.clone())
+                    .unwrap_or_else(|| "command".into()),
                 TargetKind::Http => bundle
                     .provenance
                     .http

@@ -8,18 +8,35 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
+/// Which processes one sample sums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The process alone (the runner, for the in-process engine).
+    Process,
+    /// The process and its descendants (a server and its workers).
+    Tree,
+    /// Only its descendants (the programs a command target runs: children of the runner, whose
+    /// own memory is not theirs). Between requests of a one-shot command this is zero.
+    Children,
+}
+
 /// A running sampler.
 pub struct Sampler {
+    scope: Scope,
     stop: Arc<AtomicBool>,
     data: Arc<Mutex<MemorySeries>>,
     thread: Option<JoinHandle<()>>,
     origin: Instant,
 }
 
-/// One sample: RSS and CPU of `pid` (plus its descendants when `tree`), and the PIDs summed.
-fn sample(sys: &mut System, pid: Pid, tree: bool) -> Option<(u64, f32, Vec<u32>)> {
-    let kind = ProcessRefreshKind::nothing().with_memory().with_cpu();
-    if !tree {
+/// One sample: RSS and CPU of the processes `scope` names around `pid`, and the PIDs summed.
+fn sample(sys: &mut System, pid: Pid, scope: Scope) -> Option<(u64, f32, Vec<u32>)> {
+    // Without tasks: threads are not listed as processes of their own (see `process::tree`).
+    let kind = ProcessRefreshKind::nothing()
+        .with_memory()
+        .with_cpu()
+        .without_tasks();
+    if scope == Scope::Process {
         sys.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), false, kind);
         return sys
             .process(pid)
@@ -27,7 +44,10 @@ fn sample(sys: &mut System, pid: Pid, tree: bool) -> Option<(u64, f32, Vec<u32>)
     }
     sys.refresh_processes_specifics(ProcessesToUpdate::All, true, kind);
     sys.process(pid)?;
-    let pids = super::process::tree(sys, pid.as_u32());
+    let mut pids = super::process::tree(sys, pid.as_u32());
+    if scope == Scope::Children {
+        pids.retain(|&p| p != pid.as_u32());
+    }
     let (mut rss, mut cpu) = (0u64, 0f32);
     for p in pids.iter().filter_map(|&p| sys.process(Pid::from_u32(p))) {
         rss += p.memory();
@@ -37,14 +57,14 @@ fn sample(sys: &mut System, pid: Pid, tree: bool) -> Option<(u64, f32, Vec<u32>)
 }
 
 impl Sampler {
-    /// Starts sampling `pid` (with its descendants when `tree`) every `interval`; times are ms
+    /// Starts sampling the processes `scope` names around `pid` every `interval`; times are ms
     /// since `origin`.
     pub fn start(
         pid: u32,
         process: &str,
         interval: Duration,
         origin: Instant,
-        tree: bool,
+        scope: Scope,
     ) -> Sampler {
         let stop = Arc::new(AtomicBool::new(false));
         let who = super::process::describe(pid);
@@ -67,8 +87,11 @@ impl Sampler {
                 let mut next = Instant::now();
                 while !stop2.load(Ordering::Relaxed) {
                     let t = Instant::now();
-                    if let Some((rss, cpu, pids)) = sample(&mut sys, pid, tree) {
-                        let footprint = super::process::footprint_bytes(pid.as_u32());
+                    if let Some((rss, cpu, pids)) = sample(&mut sys, pid, scope) {
+                        let footprint = match scope {
+                            Scope::Children => None,
+                            _ => super::process::footprint_bytes(pid.as_u32()),
+                        };
                         cost_total += t.elapsed();
                         n += 1;
                         if let Ok(mut d) = data2.lock() {
@@ -76,7 +99,7 @@ impl Sampler {
                             d.rss_bytes.push(rss);
                             d.cpu_percent.push(cpu);
                             d.footprint_bytes.extend(footprint);
-                            if tree {
+                            if scope != Scope::Process {
                                 d.tree_pids = pids;
                             }
                             d.sample_cost_us = Some(cost_total.as_secs_f64() * 1e6 / n as f64);
@@ -93,6 +116,7 @@ impl Sampler {
             })
             .ok();
         Sampler {
+            scope,
             stop,
             data,
             thread,
@@ -117,12 +141,8 @@ impl Sampler {
     /// Records the baseline (RSS right now, e.g. after the model loaded).
     pub fn baseline_now(&self) {
         let mut sys = System::new();
-        let (pid, tree) = self
-            .data
-            .lock()
-            .map(|d| (d.pid, !d.tree_pids.is_empty()))
-            .unwrap_or((0, false));
-        if let Some((rss, _, _)) = sample(&mut sys, Pid::from_u32(pid), tree) {
+        let pid = self.data.lock().map(|d| d.pid).unwrap_or(0);
+        if let Some((rss, _, _)) = sample(&mut sys, Pid::from_u32(pid), self.scope) {
             if let Ok(mut d) = self.data.lock() {
                 d.baseline_rss_bytes = Some(rss);
             }
@@ -181,7 +201,7 @@ mod tests {
             "test",
             Duration::from_millis(10),
             origin,
-            false,
+            Scope::Process,
         );
         std::thread::sleep(Duration::from_millis(60));
         s.mark("a#0".into());
@@ -207,5 +227,52 @@ mod tests {
         );
         assert_eq!(series.mark_label, vec!["a#0".to_string()]);
         assert!(series.sample_cost_us.unwrap() > 0.0);
+    }
+
+    #[test]
+    fn threads_are_not_counted_as_child_processes() {
+        // This test binary runs several threads; Linux lists each as a "task" whose parent is
+        // this process and whose RSS is the whole process's. A tree must not sum them.
+        let _busy: Vec<_> = (0..4)
+            .map(|_| std::thread::spawn(|| std::thread::sleep(Duration::from_millis(300))))
+            .collect();
+        let mut sys = System::new();
+        let pid = Pid::from_u32(std::process::id());
+        let (own, _, _) = sample(&mut sys, pid, Scope::Process).unwrap();
+        let (tree, _, pids) = sample(&mut sys, pid, Scope::Tree).unwrap();
+        assert_eq!(
+            pids,
+            vec![std::process::id()],
+            "no child processes, only threads"
+        );
+        assert!(tree < own + own / 2, "tree {tree} vs own {own}");
+    }
+
+    #[test]
+    fn children_scope_sums_the_programs_started_and_not_the_runner() {
+        let s = Sampler::start(
+            std::process::id(),
+            "children",
+            Duration::from_millis(10),
+            Instant::now(),
+            Scope::Children,
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        let mut child = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "b = bytearray(200_000_000); import time; time.sleep(0.5)",
+            ])
+            .spawn()
+            .expect("python3");
+        child.wait().unwrap();
+        let series = s.stop();
+        assert_eq!(
+            series.rss_bytes[0], 0,
+            "no child yet: nothing of the runner counted"
+        );
+        let peak = series.rss_bytes.iter().copied().max().unwrap();
+        assert!(peak > 180_000_000, "the child's 200 MB: {peak}");
+        assert!(series.tree_pids.iter().all(|&p| p != std::process::id()));
     }
 }

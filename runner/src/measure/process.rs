@@ -64,14 +64,19 @@ pub fn describe(pid: u32) -> Option<ProcessInfo> {
     })
 }
 
-/// `root` and every process below it, from a refreshed process table.
+/// `root` and every process below it, from a refreshed process table. Threads are not
+/// processes: on Linux the table may list a process's threads as its children, each with the
+/// whole process's memory, so they are skipped (summing them would count one RSS many times).
 pub fn tree(sys: &System, root: u32) -> Vec<u32> {
     let mut out = vec![root];
     let mut i = 0;
     while i < out.len() {
         let parent = Pid::from_u32(out[i]);
         for (pid, p) in sys.processes() {
-            if p.parent() == Some(parent) && !out.contains(&pid.as_u32()) {
+            if p.parent() == Some(parent)
+                && p.thread_kind().is_none()
+                && !out.contains(&pid.as_u32())
+            {
                 out.push(pid.as_u32());
             }
         }

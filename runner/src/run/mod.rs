@@ -124,6 +124,7 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         s.end_peak_window();
     }
     drop(requests);
+    target.finish(&mut ctx.bundle.provenance);
     drop(target);
     for s in &mut plan.suites {
         if !ctx.stopped() {
@@ -163,7 +164,7 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     }
     if let Some(msg) = ctx.fatal {
         anyhow::bail!(
-            "the server refused a request, so the run stopped (what was measured is in {}):\n  {msg}\nCheck --dialect, --voice, --speed, --format and --payload-extra against the server's API.",
+            "the target cannot go on, so the run stopped (what was measured is in {}):\n  {msg}",
             bundle_path.display()
         );
     }

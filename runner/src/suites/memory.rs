@@ -40,8 +40,8 @@ impl Suite for Memory {
 
     fn before_target(&mut self, ctx: &mut RunCtx) -> Result<()> {
         match ctx.sampled.clone() {
-            Sampled::Process { pid, what, tree } => {
-                ctx.sampler = Some(Sampler::start(pid, &what, self.interval, ctx.origin, tree));
+            Sampled::Process { pid, what, scope } => {
+                ctx.sampler = Some(Sampler::start(pid, &what, self.interval, ctx.origin, scope));
             }
             Sampled::NotSampled(why) => ctx.note(NoteLevel::Warn, NoteCode::MemoryNotSampled, why),
         }

@@ -1,8 +1,11 @@
 //! The target's flags: which target, and each target's own group.
 
+use super::command::CommandArgs;
 use super::engine::{EngineArgs, EngineSpec};
 use super::fake::{FakeArgs, FakeSpec, Script};
 use super::http::args::HttpArgs;
+use super::http::AudioFormat;
+use super::pcm::SampleFormat;
 use super::TargetSpec;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
@@ -14,6 +17,9 @@ pub enum TargetArg {
     Engine,
     /// An OpenAI- or Kokoro-compatible `/v1/audio/speech` server (--url).
     Http,
+    /// A program that writes audio to stdout (--command), one process per request or a
+    /// persistent worker (--worker).
+    Command,
     /// A scripted schedule of chunks (tests only; --fake-script).
     #[value(hide = true)]
     Fake,
@@ -31,9 +37,34 @@ pub struct TargetArgs {
     /// HTTP flags.
     #[command(flatten)]
     pub http: HttpArgs,
+    /// Command flags.
+    #[command(flatten)]
+    pub command: CommandArgs,
+    /// The audio stream's format and idle limit (HTTP and command targets).
+    #[command(flatten)]
+    pub stream: StreamArgs,
     /// Scripted-target flags.
     #[command(flatten)]
     pub fake: FakeArgs,
+}
+
+/// How audio arrives from an HTTP server or a program's stdout.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Audio stream (--target http or command)")]
+pub struct StreamArgs {
+    /// Audio format to ask for (HTTP) or to read from stdout (a one-shot command).
+    #[arg(long, value_enum, default_value = "wav")]
+    pub format: AudioFormat,
+    /// Sample rate of raw PCM, Hz.
+    #[arg(long, default_value_t = 24_000)]
+    pub pcm_rate_hz: u32,
+    /// Sample format of raw PCM.
+    #[arg(long, value_enum, default_value = "s16le")]
+    pub sample_format: SampleFormat,
+    /// The longest wait for the next byte, e.g. 20s (the request's total deadline is
+    /// --request-timeout). `--http-timeout-s N` is accepted as N seconds.
+    #[arg(long, alias = "http-timeout-s", default_value = "60s", value_parser = crate::timefmt::duration_arg)]
+    pub idle_timeout: std::time::Duration,
 }
 
 impl TargetArgs {
@@ -50,9 +81,15 @@ impl TargetArgs {
         if self.target != TargetArg::Fake && self.fake.fake_script.is_some() {
             bail!("--fake-script is for --target fake");
         }
+        if self.target != TargetArg::Command {
+            if let Some(flag) = self.command.given() {
+                bail!("{flag} is for the command target: add --target command");
+            }
+        }
         Ok(match self.target {
             TargetArg::Engine => Box::new(EngineSpec(self.engine.config()?)),
-            TargetArg::Http => Box::new(self.http.spec()?),
+            TargetArg::Http => Box::new(self.http.spec(&self.stream)?),
+            TargetArg::Command => Box::new(self.command.spec(&self.stream, self.engine.lang)?),
             TargetArg::Fake => {
                 let text = self
                     .fake

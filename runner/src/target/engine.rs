@@ -109,7 +109,7 @@ impl TargetSpec for EngineSpec {
         Sampled::Process {
             pid: std::process::id(),
             what: "kokoro-bench runner (in-process engine)".into(),
-            tree: false,
+            scope: crate::measure::memory::Scope::Process,
         }
     }
 
@@ -193,6 +193,7 @@ impl Target for EngineTarget {
             model_io: info.model_io.clone(),
             corpus: Vec::new(),
             http: None,
+            command: None,
         })
     }
 

@@ -136,7 +136,7 @@ impl TargetSpec for FakeSpec {
         Sampled::Process {
             pid: std::process::id(),
             what: "kokoro-bench runner (scripted target)".into(),
-            tree: false,
+            scope: crate::measure::memory::Scope::Process,
         }
     }
 

@@ -8,14 +8,17 @@
 //! any file is written.
 //!
 //! Targets: [`engine`] (ONNX Runtime in this process), [`http`] (an OpenAI- or Kokoro-compatible
-//! server) and [`fake`] (a scripted schedule of chunks and delays, for tests of the run loop and
+//! server), [`command`] (a program writing audio to stdout, one-shot or a persistent worker) and
+//! [`fake`] (a scripted schedule of chunks and delays, for tests of the run loop and
 //! the suites without a model). Adding one: a module here implementing both traits, a flag group
 //! in [`cli`], one arm in [`cli::TargetArgs::spec`].
 
 pub mod cli;
+pub mod command;
 pub mod engine;
 pub mod fake;
 pub mod http;
+pub mod pcm;
 pub mod pool;
 mod trace;
 
@@ -95,8 +98,8 @@ pub enum Sampled {
         pid: u32,
         /// What it is, in words (written into the bundle).
         what: String,
-        /// Sum its descendants too (a server's workers).
-        tree: bool,
+        /// Which processes around `pid` are summed.
+        scope: crate::measure::memory::Scope,
     },
     /// Nothing can be sampled; why (written as a note).
     NotSampled(String),
@@ -143,6 +146,8 @@ pub trait Target: Send + Sync {
     fn cache(&self) -> CachePolicy {
         CachePolicy::None
     }
+    /// Adds what is known only at the end of the run (a worker's restarts, a program's stderr).
+    fn finish(&self, _provenance: &mut Provenance) {}
 }
 
 /// Whether a target could answer a repeated text from a cache.

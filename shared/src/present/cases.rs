@@ -97,6 +97,9 @@ pub fn cadence(b: &Bundle) -> Option<Section> {
 
 /// How HTTP requests were carried: TTFB and connection set-up per case.
 pub fn http(b: &Bundle) -> Option<Section> {
+    if b.run.target != TargetKind::Http {
+        return None;
+    }
     let lines: Vec<String> = b
         .cases
         .iter()
@@ -143,6 +146,7 @@ pub fn cold(b: &Bundle) -> Option<Section> {
     let what = match b.run.target {
         TargetKind::Http => "the run's first request to the server",
         TargetKind::Engine => "first inference after session creation",
+        TargetKind::Command => "the run's first request to the program",
         _ => "the run's first request",
     };
     let cold: Vec<String> = b

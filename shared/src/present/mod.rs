@@ -7,6 +7,7 @@
 
 pub mod capacity;
 pub mod cases;
+pub mod command;
 pub mod dual;
 pub mod gates;
 pub mod hardware;
@@ -177,6 +178,7 @@ pub fn run_sections(b: &Bundle) -> Vec<Section> {
         cases::section,
         cases::cadence,
         cases::http,
+        command::section,
         cases::cold,
         memory::section,
         soak::section,

@@ -122,6 +122,9 @@ pub enum TargetKind {
     Legacy,
     /// A scripted fake target (tests of the harness; its numbers describe no engine).
     Scripted,
+    /// A program that writes audio to stdout: one process per request, or a persistent worker
+    /// speaking the worker protocol (`docs/worker-protocol.md`).
+    Command,
 }
 
 /// The plan a run followed.

@@ -89,6 +89,18 @@ pub struct Trial {
     /// Time to first byte of the response body (HTTP targets; includes connection set-up).
     #[serde(default)]
     pub ttfb_ms: Option<f64>,
+    /// Command target: starting the process (spawn returned), ms; part of `ttfb_ms`, which for a
+    /// command is spawn to first stdout byte.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spawn_ms: Option<f64>,
+    /// One-shot command: the process's peak resident memory (from the OS when it exited, so a
+    /// program shorter than the sampling interval is still measured), bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_peak_rss_bytes: Option<u64>,
+    /// One-shot command: CPU time the process (and the children it waited for) used, user +
+    /// system, ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_cpu_ms: Option<f64>,
     /// HTTP: name resolution and TCP connect, ms (part of `ttfb_ms`: one connection per request).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_ms: Option<f64>,

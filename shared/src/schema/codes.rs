@@ -117,6 +117,14 @@ string_codes! {
         Tls => "tls",
         /// Another IO error.
         Io => "io",
+        /// The command could not be started (not found, not executable).
+        Spawn => "spawn",
+        /// The command exited with a failure status (its stderr is in the message).
+        ExitStatus => "exit_status",
+        /// The worker process died during the request (it is restarted once).
+        WorkerCrashed => "worker_crashed",
+        /// The worker answered the request with an error frame.
+        WorkerError => "worker_error",
         /// Open-loop soak: the request was not sent because too many were in flight.
         DroppedOverload => "dropped_overload",
         /// The trial came from a legacy tool that recorded only that it failed.

@@ -38,6 +38,9 @@ pub struct Provenance {
     /// HTTP target details.
     #[serde(default)]
     pub http: Option<HttpTarget>,
+    /// Command target details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandTarget>,
 }
 
 /// A file identified by name, size and content hash.
@@ -127,4 +130,43 @@ pub struct HttpTarget {
     /// Connections were kept alive and reused (`false`: one new connection per request).
     #[serde(default)]
     pub keep_alive: bool,
+}
+
+/// How a command target runs its program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CommandMode {
+    /// A new process per request: process start is inside every trial (`spawn_ms`).
+    OneShot,
+    /// One long-lived process answering requests over the worker protocol: its start-up (model
+    /// load) is reported once, as `ready_ms`.
+    Worker,
+}
+
+/// Command target details: what ran, and what it said about itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CommandTarget {
+    /// The command template as given, with secrets redacted (e.g. `espeak-ng --stdout {text}`).
+    pub command: String,
+    /// One process per request, or a persistent worker.
+    pub mode: CommandMode,
+    /// One-shot: the text was written to the process's stdin instead of an argument.
+    #[serde(default)]
+    pub text_on_stdin: bool,
+    /// The audio format read from stdout, e.g. `wav`, `pcm s16le 22050 Hz`.
+    pub output: String,
+    /// Worker: spawn to its hello frame (model load and warm-up inside the worker), ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_ms: Option<f64>,
+    /// Worker: what it said about itself in its hello frame (engine, library versions, model).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reported: BTreeMap<String, String>,
+    /// Worker restarts after a crash or an abandoned request.
+    #[serde(default)]
+    pub restarts: u32,
+    /// The last bytes the program wrote to stderr (bounded, secrets redacted).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stderr_tail: String,
 }

@@ -306,12 +306,12 @@ impl Suite for Capacity {
             .collect();
         let pool = Pool::new(members);
         let own_sampler = match (&ctx.sampler, &ctx.sampled) {
-            (None, Sampled::Process { pid, what, tree }) => Some(Sampler::start(
+            (None, Sampled::Process { pid, what, scope }) => Some(Sampler::start(
                 *pid,
                 what,
                 Duration::from_millis(200),
                 ctx.origin,
-                *tree,
+                *scope,
             )),
             _ => None,
         };

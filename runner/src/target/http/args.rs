@@ -1,11 +1,11 @@
 //! The HTTP target's flags, and turning them into a checked [`HttpConfig`].
 
-use super::{tls, url, AudioFormat, Dialect, HttpConfig, HttpSpec};
+use super::{tls, url, Dialect, HttpConfig, HttpSpec};
+use crate::target::cli::StreamArgs;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use kokoro_bench_bundle::schema::NonceStyle;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// `--nonce`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,19 +40,9 @@ pub struct HttpArgs {
     /// Extra JSON fields merged into the payload, e.g. '{"lang": "en-us"}'.
     #[arg(long)]
     pub payload_extra: Option<String>,
-    /// Audio format to ask for.
-    #[arg(long, value_enum, default_value = "wav")]
-    pub format: AudioFormat,
-    /// Sample rate of raw PCM responses, Hz.
-    #[arg(long, default_value_t = 24_000)]
-    pub pcm_rate_hz: u32,
     /// Ask for a whole (non-streamed) response.
     #[arg(long)]
     pub no_stream: bool,
-    /// The longest wait for the next byte, e.g. 20s (the request's total deadline is
-    /// --request-timeout). `--http-timeout-s N` is accepted as N seconds.
-    #[arg(long, alias = "http-timeout-s", default_value = "60s", value_parser = crate::timefmt::duration_arg)]
-    pub idle_timeout: Duration,
     /// Follow `307`/`308` redirects (they keep the POST). Without it a redirect stops the run
     /// with its status and `Location`; `301`/`302`/`303` always do (they would turn the POST
     /// into a GET).
@@ -125,7 +115,7 @@ impl HttpArgs {
     /// # Errors
     /// A missing or malformed URL, headers without a colon, a payload that is not a JSON object,
     /// a CA file that cannot be read, `--ca-cert` on plain http.
-    pub fn spec(&self) -> Result<HttpSpec> {
+    pub fn spec(&self, stream: &StreamArgs) -> Result<HttpSpec> {
         let given = self
             .url
             .clone()
@@ -164,11 +154,12 @@ impl HttpArgs {
                 dialect: self.dialect,
                 headers,
                 payload_extra,
-                format: self.format,
-                pcm_rate_hz: self.pcm_rate_hz,
+                format: stream.format,
+                pcm_rate_hz: stream.pcm_rate_hz,
+                pcm_format: stream.sample_format,
                 stream: !self.no_stream,
                 lang: None,
-                idle: self.idle_timeout,
+                idle: stream.idle_timeout,
                 follow_redirects: self.follow_redirects,
                 nonce: match (self.no_nonce, self.nonce) {
                     (true, _) | (_, NonceArg::Off) => None,

@@ -3,7 +3,7 @@
 //!
 //! The client is written for measurement ([`response`]): every socket read is timestamped, the
 //! framing and any compression are undone here and reported. [`url`] parses endpoints, [`conn`]
-//! opens (and with keep-alive, pools) connections, [`pcm`] turns bytes into samples, [`trial`]
+//! opens (and with keep-alive, pools) connections, [`trial`]
 //! turns one request into a trial, [`server_pid`] finds the process to sample.
 
 pub mod args;
@@ -12,7 +12,6 @@ pub mod decode;
 pub mod error;
 pub mod framing;
 pub mod limits;
-pub mod pcm;
 pub mod proxy;
 pub mod response;
 pub mod server_pid;
@@ -73,6 +72,8 @@ pub struct HttpConfig {
     pub format: AudioFormat,
     /// Sample rate of raw PCM.
     pub pcm_rate_hz: u32,
+    /// Sample format of raw PCM.
+    pub pcm_format: crate::target::pcm::SampleFormat,
     /// Ask for a streamed response.
     pub stream: bool,
     /// Language field (kokoro dialect; openai when given).
@@ -213,7 +214,7 @@ impl TargetSpec for HttpSpec {
                     (Some(w), false) => format!("`{}` listening on port {}, and its child processes", w.name, url.port),
                     (None, _) => format!("server pid {pid}"),
                 };
-                Sampled::Process { pid, what, tree: true }
+                Sampled::Process { pid, what, scope: crate::measure::memory::Scope::Tree }
             }
             None => Sampled::NotSampled(format!(
                 "memory/CPU not sampled: no process on this machine listens on port {}; pass --server-pid",
@@ -298,6 +299,7 @@ mod tests {
             payload_extra: serde_json::from_str(r#"{"seed": 7}"#).unwrap(),
             format: AudioFormat::Wav,
             pcm_rate_hz: 24_000,
+            pcm_format: crate::target::pcm::SampleFormat::S16le,
             stream: true,
             lang: Some("en-us".into()),
             idle: Duration::from_secs(5),

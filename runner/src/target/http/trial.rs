@@ -5,10 +5,10 @@
 
 use super::error::WireError;
 use super::limits::Limits;
-use super::pcm::AudioParser;
 use super::response::{Body, Method, Post, Response};
 use super::url::resolve;
 use super::{AudioFormat, HttpConfig};
+use crate::target::pcm::AudioParser;
 use crate::target::{finish, Outcome, Request, TrialOutput};
 use kokoro_bench_bundle::schema::{ChunkSeries, ErrorKind, Trial, TrialError, TrialFlag};
 use std::collections::BTreeMap;
@@ -136,7 +136,8 @@ fn error_status(cfg: &HttpConfig, status: u16, body: Body<'_>) -> (ErrorKind, St
         cfg.url_text
     );
     if status < 500 {
-        (ErrorKind::Http4xx, message, true)
+        let hint = "; the server refused the request: check --dialect, --voice, --speed, --format and --payload-extra against its API";
+        (ErrorKind::Http4xx, format!("{message}{hint}"), true)
     } else {
         (ErrorKind::Http5xx, message, false)
     }
@@ -173,7 +174,10 @@ pub fn run_trial(cfg: &HttpConfig, req: &Request<'_>) -> Outcome {
         ..Default::default()
     };
     let (mut headers, mut fatal) = (BTreeMap::new(), None);
-    let mut parser = AudioParser::new(cfg.pcm_rate_hz, cfg.format == AudioFormat::Wav);
+    let mut parser = match cfg.format {
+        AudioFormat::Wav => AudioParser::new(cfg.pcm_rate_hz, true),
+        AudioFormat::Pcm => AudioParser::raw(cfg.pcm_rate_hz, cfg.pcm_format),
+    };
     let mut received = Received::default();
     match post(cfg, &payload, limits) {
         Err(WireError::Redirect { status, location }) => {

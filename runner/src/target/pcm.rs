@@ -1,5 +1,6 @@
-//! Incremental audio parsing of a response body: WAV (including streamed headers whose sizes are
-//! placeholders such as 0xFFFFFFFF — the sizes are ignored) or raw 16-bit little-endian PCM.
+//! Incremental audio parsing of a byte stream (an HTTP body, a program's stdout): WAV (including
+//! streamed headers whose sizes are placeholders such as 0xFFFFFFFF — the sizes are ignored) or
+//! raw little-endian PCM, 16-bit integer or 32-bit float.
 //! Audio length always comes from counted samples, never from a header.
 
 /// What the body turned out to be.
@@ -18,8 +19,27 @@ pub enum Detected {
         /// 1 = integer PCM, 3 = IEEE float.
         format: u16,
     },
-    /// Raw PCM (s16le mono) at the configured rate.
+    /// Raw PCM (mono) at the configured rate and sample format.
     RawPcm,
+}
+
+/// The sample format of raw PCM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SampleFormat {
+    /// 16-bit signed integers, little-endian.
+    S16le,
+    /// 32-bit IEEE floats, little-endian.
+    F32le,
+}
+
+impl SampleFormat {
+    /// The name written in bundles.
+    pub fn name(self) -> &'static str {
+        match self {
+            SampleFormat::S16le => "s16le",
+            SampleFormat::F32le => "f32le",
+        }
+    }
 }
 
 /// Feeds body bytes, yields samples as they become complete.
@@ -29,6 +49,7 @@ pub struct AudioParser {
     pub detected: Detected,
     in_data: bool,
     raw_rate_hz: u32,
+    raw_format: SampleFormat,
     expect_wav: bool,
     /// A problem that makes the body "not audio".
     pub error: Option<String>,
@@ -42,8 +63,18 @@ impl AudioParser {
             detected: Detected::Unknown,
             in_data: false,
             raw_rate_hz,
+            raw_format: SampleFormat::S16le,
             expect_wav,
             error: None,
+        }
+    }
+
+    /// A parser for raw PCM in `format` at `rate_hz` (a stream that starts with a WAV header
+    /// is still read as WAV).
+    pub fn raw(rate_hz: u32, format: SampleFormat) -> AudioParser {
+        AudioParser {
+            raw_format: format,
+            ..AudioParser::new(rate_hz, false)
         }
     }
 
@@ -75,10 +106,7 @@ impl AudioParser {
                     format: 0,
                 };
             } else if self.expect_wav || looks_like_text(&self.buf) {
-                self.error = Some(format!(
-                    "the body is not audio: starts with {:?}",
-                    preview(&self.buf)
-                ));
+                self.error = Some(format!("not audio: starts with {:?}", preview(&self.buf)));
                 return Vec::new();
             } else {
                 self.detected = Detected::RawPcm;
@@ -156,7 +184,10 @@ impl AudioParser {
                 format,
                 ..
             } => ((bits / 8) as usize, channels as usize, format == 3),
-            Detected::RawPcm => (2, 1, false),
+            Detected::RawPcm => match self.raw_format {
+                SampleFormat::S16le => (2, 1, false),
+                SampleFormat::F32le => (4, 1, true),
+            },
             Detected::Unknown => return Vec::new(),
         };
         let frame = bytes_per * channels;
@@ -246,6 +277,20 @@ mod tests {
         let mut raw = AudioParser::new(22_050, false);
         assert_eq!(raw.feed(&pcm(&[1, 2, 3, 4, 5, 6, 7])).len(), 7);
         assert_eq!(raw.sample_rate_hz(), Some(22_050));
+    }
+
+    #[test]
+    fn raw_float_pcm_in_odd_pieces() {
+        let bytes: Vec<u8> = [0.5f32, -0.25, 1.0, 0.0]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
+        let mut p = AudioParser::raw(22_050, SampleFormat::F32le);
+        let mut got = p.feed(&bytes[..13]);
+        assert_eq!(p.leftover(), 1, "a partial float waits for its bytes");
+        got.extend(p.feed(&bytes[13..]));
+        assert_eq!(got, vec![0.5, -0.25, 1.0, 0.0]);
+        assert_eq!(p.sample_rate_hz(), Some(22_050));
     }
 
     #[test]
