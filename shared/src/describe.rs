@@ -48,6 +48,36 @@ pub fn command(c: &crate::schema::CommandTarget) -> String {
     }
 }
 
+/// The language a Kokoro voice was made for, from the first letter of its id (Kokoro's naming:
+/// `af_heart` is American English, `jf_alpha` Japanese); `None` for ids outside that scheme.
+pub fn voice_language(voice: &str) -> Option<&'static str> {
+    if voice.as_bytes().get(2) != Some(&b'_') {
+        return None;
+    }
+    Some(match voice.as_bytes()[0] {
+        b'a' => "en-us",
+        b'b' => "en-gb",
+        b'j' => "ja",
+        b'z' => "zh",
+        b'e' => "es",
+        b'f' => "fr",
+        b'h' => "hi",
+        b'i' => "it",
+        b'p' => "pt-br",
+        _ => return None,
+    })
+}
+
+/// A warning when the voice was made for another language than the text is read in.
+pub fn voice_language_mismatch(voice: &str, lang: &str) -> Option<String> {
+    let made_for = voice_language(voice)?;
+    (made_for != lang).then(|| {
+        format!(
+            "voice `{voice}` was made for {made_for} but reads {lang} text here: Kokoro voices are trained per language, so accent and quality differ from a voice made for {lang} (the timings are of the same model either way)"
+        )
+    })
+}
+
 /// A run status in words.
 pub fn status(s: RunStatus) -> &'static str {
     match s {
@@ -123,6 +153,22 @@ pub fn facts(b: &Bundle) -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_voice_of_another_language_is_named() {
+        assert_eq!(voice_language("af_heart"), Some("en-us"));
+        assert_eq!(voice_language("custom"), None);
+        assert!(voice_language_mismatch("af_heart", "en-us").is_none());
+        let w = voice_language_mismatch("jf_alpha", "en-us").unwrap();
+        assert!(
+            w.contains("made for ja") && w.contains("reads en-us"),
+            "{w}"
+        );
+        assert!(
+            voice_language_mismatch("bench_alpha", "en-us").is_none(),
+            "not Kokoro's naming"
+        );
+    }
 
     #[test]
     fn http_runs_say_not_applicable_instead_of_blank_engine_fields() {

@@ -101,6 +101,21 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     for (level, code, msg) in target.notes() {
         ctx.note(level, code, msg);
     }
+    let lang = ctx
+        .bundle
+        .provenance
+        .g2p
+        .as_ref()
+        .map(|g| g.language.clone());
+    if let Some(w) = lang.and_then(|l| {
+        kokoro_bench_bundle::describe::voice_language_mismatch(&plan.settings.voice, &l)
+    }) {
+        ctx.note(
+            kokoro_bench_bundle::schema::NoteLevel::Warn,
+            kokoro_bench_bundle::schema::NoteCode::VoiceLanguage,
+            w,
+        );
+    }
     ctx.dir = Some(artifacts::RunDir::create(&plan.out, &ctx.id)?);
     for s in &mut plan.suites {
         s.target_started(&mut ctx);

@@ -124,9 +124,7 @@ impl TargetSpec for EngineSpec {
                 pack.check(v)?;
                 Ok(v.to_string())
             }
-            None => pack
-                .names()
-                .first()
+            None => default_voice(&pack.names(), self.0.lang.code())
                 .map(|s| s.to_string())
                 .context("the voice pack is empty"),
         }
@@ -135,6 +133,18 @@ impl TargetSpec for EngineSpec {
     fn start(&self) -> Result<Box<dyn Target>> {
         Ok(Box::new(EngineTarget::start(self.0.clone())?))
     }
+}
+
+/// The voice used when none is given: `af_heart` for US English when the pack has it, else the
+/// first voice made for `lang`, else the pack's first voice (a note then says the language differs).
+pub fn default_voice<'a>(names: &[&'a str], lang: &str) -> Option<&'a str> {
+    use kokoro_bench_bundle::describe::voice_language;
+    names
+        .iter()
+        .find(|n| lang == "en-us" && **n == "af_heart")
+        .or_else(|| names.iter().find(|n| voice_language(n) == Some(lang)))
+        .or_else(|| names.first())
+        .copied()
 }
 
 /// The engine, started.
@@ -332,5 +342,24 @@ pub fn measure(engine: &EngineHandle, r: &Request<'_>) -> TrialOutput {
         trial,
         samples,
         joins,
+    }
+}
+
+#[cfg(test)]
+mod default_voice_tests {
+    use super::default_voice;
+
+    #[test]
+    fn the_default_voice_matches_the_language_when_the_pack_has_one() {
+        let v1 = ["af_bella", "af_heart", "bf_emma", "jf_alpha"];
+        assert_eq!(default_voice(&v1, "en-us"), Some("af_heart"));
+        assert_eq!(default_voice(&v1, "en-gb"), Some("bf_emma"));
+        let ja = ["jf_alpha", "jm_kumo"];
+        assert_eq!(
+            default_voice(&ja, "en-us"),
+            Some("jf_alpha"),
+            "none for English: the first, with a note"
+        );
+        assert_eq!(default_voice(&[], "en-us"), None);
     }
 }

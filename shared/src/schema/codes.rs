@@ -171,6 +171,8 @@ string_codes! {
         LegacyImport => "legacy_import",
         /// Some trials of a migrated bundle have no heard-speech latency.
         HeardNotAvailable => "heard_not_available",
+        /// The voice was made for another language than the text is read in.
+        VoiceLanguage => "voice_language",
         /// Some case (or the whole run) has no successful trial.
         NothingMeasured => "nothing_measured",
         /// The legacy file dropped failed trials.

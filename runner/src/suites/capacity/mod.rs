@@ -467,11 +467,9 @@ mod tests {
                 "{}",
                 one.audio_s_per_s
             );
-            assert!(one.cpu_percent_mean.is_some(), "the runner is sampled");
-            assert_eq!(
-                c.predicted_ceiling, None,
-                "a scripted target computes nothing: no ceiling to predict"
-            );
+            // CPU and the predicted ceiling are not asserted here: the sampled process is this
+            // test binary, whose other tests run in parallel (their CPU would be "the target's").
+            // The ceiling is tested in `shared::capacity` and on a real sweep's fixture.
         }
     }
 

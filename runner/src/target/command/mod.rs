@@ -108,7 +108,7 @@ impl TargetSpec for CommandSpec {
             pid: std::process::id(),
             what: format!(
                 "the processes of `{}` (children of kokoro-bench, which is not counted){}",
-                self.0.template.program(),
+                self.0.template.program_name(),
                 if self.0.worker {
                     ""
                 } else {

@@ -26,7 +26,7 @@ pub fn run_trial(cfg: &CommandConfig, req: &Request<'_>, stderr_last: &Mutex<Str
         Output::Wav => AudioParser::new(cfg.rate_hz, true),
         Output::Pcm(format) => AudioParser::raw(cfg.rate_hz, format),
     };
-    let what = format!("`{}`", cfg.template.program());
+    let what = format!("`{}`", cfg.template.program_name());
     let mut child = match pipe::command(&argv, cfg.text_on_stdin).spawn() {
         Ok(c) => c,
         Err(e) => {

@@ -76,6 +76,11 @@ impl Template {
         &self.words[0]
     }
 
+    /// The program's file name, as it may be written (no folder).
+    pub fn program_name(&self) -> &str {
+        self.program().rsplit('/').next().unwrap_or(self.program())
+    }
+
     /// Whether any word uses `{name}`.
     pub fn uses(&self, name: &str) -> bool {
         self.words.iter().any(|w| placeholders(w).contains(&name))
@@ -118,9 +123,30 @@ impl Template {
             .collect()
     }
 
-    /// The command as it may be written (credential-looking arguments redacted).
+    /// The command as it may be written: credential-looking arguments redacted, and absolute
+    /// paths shortened to `…/file name` (a home folder or user name is private and
+    /// machine-specific, as everywhere in a bundle).
     pub fn shown(&self) -> String {
-        crate::redact::args(&self.words).join(" ")
+        crate::redact::args(&self.words)
+            .iter()
+            .map(|w| match w.split_once('=') {
+                Some((k, v)) if k.starts_with('-') => format!("{k}={}", short_path(v)),
+                _ => short_path(w),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// `/home/ann/.cache/x/model.onnx` → `…/model.onnx`; anything else unchanged.
+fn short_path(word: &str) -> String {
+    if word.starts_with('/') || word.starts_with("~/") {
+        match word.rsplit_once('/') {
+            Some((_, name)) if !name.is_empty() => format!("…/{name}"),
+            _ => word.to_string(),
+        }
+    } else {
+        word.to_string()
     }
 }
 
@@ -167,5 +193,11 @@ mod tests {
             .unwrap()
             .shown();
         assert!(!shown.contains("sk-secret"), "{shown}");
+        let shown = Template::parse(
+            "/home/ann/venv/bin/python w.py --model=/home/ann/m.onnx --voices /home/ann/v.bin",
+        )
+        .unwrap()
+        .shown();
+        assert_eq!(shown, "…/python w.py --model=…/m.onnx --voices …/v.bin");
     }
 }

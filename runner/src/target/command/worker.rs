@@ -210,7 +210,7 @@ impl Worker {
             Ok(s) => s,
             Err(p) => p.into_inner(),
         };
-        let what = format!("worker `{}`", self.cfg.template.program());
+        let what = format!("worker `{}`", self.cfg.template.program_name());
         if state.process.is_none() {
             if let Some(gone) = &state.gone {
                 rec.fail(ErrorKind::WorkerCrashed, gone.clone());
@@ -297,7 +297,7 @@ impl Worker {
         rec: &mut Recording,
         parser: &mut AudioParser,
     ) -> Ending {
-        let what = format!("worker `{}`", self.cfg.template.program());
+        let what = format!("worker `{}`", self.cfg.template.program_name());
         let line = RequestLine {
             id,
             text: req.text,
@@ -400,7 +400,7 @@ impl Worker {
             ErrorKind::WorkerCrashed,
             format!(
                 "the worker `{}` {how} during the request ({status}){}",
-                self.cfg.template.program(),
+                self.cfg.template.program_name(),
                 self.stderr.quoted()
             ),
         );
