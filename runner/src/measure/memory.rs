@@ -42,9 +42,19 @@ fn sample(sys: &mut System, pid: Pid, scope: Scope) -> Option<(u64, f32, Vec<u32
             .process(pid)
             .map(|p| (p.memory(), p.cpu_usage(), vec![pid.as_u32()]));
     }
-    sys.refresh_processes_specifics(ProcessesToUpdate::All, true, kind);
-    sys.process(pid)?;
-    let mut pids = super::process::tree(sys, pid.as_u32());
+    let mut pids = match super::process::tree_from_proc(pid.as_u32()) {
+        Some(pids) => {
+            let list: Vec<Pid> = pids.iter().map(|&p| Pid::from_u32(p)).collect();
+            sys.refresh_processes_specifics(ProcessesToUpdate::Some(&list), true, kind);
+            sys.process(pid)?;
+            pids
+        }
+        None => {
+            sys.refresh_processes_specifics(ProcessesToUpdate::All, true, kind);
+            sys.process(pid)?;
+            super::process::tree(sys, pid.as_u32())
+        }
+    };
     if scope == Scope::Children {
         pids.retain(|&p| p != pid.as_u32());
     }

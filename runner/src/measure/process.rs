@@ -64,6 +64,46 @@ pub fn describe(pid: u32) -> Option<ProcessInfo> {
     })
 }
 
+/// `root` and every process below it, read from `/proc/<pid>/task/<tid>/children` (Linux):
+/// no scan of the whole process table, so sampling a tree every 100 ms stays cheap (a full scan
+/// costs milliseconds per sample on a busy machine). `None` where those files do not exist.
+pub fn tree_from_proc(root: u32) -> Option<Vec<u32>> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let pid = out[i];
+        let tasks = match std::fs::read_dir(format!("/proc/{pid}/task")) {
+            Ok(d) => d,
+            Err(_) if i == 0 => return None,
+            Err(_) => {
+                i += 1;
+                continue;
+            }
+        };
+        for task in tasks.flatten() {
+            match std::fs::read_to_string(task.path().join("children")) {
+                Ok(list) => {
+                    for child in list
+                        .split_whitespace()
+                        .filter_map(|c| c.parse::<u32>().ok())
+                    {
+                        if !out.contains(&child) {
+                            out.push(child);
+                        }
+                    }
+                }
+                Err(_) if i == 0 => return None,
+                Err(_) => {}
+            }
+        }
+        i += 1;
+    }
+    Some(out)
+}
+
 /// `root` and every process below it, from a refreshed process table. Threads are not
 /// processes: on Linux the table may list a process's threads as its children, each with the
 /// whole process's memory, so they are skipped (summing them would count one RSS many times).
@@ -131,5 +171,30 @@ mod tests {
             command_line: String::new(),
         };
         assert!(fake.is_port_forwarder());
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_proc_tree_finds_children_and_grandchildren_as_a_full_scan_does() {
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "sleep 2 & sleep 2; wait"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let fast = tree_from_proc(child.id()).expect("/proc children files");
+        let mut sys = System::new();
+        sys.refresh_processes_specifics(
+            ProcessesToUpdate::All,
+            true,
+            ProcessRefreshKind::nothing().without_tasks(),
+        );
+        let mut full = tree(&sys, child.id());
+        let mut sorted = fast.clone();
+        sorted.sort_unstable();
+        full.sort_unstable();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(fast.len(), 3, "sh and its two sleeps: {fast:?}");
+        assert_eq!(sorted, full);
     }
 }
