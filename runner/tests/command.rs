@@ -422,3 +422,67 @@ fn the_mlx_adapter_compiles_and_says_why_it_cannot_run_without_mlx() {
         "{said}"
     );
 }
+
+#[test]
+fn the_engine_and_kokoro_onnx_side_by_side_in_one_run_get_verdicts() {
+    let worker = kokoro_onnx_command();
+    let out = common::tempdir("versus");
+    let repo: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let o = common::bin()
+        .current_dir(&repo)
+        .args([
+            "run", "--suite", "versus", "--voice", "jf_alpha", "--preset", "short",
+        ])
+        .args(["--trials", "4", "--warmup", "1", "--out"])
+        .arg(&out)
+        .arg("--versus")
+        .arg(format!(
+            "kokoro-onnx=--target command --worker --command '{worker}'"
+        ))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("Side by side: engine vs kokoro-onnx"),
+        "{}",
+        text(&o)
+    );
+    let b = bundle(&out);
+    let v = b.versus.as_ref().expect("versus result");
+    assert_eq!(v.targets.len(), 2);
+    let (engine, onnx) = (&v.targets[0].cases[0], &v.targets[1].cases[0]);
+    assert_eq!(
+        (engine.heard_ms.len(), onnx.heard_ms.len()),
+        (4, 4),
+        "{v:?}"
+    );
+    assert!(
+        engine
+            .start_ms
+            .iter()
+            .zip(&onnx.start_ms)
+            .any(|(e, k)| e < k)
+            && engine
+                .start_ms
+                .iter()
+                .zip(&onnx.start_ms)
+                .any(|(e, k)| e > k),
+        "interleaved, order rotated: {:?} {:?}",
+        engine.start_ms,
+        onnx.start_ms
+    );
+    let verdicts = kokoro_bench_bundle::compare::variants::compare_targets(v);
+    assert_eq!(verdicts[0].variant, "kokoro-onnx");
+    for row in &verdicts[0].rows {
+        assert_ne!(
+            row.verdict,
+            kokoro_bench_bundle::compare::Verdict::NotComparable,
+            "side by side on purpose: judged"
+        );
+        assert!(
+            !row.reason.contains("too few"),
+            "4 a side can be judged: {}",
+            row.reason
+        );
+    }
+}

@@ -74,6 +74,7 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
         providers: None,
         hardware: None,
         capacity: None,
+        versus: None,
         dual: None,
         gates: vec![],
         caveats: vec![],

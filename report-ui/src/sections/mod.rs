@@ -9,6 +9,8 @@ pub mod hardware;
 pub mod memory;
 pub mod providers;
 pub mod soak;
+pub mod target;
+pub mod versus;
 
 use crate::components::section::section;
 use kokoro_bench_bundle::present::Section;
@@ -17,12 +19,14 @@ use yew::prelude::*;
 
 /// Every run-level section, in page order; each renders nothing when its suite did not run.
 pub const SECTIONS: &[fn(&Bundle) -> Html] = &[
+    target::render,
     gates::render,
     providers::render,
     dual::render,
     hardware::render,
     soak::render,
     capacity::render,
+    versus::render,
     memory::render,
 ];
 

@@ -55,6 +55,7 @@ pub fn skeleton(id: &str, started_unix_ms: u64, plan: &RunPlan) -> Bundle {
         providers: None,
         hardware: None,
         capacity: None,
+        versus: None,
         dual: None,
         gates: Vec::new(),
         caveats: Vec::new(),

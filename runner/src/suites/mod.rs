@@ -27,6 +27,7 @@ pub mod quality;
 pub mod soak;
 pub mod streaming;
 pub mod trials;
+pub mod versus;
 
 use crate::context::settings::Settings;
 use crate::context::RunCtx;
@@ -106,6 +107,9 @@ pub struct SuiteArgs {
     /// Capacity suite.
     #[command(flatten)]
     pub capacity: capacity::CapacityArgs,
+    /// Versus flags.
+    #[command(flatten)]
+    pub versus: versus::VersusArgs,
 }
 
 /// What a suite's builder gets: its flags, the target, the shared settings.
@@ -177,6 +181,12 @@ pub const REGISTRY: &[Entry] = &[
         engine_only: false,
         stray_flag: capacity::stray_flag,
         build: capacity::build,
+    },
+    Entry {
+        name: "versus",
+        engine_only: false,
+        stray_flag: versus::stray_flag,
+        build: versus::build,
     },
     Entry {
         name: "dual",

@@ -59,3 +59,58 @@ pub fn compare_variants(p: &ProvidersResult) -> Vec<VariantComparison> {
         })
         .collect()
 }
+
+/// The metrics a versus run compares.
+pub const VERSUS_METRICS: [Metric; 4] = [
+    Metric::HeardMs,
+    Metric::TtfaMs,
+    Metric::Rtf,
+    Metric::Underruns,
+];
+
+/// The values of one metric in one versus case.
+pub fn versus_values(c: &crate::schema::VersusCase, m: Metric) -> &[f64] {
+    match m {
+        Metric::HeardMs => &c.heard_ms,
+        Metric::TtfaMs => &c.ttfa_ms,
+        Metric::Rtf => &c.rtf,
+        Metric::Underruns => &c.underruns,
+        _ => &[],
+    }
+}
+
+/// Lines up every other target of a versus run against the run's own (the first), per case and
+/// metric, with the rule run-to-run comparisons use: these targets were measured side by side on
+/// purpose, so "different targets" is the question, not a reason to withhold verdicts.
+pub fn compare_targets(v: &crate::schema::VersusResult) -> Vec<VariantComparison> {
+    let Some(reference) = v.targets.first().filter(|t| t.skipped.is_none()) else {
+        return Vec::new();
+    };
+    let j = Judging::default();
+    v.targets
+        .iter()
+        .skip(1)
+        .filter(|t| t.skipped.is_none())
+        .map(|t| {
+            let mut rows = Vec::new();
+            for c in &t.cases {
+                let Some(rc) = reference.cases.iter().find(|r| r.case == c.case) else {
+                    continue;
+                };
+                for m in VERSUS_METRICS {
+                    rows.push(compare_samples(
+                        m,
+                        Some(c.case.clone()),
+                        versus_values(rc, m),
+                        versus_values(c, m),
+                        j,
+                    ));
+                }
+            }
+            VariantComparison {
+                variant: t.label.clone(),
+                rows,
+            }
+        })
+        .collect()
+}

@@ -198,6 +198,7 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
         providers: None,
         hardware: None,
         capacity: None,
+        versus: None,
         dual: None,
         gates: Vec::new(),
         caveats: legacy_caveats(),

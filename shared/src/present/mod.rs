@@ -17,6 +17,7 @@ pub mod memory;
 pub mod problems;
 pub mod providers;
 pub mod soak;
+pub mod versus;
 
 use crate::schema::GateStatus;
 use crate::Bundle;
@@ -183,6 +184,7 @@ pub fn run_sections(b: &Bundle) -> Vec<Section> {
         memory::section,
         soak::section,
         capacity::section,
+        versus::section,
         providers::section,
         dual::section,
         hardware::section,

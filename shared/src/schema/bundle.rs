@@ -2,7 +2,7 @@
 
 use super::{
     CapacityResult, Case, DualResult, GateOutcome, HardwareResult, Machine, MemorySeries, NoteCode,
-    Provenance, ProvidersResult, SoakResult, SuiteKind,
+    Provenance, ProvidersResult, SoakResult, SuiteKind, VersusResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +49,9 @@ pub struct Bundle {
     /// Capacity sweep, when the capacity suite ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacityResult>,
+    /// Targets side by side, when the versus suite ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versus: Option<VersusResult>,
     /// Gate outcomes computed by the runner when the run ended (viewers may recompute).
     #[serde(default)]
     pub gates: Vec<GateOutcome>,

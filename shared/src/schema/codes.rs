@@ -205,6 +205,8 @@ string_codes! {
         Dual => "dual",
         /// Listeners (or requests per second) served before speech stutters.
         Capacity => "capacity",
+        /// The same cases on several targets, interleaved trial by trial.
+        Versus => "versus",
     }
 }
 

@@ -28,6 +28,7 @@ pub mod providers;
 pub mod quality;
 mod real;
 pub mod soak;
+pub mod versus;
 
 pub use artifacts::*;
 pub use bundle::*;
@@ -46,3 +47,4 @@ pub use providers::*;
 pub use quality::*;
 pub use real::Real;
 pub use soak::*;
+pub use versus::*;
