@@ -24,7 +24,8 @@ echo "e2e: two real runs"
 ART="$OUT/artifacts"
 $BIN run --out "$ART" --preset short --trials 3 --gates report-ui/tests/gates.json --json > "$OUT/run1.json" || [ $? -eq 1 ]
 $BIN run --out "$ART" --preset short --trials 3 --strategy clause --gates report-ui/tests/gates.json --json \
-  --suite ttfa,rtf,streaming,quality,memory,providers --variant cpu-2t:threads=2 --variant coreml:provider=coreml --churn-cycles 1 \
+  --suite ttfa,rtf,streaming,quality,memory,providers,versus --variant cpu-2t:threads=2 --variant coreml:provider=coreml --churn-cycles 1 \
+  --versus "espeak=--target command --command 'espeak-ng --stdout {text}'" \
   > "$OUT/run2.json" || [ $? -eq 1 ]
 
 SITE="$OUT/site"
@@ -98,6 +99,9 @@ if grep -q '<img src="x"' "$OUT/hostile.html" || grep -q '<script>document.title
 grep -q '<title>kokoro-bench report</title>' "$OUT/hostile.html" || fail "page title changed: script ran"
 grep -q 'id="memory"' "$OUT/run.html" || fail "no memory section"
 grep -q 'id="providers"' "$OUT/run2.html" || fail "no providers section"
+grep -q 'id="versus"' "$OUT/run2.html" || fail "no versus section"
+grep -q 'id="versus-verdicts"' "$OUT/run2.html" || fail "no verdicts of the versus section"
+grep -q 'Side by side: engine vs espeak' "$OUT/run2.html" || fail "the versus targets are not named"
 grep -q 'CoreMLExecutionProvider is not in this ONNX Runtime build' "$OUT/run2.html" || fail "impossible variant not shown as skipped"
 grep -q 'id="history"' "$OUT/history.html" || fail "no history view"
 grep -q '2 run(s) in time order' "$OUT/history.html" || fail "history does not show both runs"
