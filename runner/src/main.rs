@@ -7,7 +7,7 @@ use kokoro_bench::commands::{self, EXIT_ERROR};
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Setup => kokoro_bench::setup::run().map(|_| commands::EXIT_OK),
+        Command::Setup(args) => commands::setup(&args),
         Command::Run(args) => commands::run::run(*args),
         Command::Schema => Ok(commands::bundles::schema()),
         Command::Validate { files } => Ok(commands::bundles::validate(&files)),

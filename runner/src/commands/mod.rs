@@ -7,6 +7,24 @@ pub mod history;
 pub mod run;
 pub mod site;
 pub mod table;
+pub mod upstream;
+
+/// `kokoro-bench setup`: ONNX Runtime and the registry pack, and with `--model` the release files.
+///
+/// # Errors
+/// Whatever a download or a verification says.
+pub fn setup(args: &upstream::SetupArgs) -> anyhow::Result<i32> {
+    crate::setup::run()?;
+    if let Some(p) = args.model {
+        let (model, voices) = upstream::fetch(p, args.mirror.as_deref())?;
+        println!(
+            "kokoro-bench run --model {} --voices {} --voice af_heart",
+            model.display(),
+            voices.display()
+        );
+    }
+    Ok(EXIT_OK)
+}
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;
