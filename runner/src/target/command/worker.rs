@@ -211,21 +211,11 @@ impl Worker {
             Err(p) => p.into_inner(),
         };
         let what = format!("worker `{}`", self.cfg.template.program_name());
-        if state.process.is_none() {
-            if let Some(gone) = &state.gone {
-                rec.fail(ErrorKind::WorkerCrashed, gone.clone());
-                let mut o = rec.finish(
-                    req,
-                    &AudioParser::raw(24_000, SampleFormat::F32le),
-                    24_000,
-                    &what,
-                );
-                o.fatal = Some(gone.clone());
-                return o;
-            }
+        if state.process.is_none() && state.gone.is_none() {
             self.replace(&mut state);
         }
         let Some(process) = state.process.as_mut() else {
+            // Gone for good (crashed after its restart, or could not be restarted): the run stops.
             let gone = state.gone.clone().unwrap_or_default();
             rec.fail(ErrorKind::WorkerCrashed, gone.clone());
             let mut o = rec.finish(
