@@ -25,6 +25,7 @@ pub fn engine() -> EngineHandle {
         vocab: a.vocab,
         lang: kokoro_bench::engine::g2p::Lang::EnUs,
         session: Default::default(),
+        chunking: Default::default(),
     })
     .expect("engine start")
 }

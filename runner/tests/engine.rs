@@ -3,10 +3,12 @@
 mod common;
 
 use kokoro_bench::engine::g2p::{Lang, Phonemizer};
+use kokoro_bench::engine::joins::pause_around;
 use kokoro_bench::engine::vocab::Vocab;
 use kokoro_bench::engine::{
-    EngineConfig, EngineHandle, Strategy, SynthEvent, SynthRequest, SAMPLE_RATE_HZ,
+    Chunking, EngineConfig, EngineHandle, Joins, Strategy, SynthEvent, SynthRequest, SAMPLE_RATE_HZ,
 };
+use kokoro_bench::measure::audible::first_audible_sample;
 
 /// misaki 0.9.4 reference strings (from misaki-rs's parity examples).
 #[test]
@@ -57,6 +59,7 @@ fn strategies_deliver_in_order_cover_the_text_and_give_plausible_audio() {
     let text = "The quick brown fox jumps over the lazy dog. Then, after a short rest, it ran all the way home.";
     let words: Vec<&str> = text.split_whitespace().collect();
     for s in [
+        Strategy::Adaptive,
         Strategy::Whole,
         Strategy::Sentence,
         Strategy::Clause,
@@ -84,9 +87,119 @@ fn strategies_deliver_in_order_cover_the_text_and_give_plausible_audio() {
         match s {
             Strategy::Whole => assert_eq!(chunks.len(), 1),
             Strategy::Sentence => assert_eq!(chunks.len(), 2),
+            Strategy::Adaptive => assert!(chunks.len() >= 2, "{}", chunks.len()),
             _ => assert!(chunks.len() >= 3, "{s:?}: {}", chunks.len()),
         }
     }
+}
+
+/// Silence heard at each join of the pieces, ms.
+fn join_pauses(chunks: &[kokoro_bench::engine::ChunkOut]) -> Vec<f64> {
+    let mut all = Vec::new();
+    let mut joins = Vec::new();
+    for c in chunks {
+        if !all.is_empty() {
+            joins.push(all.len());
+        }
+        all.extend_from_slice(&c.samples);
+    }
+    joins
+        .iter()
+        .map(|&at| pause_around(&all, at, SAMPLE_RATE_HZ, -50.0))
+        .collect()
+}
+
+#[test]
+fn natural_joins_start_at_speech_and_keep_the_pauses_of_the_text() {
+    let text = "The morning train was late again, so we walked to work today. Nobody minded.";
+    let a = common::assets();
+    let raw = EngineHandle::start(EngineConfig {
+        ort_lib: a.ort_lib,
+        model: a.model,
+        voices: a.voices,
+        vocab: a.vocab,
+        lang: Lang::EnUs,
+        session: Default::default(),
+        chunking: Chunking {
+            joins: Joins::Raw,
+            ..Default::default()
+        },
+    })
+    .unwrap();
+    let natural = common::engine();
+    // Clause cuts are fixed: "… again," | "so … today." | "Nobody minded."
+    let n = synth(&natural, text, Strategy::Clause);
+    let r = synth(&raw, text, Strategy::Clause);
+    assert_eq!(n.len(), 3);
+    let lead_ms = |c: &[kokoro_bench::engine::ChunkOut]| {
+        first_audible_sample(&c[0].samples, SAMPLE_RATE_HZ, -50.0).unwrap() as f64 * 1000.0
+            / SAMPLE_RATE_HZ as f64
+    };
+    assert!(
+        lead_ms(&n) <= 30.0,
+        "natural: {} ms before speech",
+        lead_ms(&n)
+    );
+    assert!(
+        lead_ms(&r) >= 150.0,
+        "raw: {} ms before speech",
+        lead_ms(&r)
+    );
+    assert_eq!(
+        n.iter().map(|c| c.then_pause_ms).collect::<Vec<_>>(),
+        [Some(250.0), Some(580.0), None]
+    );
+    // Heard pauses: the text's own (comma, sentence end) within the edge margins and the
+    // speech's decay under the threshold; raw joins put the model's ~1 s of silence there.
+    let pauses = join_pauses(&n);
+    for (heard, expected) in pauses.iter().zip([250.0, 580.0]) {
+        assert!(
+            (*heard - expected).abs() <= 100.0,
+            "natural join: heard {heard} ms where the text calls for {expected} ms ({pauses:?})"
+        );
+    }
+    let raw_pauses = join_pauses(&r);
+    assert!(raw_pauses.iter().all(|&p| p >= 700.0), "{raw_pauses:?}");
+    let secs = |c: &[kokoro_bench::engine::ChunkOut]| {
+        c.iter().map(|c| c.samples.len()).sum::<usize>() as f64 / SAMPLE_RATE_HZ as f64
+    };
+    assert!(secs(&r) - secs(&n) >= 1.0, "{} vs {}", secs(&r), secs(&n));
+}
+
+#[test]
+fn the_adaptive_schedule_records_its_plan_and_learns_this_engines_speed() {
+    let e = common::engine();
+    let text = "The museum opens at ten on weekdays and at noon on Sundays. Tickets are cheaper \
+        online, and children under twelve enter for free. The east wing is closed for repairs.";
+    let first = synth(&e, text, Strategy::Adaptive);
+    let m = first[0]
+        .plan
+        .schedule
+        .clone()
+        .expect("the first chunk carries the model");
+    assert_eq!(m.observations, 0, "a fresh engine plans with the prior");
+    assert!(first
+        .iter()
+        .all(|c| c.plan.planned_ms.is_some_and(|p| p > 0.0)));
+    assert!(first[0].plan.budget_ms.is_none());
+    assert!(first[1..].iter().all(|c| c.plan.budget_ms.is_some()));
+    assert!(first[1..].iter().all(|c| c.plan.schedule.is_none()));
+    let second = synth(&e, text, Strategy::Adaptive);
+    let m = second[0].plan.schedule.clone().unwrap();
+    assert_eq!(
+        m.observations as usize,
+        first.len(),
+        "one observation per chunk"
+    );
+    assert!(
+        m.per_phoneme_ms > 0.0 && m.audio_per_phoneme_ms > 20.0,
+        "{m:?}"
+    );
+    let said: Vec<&str> = second
+        .iter()
+        .flat_map(|c| c.text.split_whitespace())
+        .collect();
+    assert_eq!(said, text.split_whitespace().collect::<Vec<_>>());
 }
 
 #[test]
@@ -131,6 +244,7 @@ fn unreadable_model_is_a_clear_error() {
         vocab: a.vocab,
         lang: Lang::EnUs,
         session: Default::default(),
+        chunking: Default::default(),
     };
     let err = EngineHandle::start(cfg)
         .err()

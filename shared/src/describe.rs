@@ -134,7 +134,13 @@ pub fn facts(b: &Bundle) -> Vec<(&'static str, String)> {
         ("model", engine_only(b, model)),
         ("ONNX Runtime", engine_only(b, runtime)),
         ("session", engine_only(b, session)),
-        ("strategy", b.plan.strategy.clone()),
+        (
+            "strategy",
+            match &b.plan.joins {
+                Some(j) => format!("{} · {j} joins", b.plan.strategy),
+                None => b.plan.strategy.clone(),
+            },
+        ),
         (
             "voice · speed",
             format!("{} · {}", b.plan.voice, b.plan.speed),

@@ -55,6 +55,7 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
             warmup_trials: 0,
             measured_trials: ttfa_ms.len() as u32,
             strategy: "progressive".into(),
+            joins: None,
             voice: "v".into(),
             speed: 1.0,
             prebuffer_ms: 0.0,

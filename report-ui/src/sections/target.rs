@@ -5,9 +5,10 @@ use kokoro_bench_bundle::present;
 use kokoro_bench_bundle::Bundle;
 use yew::prelude::*;
 
-/// The HTTP or command section, or nothing for the in-process engine.
+/// The HTTP or command section, or the engine's joins and schedule.
 pub fn render(b: &Bundle) -> Html {
     let http = super::rows(present::cases::http(b), || html! {});
     let command = super::rows(present::command::section(b), || html! {});
-    html! { <>{ command }{ http }</> }
+    let joins = super::rows(present::cases::joins(b), || html! {});
+    html! { <>{ joins }{ command }{ http }</> }
 }

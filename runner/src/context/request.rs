@@ -74,7 +74,6 @@ impl<'a> Requests<'a> {
             text: sent,
             voice: &self.settings.voice,
             speed: self.settings.speed,
-            strategy: self.settings.strategy,
             index,
             kind,
             origin: self.origin,

@@ -1,6 +1,5 @@
 //! Settings every request and every suite of a run shares, and the texts it speaks.
 
-use crate::engine::Strategy;
 use clap::ValueEnum;
 use std::time::Duration;
 
@@ -22,8 +21,6 @@ pub struct Settings {
     pub voice: String,
     /// Speed.
     pub speed: f32,
-    /// Strategy.
-    pub strategy: Strategy,
     /// Warm-up trials per case.
     pub warmup: u32,
     /// Measured trials per case.

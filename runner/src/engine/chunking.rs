@@ -1,10 +1,13 @@
 //! Streaming strategies: how a text is cut into chunks that are synthesised one after another.
 //!
+//! * `adaptive` (default) — sized while streaming from the speed this engine has measured
+//!   ([`super::schedule`]): the first chunk as small as the machine allows without a later gap,
+//!   each next one the largest that will be ready before the delivered audio runs out.
 //! * `whole` — the whole text in one chunk (split only at the model's 510-phoneme limit), like
 //!   kokoro-onnx's `create`.
 //! * `sentence` — one chunk per sentence.
 //! * `clause` — one chunk per clause (`, ; : —` and sentence ends).
-//! * `progressive` — a short first chunk (2–4 words, cut at the first clause boundary if there is
+//! * `progressive` — the fixed schedule: a short first chunk (2–4 words, cut at the first clause boundary if there is
 //!   one, else after 3 words) so audio starts early, then chunks that double in size (8, 16, 32,
 //!   then at most 48 words), each cut at the last clause boundary within its budget. The worker
 //!   synthesises every chunk as soon as the previous one is done, i.e. ahead of playback.
@@ -19,13 +22,15 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
+    /// Chunks sized from the measured speed so playback never waits (the default).
+    Adaptive,
     /// One call per ≤510-phoneme batch.
     Whole,
     /// One chunk per sentence.
     Sentence,
     /// One chunk per clause.
     Clause,
-    /// Short first chunk, then doubling chunks.
+    /// Fixed schedule: a short first chunk, then doubling chunks (tuned on one machine).
     Progressive,
 }
 
@@ -33,6 +38,7 @@ impl Strategy {
     /// Name as recorded in bundles.
     pub fn name(self) -> &'static str {
         match self {
+            Strategy::Adaptive => "adaptive",
             Strategy::Whole => "whole",
             Strategy::Sentence => "sentence",
             Strategy::Clause => "clause",
@@ -54,6 +60,8 @@ fn ends_clause(word: &str) -> bool {
 }
 
 /// Cuts `text` into chunks. Every word of the text appears in exactly one chunk, in order.
+/// `adaptive` is planned here with the built-in speed prior (a preview; the engine re-plans each
+/// chunk from what it measures).
 pub fn chunk_text(text: &str, strategy: Strategy) -> Vec<String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.is_empty() {
@@ -64,6 +72,17 @@ pub fn chunk_text(text: &str, strategy: Strategy) -> Vec<String> {
         Strategy::Sentence => split_after(&words, ends_sentence),
         Strategy::Clause => split_after(&words, ends_clause),
         Strategy::Progressive => progressive(&words),
+        Strategy::Adaptive => {
+            let model = super::schedule::SpeedModel::default();
+            let planner = super::schedule::Planner::new(&model, 1.0, &Default::default());
+            let mut start = 0;
+            let mut groups = Vec::new();
+            for k in planner.simulate(&words, planner.first_len(&words)).words {
+                groups.push(words[start..start + k].to_vec());
+                start += k;
+            }
+            groups
+        }
     };
     groups.into_iter().map(|g| g.join(" ")).collect()
 }
@@ -133,6 +152,7 @@ mod tests {
     fn every_strategy_covers_the_text_in_order() {
         let expected: Vec<String> = TEXT.split_whitespace().map(str::to_string).collect();
         for s in [
+            Strategy::Adaptive,
             Strategy::Whole,
             Strategy::Sentence,
             Strategy::Clause,

@@ -3,13 +3,16 @@
 
 pub mod chunking;
 pub mod g2p;
+pub mod joins;
 pub mod model;
 pub mod runtime;
+pub mod schedule;
 pub mod vocab;
 pub mod voices;
 pub mod worker;
 
 pub use chunking::Strategy;
+pub use joins::Joins;
 pub use worker::{ChunkOut, EngineHandle, EngineInfo, SynthEvent, SynthRequest};
 
 use std::path::PathBuf;
@@ -38,6 +41,29 @@ pub struct EngineConfig {
     pub lang: g2p::Lang,
     /// Session options.
     pub session: model::SessionConfig,
+    /// How streamed output is cut and joined.
+    pub chunking: Chunking,
+}
+
+/// How the engine cuts streamed output and joins its pieces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunking {
+    /// How text is cut into chunks.
+    pub strategy: Strategy,
+    /// Trim each piece's silence to the pause the text calls for, or keep the model's output.
+    pub joins: Joins,
+    /// Adaptive schedule: the fewest words the first chunk may have (it grows on a slow engine).
+    pub min_first_words: usize,
+}
+
+impl Default for Chunking {
+    fn default() -> Self {
+        Chunking {
+            strategy: Strategy::Adaptive,
+            joins: Joins::Natural,
+            min_first_words: 2,
+        }
+    }
 }
 
 /// Why the engine could not start or synthesise.

@@ -4,11 +4,14 @@
 
 use super::chunking::{chunk_text, Strategy};
 use super::g2p::{Phonemizer, MISAKI_VERSION};
+use super::joins::{shape, Boundary, Edges};
 use super::model::KokoroModel;
 use super::runtime::Runtime;
+use super::schedule::{letters, pause_kept_ms, Observed, Planner, PlaybackClock, SpeedModel};
 use super::vocab::{split_phonemes, Vocab};
 use super::voices::VoicePack;
-use super::{fade, EngineConfig, EngineError, SPEED_RANGE};
+use super::{Chunking, EngineConfig, EngineError, SAMPLE_RATE_HZ, SPEED_RANGE};
+use kokoro_bench_bundle::schema::ScheduleModel;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -41,6 +44,34 @@ pub struct ChunkOut {
     pub inference_ms: f64,
     /// Audio.
     pub samples: Vec<f32>,
+    /// The pause whole-text synthesis puts after this piece's text, ms (`None` for the last).
+    pub then_pause_ms: Option<f64>,
+    /// How the adaptive schedule planned this chunk (first piece of a chunk only).
+    pub plan: Plan,
+}
+
+/// How the adaptive schedule planned one chunk (empty for the fixed strategies).
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Predicted G2P + model + delivery cost, ms.
+    pub planned_ms: Option<f64>,
+    /// Audio buffered ahead of the listener when the chunk was planned, ms (not for the first).
+    pub budget_ms: Option<f64>,
+    /// The speed model, on the request's first chunk.
+    pub schedule: Option<ScheduleModel>,
+}
+
+/// What one chunk produced, for the speed model.
+#[derive(Clone, Copy, Debug, Default)]
+struct Spoken {
+    phonemes: usize,
+    audio_ms: f64,
+}
+
+/// Why a synthesis ended early.
+enum Stop {
+    Failed(String),
+    ConsumerGone,
 }
 
 /// Events of one synthesis, in order.
@@ -171,6 +202,9 @@ struct Engine {
     voices: VoicePack,
     g2p: Phonemizer,
     info: EngineInfo,
+    chunking: Chunking,
+    /// The speed this engine has shown, for the adaptive schedule.
+    speed: SpeedModel,
     /// Keeps the environment alive as long as the session.
     _runtime: std::sync::Arc<Runtime>,
 }
@@ -206,70 +240,77 @@ impl Engine {
             voices,
             g2p,
             info,
+            chunking: cfg.chunking,
+            speed: SpeedModel::default(),
             _runtime: rt,
         })
     }
 
     fn synthesize(&mut self, req: &SynthRequest, events: &Sender<SynthEvent>) {
-        let chunks = chunk_text(&req.text, req.strategy);
+        let words: Vec<&str> = req.text.split_whitespace().collect();
+        let adaptive = req.strategy == Strategy::Adaptive;
+        let fixed = if adaptive {
+            Vec::new()
+        } else {
+            chunk_text(&req.text, req.strategy)
+        };
+        let mut schedule = adaptive.then(|| self.speed.snapshot());
+        let mut clock = PlaybackClock::default();
         let mut pieces_sent = 0usize;
-        for (ci, chunk) in chunks.iter().enumerate() {
-            let t = Instant::now();
-            let phonemes = match self.g2p.phonemize(chunk) {
-                Ok(p) => p,
-                Err(e) => {
-                    let _ = events.send(SynthEvent::Failed(e));
-                    return;
+        let (mut start, mut index) = (0usize, 0usize);
+        loop {
+            let (text, plan): (String, Plan) = if adaptive {
+                if start >= words.len() {
+                    break;
+                }
+                let planner = Planner::new(&self.speed, req.speed, &self.chunking);
+                let (k, budget_ms) = if start == 0 {
+                    (planner.first_len(&words), None)
+                } else {
+                    let ahead = clock.ahead_ms();
+                    (planner.next_len(&words[start..], ahead), Some(ahead))
+                };
+                let chunk = &words[start..start + k];
+                start += k;
+                let plan = Plan {
+                    planned_ms: Some(planner.cost_ms(chunk)),
+                    budget_ms,
+                    schedule: schedule.take(),
+                };
+                (chunk.join(" "), plan)
+            } else {
+                match fixed.get(index) {
+                    Some(t) => (t.clone(), Plan::default()),
+                    None => break,
                 }
             };
-            let mut g2p_ms = t.elapsed().as_secs_f64() * 1000.0;
-            let parts = split_phonemes(&phonemes);
-            for (pi, part) in parts.iter().enumerate() {
-                let tokens = self.vocab.encode(part);
-                if tokens.ids.is_empty() {
-                    continue;
+            index += 1;
+            let last = if adaptive {
+                start >= words.len()
+            } else {
+                index == fixed.len()
+            };
+            let t = Instant::now();
+            let planned_ms = plan.planned_ms;
+            let spoken = match self.speak(req, &text, last, plan, &mut pieces_sent, events) {
+                Ok(s) => s,
+                Err(Stop::Failed(m)) => {
+                    let _ = events.send(SynthEvent::Failed(m));
+                    return;
                 }
-                let style = match self.voices.style_row(&req.voice, tokens.ids.len()) {
-                    Ok(s) => s.to_vec(),
-                    Err(e) => {
-                        let _ = events.send(SynthEvent::Failed(e.to_string()));
-                        return;
-                    }
-                };
-                let t = Instant::now();
-                let mut samples = match self.model.infer(&tokens.ids, &style, req.speed) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        let _ = events.send(SynthEvent::Failed(e.to_string()));
-                        return;
-                    }
-                };
-                let inference_ms = t.elapsed().as_secs_f64() * 1000.0;
-                let last = ci + 1 == chunks.len() && pi + 1 == parts.len();
-                if pieces_sent > 0 {
-                    fade(&mut samples, false);
-                }
-                if !last {
-                    fade(&mut samples, true);
-                }
-                let out = ChunkOut {
-                    text: if pi == 0 {
-                        chunk.clone()
-                    } else {
-                        String::new()
-                    },
-                    phonemes: tokens.ids.len(),
-                    dropped: tokens.dropped.len(),
-                    g2p_ms,
-                    inference_ms,
-                    samples,
-                };
-                g2p_ms = 0.0;
-                pieces_sent += 1;
-                if events.send(SynthEvent::Chunk(out)).is_err() {
-                    return; // the consumer went away
-                }
-            }
+                Err(Stop::ConsumerGone) => return,
+            };
+            clock.deliver(spoken.audio_ms);
+            self.speed.observe(Observed {
+                phonemes: spoken.phonemes,
+                letters: letters(&text),
+                cost_ms: t.elapsed().as_secs_f64() * 1000.0,
+                speech_ms: (!last).then(|| {
+                    let pause = pause_kept_ms(self.chunking.joins, &text);
+                    (spoken.audio_ms - pause).max(0.0) * f64::from(req.speed)
+                }),
+                planned_ms,
+            });
         }
         if pieces_sent == 0 {
             let _ = events.send(SynthEvent::Failed(format!(
@@ -279,5 +320,72 @@ impl Engine {
             return;
         }
         let _ = events.send(SynthEvent::Done);
+    }
+
+    /// Synthesises one chunk (one or more pieces of ≤ 510 phonemes) and delivers each piece.
+    fn speak(
+        &mut self,
+        req: &SynthRequest,
+        chunk: &str,
+        last_chunk: bool,
+        mut plan: Plan,
+        pieces_sent: &mut usize,
+        events: &Sender<SynthEvent>,
+    ) -> Result<Spoken, Stop> {
+        let t = Instant::now();
+        let phonemes = self.g2p.phonemize(chunk).map_err(Stop::Failed)?;
+        let mut g2p_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let parts = split_phonemes(&phonemes);
+        let mut spoken = Spoken::default();
+        for (pi, part) in parts.iter().enumerate() {
+            let tokens = self.vocab.encode(part);
+            if tokens.ids.is_empty() {
+                continue;
+            }
+            let style = self
+                .voices
+                .style_row(&req.voice, tokens.ids.len())
+                .map_err(|e| Stop::Failed(e.to_string()))?
+                .to_vec();
+            let t = Instant::now();
+            let mut samples = self
+                .model
+                .infer(&tokens.ids, &style, req.speed)
+                .map_err(|e| Stop::Failed(e.to_string()))?;
+            let inference_ms = t.elapsed().as_secs_f64() * 1000.0;
+            let last_part = pi + 1 == parts.len();
+            let then = match (last_part, last_chunk) {
+                (true, true) => None,
+                (true, false) => Some(Boundary::after(chunk)),
+                (false, _) => Some(Boundary::after(part)),
+            };
+            let edges = Edges {
+                first: *pieces_sent == 0,
+                then,
+            };
+            shape(&mut samples, SAMPLE_RATE_HZ, self.chunking.joins, edges);
+            spoken.phonemes += tokens.ids.len();
+            spoken.audio_ms += samples.len() as f64 * 1000.0 / f64::from(SAMPLE_RATE_HZ);
+            let out = ChunkOut {
+                text: if pi == 0 {
+                    chunk.to_string()
+                } else {
+                    String::new()
+                },
+                phonemes: tokens.ids.len(),
+                dropped: tokens.dropped.len(),
+                g2p_ms,
+                inference_ms,
+                samples,
+                then_pause_ms: then.map(Boundary::pause_ms),
+                plan: std::mem::take(&mut plan),
+            };
+            g2p_ms = 0.0;
+            *pieces_sent += 1;
+            if events.send(SynthEvent::Chunk(out)).is_err() {
+                return Err(Stop::ConsumerGone);
+            }
+        }
+        Ok(spoken)
     }
 }

@@ -41,7 +41,12 @@ pub fn skeleton(id: &str, started_unix_ms: u64, plan: &RunPlan) -> Bundle {
             suites: plan.suites.iter().map(|s| s.kind()).collect(),
             warmup_trials: plan.settings.warmup,
             measured_trials: plan.settings.trials,
-            strategy: plan.settings.strategy.name().into(),
+            strategy: plan
+                .target
+                .engine()
+                .map_or("not applicable", |e| e.chunking.strategy.name())
+                .into(),
+            joins: plan.target.engine().map(|e| e.chunking.joins.name().into()),
             voice: plan.settings.voice.clone(),
             speed: plan.settings.speed as f64,
             prebuffer_ms: plan.settings.prebuffer_ms,

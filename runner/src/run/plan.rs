@@ -4,7 +4,6 @@
 
 use crate::context::presets;
 use crate::context::settings::{CaseText, SaveAudio, Settings};
-use crate::engine::Strategy;
 use crate::suites::{self, BuildInput, Suite, SuiteArgs};
 use crate::target::cli::TargetArgs;
 use crate::target::TargetSpec;
@@ -38,9 +37,6 @@ pub struct TrialArgs {
     /// Speed, 0.5–2.0.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f32,
-    /// Streaming strategy (how the engine cuts the text into chunks).
-    #[arg(long, value_enum, default_value = "progressive")]
-    pub strategy: Strategy,
     /// Warm-up trials per case (excluded, reported apart).
     #[arg(long, default_value_t = 1)]
     pub warmup: u32,
@@ -208,7 +204,6 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
     let settings = Settings {
         voice: target.voice(t.voice.as_deref())?,
         speed: t.speed,
-        strategy: t.strategy,
         warmup: t.warmup,
         trials: t.trials,
         prebuffer_ms: t.prebuffer_ms,

@@ -2,7 +2,6 @@
 
 use super::plan::RunPlan;
 use crate::context::settings::{CaseText, SaveAudio, Settings};
-use crate::engine::Strategy;
 use crate::suites::Suite;
 use crate::target::fake::{FakeSpec, Script};
 use std::path::PathBuf;
@@ -24,7 +23,6 @@ pub fn settings(trials: u32) -> Settings {
     Settings {
         voice: "scripted".into(),
         speed: 1.0,
-        strategy: Strategy::Progressive,
         warmup: 1,
         trials,
         prebuffer_ms: 0.0,
@@ -40,7 +38,6 @@ pub fn request(text: &str, origin: std::time::Instant) -> crate::target::Request
         text,
         voice: "scripted",
         speed: 1.0,
-        strategy: Strategy::Progressive,
         index: 0,
         kind: kokoro_bench_bundle::schema::TrialKind::Warm,
         origin,

@@ -6,7 +6,7 @@ use super::{BuildInput, Suite};
 use crate::context::settings::CaseText;
 use crate::context::RunCtx;
 use crate::engine::model::SessionConfig;
-use crate::engine::{EngineConfig, Strategy};
+use crate::engine::EngineConfig;
 use crate::target::engine::EngineTarget;
 use crate::target::{Request, Target};
 use anyhow::{bail, Result};
@@ -90,13 +90,13 @@ impl Router<'_> {
     }
 }
 
-/// What every level sends: the run's texts, voice, speed, strategy and audibility threshold.
+/// What every level sends: the run's texts, voice, speed and audibility threshold (each session
+/// cuts text by its engine's own strategy).
 #[derive(Clone, Copy)]
 struct Work<'a> {
     texts: &'a [CaseText],
     voice: &'a str,
     speed: f32,
-    strategy: Strategy,
     audible_threshold_dbfs: f64,
     prebuffer_ms: f64,
     timeout: std::time::Duration,
@@ -114,7 +114,6 @@ fn level(
         texts,
         voice,
         speed,
-        strategy,
         audible_threshold_dbfs,
         prebuffer_ms,
         timeout,
@@ -140,7 +139,6 @@ fn level(
                         text,
                         voice,
                         speed,
-                        strategy,
                         index: n as u32,
                         kind: TrialKind::Warm,
                         origin: t0,
@@ -248,7 +246,6 @@ impl Suite for Dual {
             texts: &ctx.cases,
             voice: &ctx.settings.voice,
             speed: ctx.settings.speed,
-            strategy: ctx.settings.strategy,
             audible_threshold_dbfs: ctx.settings.audible_threshold_dbfs,
             prebuffer_ms: ctx.settings.prebuffer_ms,
             timeout: ctx.settings.timeout_for(
@@ -299,7 +296,6 @@ mod tests {
             texts,
             voice: "v",
             speed: 1.3,
-            strategy: Strategy::Progressive,
             audible_threshold_dbfs: -50.0,
             prebuffer_ms: 0.0,
             timeout: std::time::Duration::from_secs(10),

@@ -208,6 +208,9 @@ fn measure(
             case.ttfa_ms.extend(t.ttfa_ms);
             case.rtf.extend(t.rtf);
             case.underruns.extend(pb.map(|p| p.underruns as f64));
+            case.audio_s.push(t.audio_s);
+            case.total_ms.extend(t.total_ms);
+            case.first_inference_ms.extend(t.first_inference_ms);
         }
     }
     outcome.fatal

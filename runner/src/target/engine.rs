@@ -4,9 +4,12 @@
 
 use super::{finish, Outcome, Request, Sampled, Target, TargetSpec, TrialOutput};
 use crate::engine::g2p::Lang;
+use crate::engine::joins::{pause_around, Joins};
 use crate::engine::model::SessionConfig;
 use crate::engine::voices::VoicePack;
-use crate::engine::{EngineConfig, EngineHandle, SynthEvent, SynthRequest, SAMPLE_RATE_HZ};
+use crate::engine::{
+    Chunking, EngineConfig, EngineHandle, Strategy, SynthEvent, SynthRequest, SAMPLE_RATE_HZ,
+};
 use crate::fsutil::sha256_file;
 use crate::setup::{default_assets, Assets};
 use anyhow::{bail, Context, Result};
@@ -43,6 +46,19 @@ pub struct EngineArgs {
     /// Graph optimisation level: disable, basic, extended, all.
     #[arg(long, default_value = "all", value_parser = ["disable", "basic", "extended", "all"])]
     pub optimization: String,
+    /// How the engine cuts the text into chunks: `adaptive` sizes each from the speed measured
+    /// so far so playback never waits; `progressive` is the fixed 3, 8, 16 … word schedule.
+    #[arg(long, value_enum, default_value = "adaptive")]
+    pub strategy: Strategy,
+    /// Silence at the edges of each synthesised piece: `natural` trims it to the pause the text
+    /// calls for (speech starts within 20 ms of the first sample, no 1 s pauses inside
+    /// sentences); `raw` keeps the model's output.
+    #[arg(long, value_enum, default_value = "natural")]
+    pub joins: Joins,
+    /// `--strategy adaptive`: the fewest words in the first chunk (it grows by itself when the
+    /// machine is too slow to continue without a gap).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=12))]
+    pub first_words: u16,
 }
 
 impl EngineArgs {
@@ -65,6 +81,11 @@ impl EngineArgs {
                 intra_threads: self.threads,
                 optimization: self.optimization.clone(),
                 ..Default::default()
+            },
+            chunking: Chunking {
+                strategy: self.strategy,
+                joins: self.joins,
+                min_first_words: usize::from(self.first_words),
             },
         })
     }
@@ -179,7 +200,7 @@ fn file_ref(path: &Path) -> Result<FileRef> {
 
 impl Target for EngineTarget {
     fn request(&self, r: &Request<'_>) -> Outcome {
-        Outcome::of(measure(&self.handle, r))
+        Outcome::of(measure(&self.handle, self.cfg.chunking.strategy, r))
     }
 
     fn provenance(&self, voice: &str) -> Result<Provenance> {
@@ -258,14 +279,14 @@ fn wait(
     }
 }
 
-/// Runs one synthesis on `engine` and measures it; `r.origin` aligns the trial with the memory
-/// series.
-pub fn measure(engine: &EngineHandle, r: &Request<'_>) -> TrialOutput {
+/// Runs one synthesis on `engine`, cut by `strategy`, and measures it; `r.origin` aligns the trial
+/// with the memory series.
+pub fn measure(engine: &EngineHandle, strategy: Strategy, r: &Request<'_>) -> TrialOutput {
     let req = SynthRequest {
         text: r.text.to_string(),
         voice: r.voice.to_string(),
         speed: r.speed,
-        strategy: r.strategy,
+        strategy,
     };
     let start = Instant::now();
     let mut trial = Trial {
@@ -304,6 +325,12 @@ pub fn measure(engine: &EngineHandle, r: &Request<'_>) -> TrialOutput {
                     chunks.g2p_ms.push(c.g2p_ms);
                     chunks.phonemes.push(c.phonemes as u32);
                     chunks.text.push(c.text);
+                    chunks.planned_ms.extend(c.plan.planned_ms);
+                    chunks.budget_ms.extend(c.plan.budget_ms);
+                    chunks.join_expected_ms.extend(c.then_pause_ms);
+                    if c.plan.schedule.is_some() {
+                        trial.schedule = c.plan.schedule;
+                    }
                     phonemes += c.phonemes as u32;
                     samples.extend_from_slice(&c.samples);
                 }
@@ -327,6 +354,11 @@ pub fn measure(engine: &EngineHandle, r: &Request<'_>) -> TrialOutput {
         trial.first_inference_ms = chunks.inference_ms.first().copied();
         trial.first_handoff_ms = Some(t0 - chunks.g2p_ms[0] - chunks.inference_ms[0]);
     }
+    chunks.join_expected_ms.truncate(joins.len());
+    chunks.join_pause_ms = joins
+        .iter()
+        .map(|&at| pause_around(&samples, at, SAMPLE_RATE_HZ, r.audible_threshold_dbfs))
+        .collect();
     trial.chunks = chunks;
     finish(
         &mut trial,

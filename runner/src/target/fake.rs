@@ -349,7 +349,6 @@ impl Target for FakeTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Strategy;
     use kokoro_bench_bundle::schema::TrialKind;
 
     fn request(t: &FakeTarget) -> kokoro_bench_bundle::schema::Trial {
@@ -357,7 +356,6 @@ mod tests {
             text: "x",
             voice: "v",
             speed: 1.0,
-            strategy: Strategy::Progressive,
             index: 0,
             kind: TrialKind::Warm,
             origin: Instant::now(),

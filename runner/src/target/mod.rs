@@ -24,7 +24,7 @@ mod trace;
 
 pub use trace::{finish, TrialOutput};
 
-use crate::engine::{EngineConfig, Strategy};
+use crate::engine::EngineConfig;
 use kokoro_bench_bundle::schema::{
     NonceStyle, NoteCode, NoteLevel, Provenance, TargetKind, TrialKind,
 };
@@ -41,8 +41,6 @@ pub struct Request<'a> {
     pub voice: &'a str,
     /// Speed, 0.5–2.0.
     pub speed: f32,
-    /// How the engine cuts the text into chunks (targets that stream their own way ignore it).
-    pub strategy: Strategy,
     /// Position of the trial within its case (0-based, warm-up included).
     pub index: u32,
     /// Role of the trial in the statistics.

@@ -39,6 +39,18 @@ pub fn differences(base: &Bundle, new: &Bundle) -> Vec<String> {
             base.plan.strategy, new.plan.strategy
         ));
     }
+    // Bundles from before joins were selectable had the model's raw output.
+    let j = |b: &Bundle| b.plan.joins.clone().unwrap_or_else(|| "raw".into());
+    if base.run.target == TargetKind::Engine
+        && new.run.target == TargetKind::Engine
+        && j(base) != j(new)
+    {
+        d.push(format!(
+            "different joins: {} vs {} (trimmed silence changes heard latency and duration)",
+            j(base),
+            j(new)
+        ));
+    }
     if let (Some(a), Some(b)) = (&base.capacity, &new.capacity) {
         if a.mode != b.mode || a.slo.text != b.slo.text || a.sessions != b.sessions {
             d.push(format!(

@@ -179,6 +179,7 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
             } else {
                 "server-whole".into()
             },
+            joins: None,
             voice: s(cfg, "voice").unwrap_or_default(),
             speed: f(cfg, "speed").unwrap_or(1.0),
             prebuffer_ms: 0.0,

@@ -95,6 +95,69 @@ pub fn cadence(b: &Bundle) -> Option<Section> {
     })
 }
 
+/// The engine's joins and adaptive schedule per case over the warm trials: the pause heard at
+/// each join against the pause whole-text synthesis puts there, and how well the schedule
+/// predicted its chunks' cost.
+pub fn joins(b: &Bundle) -> Option<Section> {
+    let lines: Vec<String> = b
+        .cases
+        .iter()
+        .filter_map(|c| {
+            let pairs: Vec<(f64, f64)> = c
+                .measured()
+                .flat_map(|t| {
+                    let ch = &t.chunks;
+                    ch.join_pause_ms.iter().copied().zip(ch.join_expected_ms.iter().copied())
+                })
+                .collect();
+            let lead: Vec<f64> = c.measured().filter_map(|t| t.leading_silence_ms).collect();
+            let mut line = format!(
+                "{}: leading silence median {}",
+                c.id,
+                or_dash(median(&lead), |m| format!("{m:.0} ms"))
+            );
+            if !pairs.is_empty() {
+                let excess: Vec<f64> = pairs.iter().map(|(p, e)| p - e).collect();
+                let heard: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+                let e = Summary::of(&excess)?;
+                line.push_str(&format!(
+                    "; {} join(s), pause heard median {:.0} ms, beyond the text's own pause median {:+.0} ms / max {:+.0} ms",
+                    pairs.len(),
+                    median(&heard)?,
+                    e.median,
+                    e.max
+                ));
+            }
+            let ratios: Vec<f64> = c
+                .measured()
+                .flat_map(|t| {
+                    let ch = &t.chunks;
+                    ch.planned_ms
+                        .iter()
+                        .zip(ch.inference_ms.iter().zip(&ch.g2p_ms))
+                        .filter(|(p, _)| **p > 0.0)
+                        .map(|(p, (i, g))| (i + g) / p)
+                })
+                .collect();
+            if let (Some(r), Some(m)) = (
+                Summary::of(&ratios),
+                c.measured().find_map(|t| t.schedule.as_ref()),
+            ) {
+                line.push_str(&format!(
+                    "; adaptive schedule: chunk cost actual ÷ planned median ×{:.2} (p95 ×{:.2}), planned with {:.0} ms + {:.1} ms/phoneme, margin {:.2}",
+                    r.median, r.p95, m.fixed_ms, m.per_phoneme_ms, m.margin
+                ));
+            }
+            (!pairs.is_empty() || !ratios.is_empty()).then_some(line)
+        })
+        .collect();
+    (!lines.is_empty()).then(|| Section {
+        id: "joins",
+        title: "Joins and schedule (warm trials)".into(),
+        blocks: vec![Block::List(lines)],
+    })
+}
+
 /// How HTTP requests were carried: TTFB and connection set-up per case.
 pub fn http(b: &Bundle) -> Option<Section> {
     if b.run.target != TargetKind::Http {

@@ -178,6 +178,7 @@ pub fn run_sections(b: &Bundle) -> Vec<Section> {
         header::section,
         cases::section,
         cases::cadence,
+        cases::joins,
         cases::http,
         command::section,
         cases::cold,

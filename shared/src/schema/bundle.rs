@@ -140,8 +140,13 @@ pub struct Plan {
     pub warmup_trials: u32,
     /// Measured trials per case.
     pub measured_trials: u32,
-    /// Streaming strategy name (`whole`, `sentence`, `clause`, `progressive`).
+    /// Streaming strategy name (`adaptive`, `progressive`, `whole`, `sentence`, `clause`).
     pub strategy: String,
+    /// Engine targets: what the engine did with the silence at each piece's edges (`natural`:
+    /// trimmed to the pause the text calls for; `raw`: the model's output). Absent before it
+    /// was selectable (raw).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joins: Option<String>,
     /// Voice id.
     pub voice: String,
     /// Speed factor (0.5–2.0).

@@ -152,6 +152,10 @@ pub struct Trial {
     /// Chunk arrivals.
     #[serde(default)]
     pub chunks: ChunkSeries,
+    /// The speed model an adaptive schedule planned this trial with (engine target,
+    /// `--strategy adaptive`), as it stood when the request started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ScheduleModel>,
     /// Playback-clock simulation (streaming suite).
     #[serde(default)]
     pub playback: Option<super::Playback>,
@@ -189,6 +193,41 @@ pub struct ChunkSeries {
     /// Text of the chunk (engine target).
     #[serde(default)]
     pub text: Vec<String>,
+    /// Adaptive schedule: the cost the planner predicted for each chunk, ms (compare with the
+    /// chunk's G2P + model time).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub planned_ms: Vec<f64>,
+    /// Adaptive schedule: audio buffered ahead of the listener when each chunk after the first
+    /// was planned, ms (one per join).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub budget_ms: Vec<f64>,
+    /// Engine target: the silence a listener hears at each join, ms (the run of inaudible 10 ms
+    /// windows around it; one per join).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub join_pause_ms: Vec<f64>,
+    /// Engine target: the pause whole-text synthesis puts at each join's place in the text, ms
+    /// (0 between words, ≈ 250 after a comma, ≈ 580 after a sentence; one per join).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub join_expected_ms: Vec<f64>,
+}
+
+/// The speed model behind an adaptive schedule: predicted chunk cost =
+/// `fixed_ms + per_phoneme_ms × phonemes`, fitted on this engine's own chunks.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ScheduleModel {
+    /// Cost of any chunk, ms.
+    pub fixed_ms: f64,
+    /// Cost per phoneme token, ms.
+    pub per_phoneme_ms: f64,
+    /// Audio per phoneme token at speed 1 (after trimming), ms.
+    pub audio_per_phoneme_ms: f64,
+    /// Phoneme tokens per letter of text (for sizing chunks before G2P).
+    pub phonemes_per_letter: f64,
+    /// Chunks the model had learned from (0: the built-in prior).
+    pub observations: u32,
+    /// Share of the buffered audio a chunk's predicted cost may use.
+    pub margin: f64,
 }
 
 impl ChunkSeries {

@@ -50,6 +50,16 @@ pub struct VersusCase {
     pub rtf: Vec<f64>,
     /// Underruns of the simulated player.
     pub underruns: Vec<f64>,
+    /// Audio delivered by each successful trial, seconds (HTTP trials include their nonce).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audio_s: Vec<f64>,
+    /// Time to the last sample of each successful trial, ms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub total_ms: Vec<f64>,
+    /// Engine targets: model time of each successful trial's first chunk, ms (the first sample
+    /// can come no earlier).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub first_inference_ms: Vec<f64>,
     /// Failed trials.
     pub failed: u32,
     /// The first few failures' messages.
