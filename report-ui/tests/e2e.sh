@@ -98,6 +98,8 @@ grep -q '&lt;img src=x onerror=alert(1)&gt;hostile' "$OUT/hostile.html" || fail 
 if grep -q '<img src="x"' "$OUT/hostile.html" || grep -q '<script>document.title' "$OUT/hostile.html"; then fail "HTML injection rendered as markup"; fi
 grep -q '<title>kokoro-bench report</title>' "$OUT/hostile.html" || fail "page title changed: script ran"
 grep -q 'id="memory"' "$OUT/run.html" || fail "no memory section"
+grep -q 'id="joins"' "$OUT/run.html" || fail "no joins-and-schedule section for the engine run"
+grep -q 'adaptive schedule: chunk cost actual' "$OUT/run.html" || fail "the joins section does not show the adaptive schedule"
 grep -q 'id="providers"' "$OUT/run2.html" || fail "no providers section"
 grep -q 'id="versus"' "$OUT/run2.html" || fail "no versus section"
 grep -q 'id="versus-verdicts"' "$OUT/run2.html" || fail "no verdicts of the versus section"

@@ -2,6 +2,7 @@
 //! chunked by a streaming [`Strategy`], running on a dedicated OS thread ([`worker`]).
 
 pub mod chunking;
+pub mod cuts;
 pub mod g2p;
 pub mod joins;
 pub mod model;

@@ -2,7 +2,9 @@
 //! here; callers talk to it through channels and timestamp chunks as they *receive* them, so the
 //! hand-off cost is part of the measurement.
 
-use super::chunking::{chunk_text, Strategy};
+use super::chunking::Strategy;
+pub use super::cuts::Plan;
+use super::cuts::{Cut, Cuts};
 use super::g2p::{Phonemizer, MISAKI_VERSION};
 use super::joins::{shape, Boundary, Edges};
 use super::model::KokoroModel;
@@ -11,7 +13,6 @@ use super::schedule::{letters, pause_kept_ms, Observed, Planner, PlaybackClock, 
 use super::vocab::{split_phonemes, Vocab};
 use super::voices::VoicePack;
 use super::{Chunking, EngineConfig, EngineError, SAMPLE_RATE_HZ, SPEED_RANGE};
-use kokoro_bench_bundle::schema::ScheduleModel;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -48,17 +49,6 @@ pub struct ChunkOut {
     pub then_pause_ms: Option<f64>,
     /// How the adaptive schedule planned this chunk (first piece of a chunk only).
     pub plan: Plan,
-}
-
-/// How the adaptive schedule planned one chunk (empty for the fixed strategies).
-#[derive(Clone, Debug, Default)]
-pub struct Plan {
-    /// Predicted G2P + model + delivery cost, ms.
-    pub planned_ms: Option<f64>,
-    /// Audio buffered ahead of the listener when the chunk was planned, ms (not for the first).
-    pub budget_ms: Option<f64>,
-    /// The speed model, on the request's first chunk.
-    pub schedule: Option<ScheduleModel>,
 }
 
 /// What one chunk produced, for the speed model.
@@ -247,48 +237,13 @@ impl Engine {
     }
 
     fn synthesize(&mut self, req: &SynthRequest, events: &Sender<SynthEvent>) {
-        let words: Vec<&str> = req.text.split_whitespace().collect();
-        let adaptive = req.strategy == Strategy::Adaptive;
-        let fixed = if adaptive {
-            Vec::new()
-        } else {
-            chunk_text(&req.text, req.strategy)
-        };
-        let mut schedule = adaptive.then(|| self.speed.snapshot());
+        let mut cuts = Cuts::new(&req.text, req.strategy, &self.speed);
         let mut clock = PlaybackClock::default();
         let mut pieces_sent = 0usize;
-        let (mut start, mut index) = (0usize, 0usize);
         loop {
-            let (text, plan): (String, Plan) = if adaptive {
-                if start >= words.len() {
-                    break;
-                }
-                let planner = Planner::new(&self.speed, req.speed, &self.chunking);
-                let (k, budget_ms) = if start == 0 {
-                    (planner.first_len(&words), None)
-                } else {
-                    let ahead = clock.ahead_ms();
-                    (planner.next_len(&words[start..], ahead), Some(ahead))
-                };
-                let chunk = &words[start..start + k];
-                start += k;
-                let plan = Plan {
-                    planned_ms: Some(planner.cost_ms(chunk)),
-                    budget_ms,
-                    schedule: schedule.take(),
-                };
-                (chunk.join(" "), plan)
-            } else {
-                match fixed.get(index) {
-                    Some(t) => (t.clone(), Plan::default()),
-                    None => break,
-                }
-            };
-            index += 1;
-            let last = if adaptive {
-                start >= words.len()
-            } else {
-                index == fixed.len()
+            let planner = Planner::new(&self.speed, req.speed, &self.chunking);
+            let Some(Cut { text, last, plan }) = cuts.next(&planner, clock.ahead_ms()) else {
+                break;
             };
             let t = Instant::now();
             let planned_ms = plan.planned_ms;

@@ -1,0 +1,136 @@
+//! Where a request's next chunk comes from: a list cut up front (the fixed strategies), or the
+//! adaptive planner, asked again each time a chunk has been delivered.
+
+use super::chunking::{chunk_text, Strategy};
+use super::schedule::{Planner, SpeedModel};
+use kokoro_bench_bundle::schema::ScheduleModel;
+
+/// How the adaptive schedule planned one chunk (empty for the fixed strategies).
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Predicted G2P + model + delivery cost, ms.
+    pub planned_ms: Option<f64>,
+    /// Audio buffered ahead of the listener when the chunk was planned, ms (not for the first).
+    pub budget_ms: Option<f64>,
+    /// The speed model, on the request's first chunk.
+    pub schedule: Option<ScheduleModel>,
+}
+
+/// The next chunk to synthesise.
+#[derive(Clone, Debug)]
+pub struct Cut {
+    /// Its text.
+    pub text: String,
+    /// Whether it ends the request.
+    pub last: bool,
+    /// How it was planned.
+    pub plan: Plan,
+}
+
+/// The chunks of one request, as they are decided.
+pub enum Cuts<'t> {
+    /// Cut before synthesis starts.
+    Fixed {
+        /// The chunks.
+        chunks: Vec<String>,
+        /// The next one's index.
+        next: usize,
+    },
+    /// Sized one at a time by the planner.
+    Adaptive {
+        /// The request's words.
+        words: Vec<&'t str>,
+        /// The first word not yet planned.
+        start: usize,
+        /// The speed model as the request started (recorded with the first chunk).
+        schedule: Option<ScheduleModel>,
+    },
+}
+
+impl<'t> Cuts<'t> {
+    /// The chunks of `text` under `strategy`; `speed` is recorded for the adaptive schedule.
+    pub fn new(text: &'t str, strategy: Strategy, speed: &SpeedModel) -> Cuts<'t> {
+        match strategy {
+            Strategy::Adaptive => Cuts::Adaptive {
+                words: text.split_whitespace().collect(),
+                start: 0,
+                schedule: Some(speed.snapshot()),
+            },
+            s => Cuts::Fixed {
+                chunks: chunk_text(text, s),
+                next: 0,
+            },
+        }
+    }
+
+    /// The next chunk (`None` when the text is done); the adaptive schedule sizes it for the
+    /// audio `buffered_ms` ahead of the listener now.
+    pub fn next(&mut self, planner: &Planner<'_>, buffered_ms: f64) -> Option<Cut> {
+        match self {
+            Cuts::Fixed { chunks, next } => {
+                let text = chunks.get(*next)?.clone();
+                *next += 1;
+                Some(Cut {
+                    text,
+                    last: *next == chunks.len(),
+                    plan: Plan::default(),
+                })
+            }
+            Cuts::Adaptive {
+                words,
+                start,
+                schedule,
+            } => {
+                if *start >= words.len() {
+                    return None;
+                }
+                let (k, budget_ms) = if *start == 0 {
+                    (planner.first_len(words), None)
+                } else {
+                    let rest = &words[*start..];
+                    (planner.next_len(rest, buffered_ms), Some(buffered_ms))
+                };
+                let chunk = &words[*start..*start + k];
+                *start += k;
+                Some(Cut {
+                    text: chunk.join(" "),
+                    last: *start >= words.len(),
+                    plan: Plan {
+                        planned_ms: Some(planner.cost_ms(chunk)),
+                        budget_ms,
+                        schedule: schedule.take(),
+                    },
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_kinds_cover_the_text_once_and_mark_the_last_chunk() {
+        let text = "The morning train was late again, so we walked to work today. Nobody minded.";
+        let model = SpeedModel::default();
+        let planner = Planner::new(&model, 1.0, &Default::default());
+        for strategy in [Strategy::Adaptive, Strategy::Clause] {
+            let mut cuts = Cuts::new(text, strategy, &model);
+            let mut said = Vec::new();
+            let mut plans = Vec::new();
+            while let Some(c) = cuts.next(&planner, 1500.0) {
+                said.push(c.text);
+                plans.push(c.plan);
+                if plans.len() > 20 {
+                    break;
+                }
+            }
+            assert_eq!(said.join(" "), text, "{strategy:?}");
+            let adaptive = strategy == Strategy::Adaptive;
+            assert_eq!(plans[0].schedule.is_some(), adaptive);
+            assert!(plans.iter().all(|p| p.planned_ms.is_some() == adaptive));
+            assert!(plans[1..].iter().all(|p| p.schedule.is_none()));
+        }
+    }
+}
