@@ -15,6 +15,7 @@
 //! Model time is ~0.3 s fixed + ~28 ms per phoneme on a 2-core machine, so TTFA is set by the
 //! first chunk's size; growing chunks keep the fixed cost from dominating throughput.
 
+use super::joins::Boundary;
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -48,15 +49,12 @@ impl Strategy {
 }
 
 fn ends_sentence(word: &str) -> bool {
-    let w = word.trim_end_matches(['"', '\'', ')', '”', '’']);
-    w.ends_with(['.', '!', '?', '…'])
+    Boundary::after(word) == Boundary::Sentence
 }
 
-fn ends_clause(word: &str) -> bool {
-    ends_sentence(word)
-        || word
-            .trim_end_matches(['"', '\'', ')', '”', '’'])
-            .ends_with([',', ';', ':', '—'])
+/// Whether `word` ends a clause or a sentence (closing quotes and brackets ignored).
+pub fn ends_clause(word: &str) -> bool {
+    Boundary::after(word) != Boundary::Word
 }
 
 /// Cuts `text` into chunks. Every word of the text appears in exactly one chunk, in order.

@@ -16,6 +16,7 @@
 //! chunk is the smallest (from `min_first_words`) whose simulated schedule never lets the buffer
 //! run dry — on a slow machine it grows by itself instead of stalling later.
 
+use super::chunking::ends_clause;
 use super::joins::{Boundary, Joins, EDGE_KEEP_MS};
 use super::Chunking;
 use kokoro_bench_bundle::schema::ScheduleModel;
@@ -394,10 +395,6 @@ pub fn pause_kept_ms(joins: Joins, last_word: &str) -> f64 {
         Joins::Natural => EDGE_KEEP_MS + EDGE_KEEP_MS.max(Boundary::after(last_word).pause_ms()),
         Joins::Raw => 0.0,
     }
-}
-
-fn ends_clause(word: &str) -> bool {
-    Boundary::after(word) != Boundary::Word
 }
 
 /// A first chunk of `k` words, moved to the end of the first clause when that is one word on.
