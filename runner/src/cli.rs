@@ -45,6 +45,12 @@ pub enum Command {
     Publish(PublishArgs),
     /// Write the published site and its runs as one zip for offline review.
     Export(ExportArgs),
+    /// Print a shell completion script: `kokoro-bench completions bash > ~/.local/share/bash-completion/completions/kokoro-bench`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Serve a folder (default dist/) on 127.0.0.1 and print the URL.
     View {
         /// Folder to serve.
@@ -143,8 +149,11 @@ pub struct HistoryArgs {
     #[arg(long, env = "KOKORO_BENCH_ARTIFACTS", default_value = "artifacts")]
     pub artifacts: PathBuf,
     /// Print Markdown instead of a terminal table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
+    /// Print JSON for tools: `{metric, unit, case, history: {points, change_points, series, …}}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `compare` flags.

@@ -17,6 +17,16 @@ fn main() {
         Command::Publish(args) => commands::site::publish(&args),
         Command::Export(args) => commands::site::export(&args),
         Command::View { dir, port } => commands::site::view(&dir, port),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "kokoro-bench",
+                &mut std::io::stdout(),
+            );
+            Ok(commands::EXIT_OK)
+        }
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -35,8 +35,31 @@ fn only_bundle(out: &Path) -> PathBuf {
 #[test]
 fn run_writes_a_bundle_that_validates_and_compares_with_itself() {
     let out = common::tempdir("run");
-    let (code, stdout, stderr) = run_bench(&out, &["--preset", "short", "--trials", "3", "--json"]);
+    let (csv, md, json) = (out.join("r.csv"), out.join("r.md"), out.join("r.json"));
+    std::fs::create_dir_all(&out).unwrap();
+    let (code, stdout, stderr) = run_bench(
+        &out,
+        &[
+            "--preset",
+            "short",
+            "--trials",
+            "3",
+            "--json",
+            "-v",
+            "--export-csv",
+            csv.to_str().unwrap(),
+            "--export-markdown",
+            md.to_str().unwrap(),
+            "--export-json",
+            json.to_str().unwrap(),
+        ],
+    );
     assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("short #3 (warm): heard_ms "),
+        "-v prints a line per trial: {stderr}"
+    );
+    exports_agree_with_the_bundle(&out, &csv, &md, &json);
     let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(j["cases"][0]["n"], 3);
     let bundle_path = only_bundle(&out);
@@ -167,6 +190,58 @@ fn slow_producer_underruns_in_the_playback_simulation() {
     );
 }
 
+/// The three `--export-*` files hold the bundle's numbers: every measured trial's TTFA in the
+/// CSV, the same median in CSV, Markdown and JSON.
+fn exports_agree_with_the_bundle(out: &Path, csv: &Path, md: &Path, json: &Path) {
+    let b = read_bundle(&std::fs::read(only_bundle(out)).unwrap())
+        .unwrap()
+        .bundle;
+    let c = &b.cases[0];
+    let csv = std::fs::read_to_string(csv).unwrap();
+    for t in &c.trials {
+        let row = format!("trial,short,{},", t.index);
+        let value = format!(",ttfa_ms,ms,{},", t.ttfa_ms.unwrap());
+        assert!(
+            csv.lines()
+                .any(|l| l.starts_with(&row) && l.contains(&value)),
+            "trial {} missing from the CSV:\n{csv}",
+            t.index
+        );
+    }
+    let ttfa: Vec<f64> = c.measured().filter_map(|t| t.ttfa_ms).collect();
+    let median = kokoro_bench_bundle::stats::median(&ttfa).unwrap();
+    assert!(
+        csv.contains(&format!("summary,short,,warm,ttfa_ms,ms,,3,{median},")),
+        "{csv}"
+    );
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap();
+    let s = j["summaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["metric"] == "ttfa_ms")
+        .unwrap();
+    assert_eq!(s["median"].as_f64(), Some(median));
+    assert_eq!(j["run_id"], b.run.id.as_str());
+    let md = std::fs::read_to_string(md).unwrap();
+    assert!(
+        md.contains(&format!("| TTFA (first sample) | {:.0} ms |", median)),
+        "{md}"
+    );
+}
+
+#[test]
+fn completions_cover_every_command_and_flag() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = bin().args(["completions", shell]).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&o.stdout);
+        for word in ["history", "export-csv", "suite", "versus"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+}
+
 #[test]
 fn bad_inputs_exit_2_with_what_why_and_how() {
     let out = common::tempdir("bad");
@@ -194,6 +269,12 @@ fn bad_inputs_exit_2_with_what_why_and_how() {
     assert_eq!(code, 2);
     assert!(
         err.contains("warp_speed") && err.contains("gates.json"),
+        "{err}"
+    );
+    let (code, _, err) = run_bench(&out, &["--export-csv", "/nonexistent-dir/r.csv"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--export-csv") && err.contains("/nonexistent-dir/r.csv"),
         "{err}"
     );
     assert!(

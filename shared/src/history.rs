@@ -6,7 +6,7 @@ use crate::index::{IndexEntry, RunIndex};
 use crate::metrics::Metric;
 
 /// One point of a history series: one run's summary of the metric for the case.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct HistoryPoint {
     /// Run id.
     pub run: String,
@@ -33,7 +33,7 @@ pub struct HistoryPoint {
 }
 
 /// A history: one metric of one case over the runs of one machine and target.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct History {
     /// Points in time order.
     pub points: Vec<HistoryPoint>,

@@ -17,6 +17,7 @@ pub mod capacity;
 pub mod compare;
 pub mod describe;
 mod error;
+pub mod export;
 pub mod gates;
 pub mod history;
 pub mod index;

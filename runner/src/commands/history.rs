@@ -5,7 +5,7 @@
 use super::EXIT_OK;
 use crate::cli::HistoryArgs;
 use anyhow::{bail, Context, Result};
-use kokoro_bench_bundle::history::{history, pct_change};
+use kokoro_bench_bundle::history::{history, pct_change, History};
 use kokoro_bench_bundle::index::{IndexEntry, RunIndex, HISTORY_METRICS};
 use kokoro_bench_bundle::metrics::Metric;
 use std::fmt::Write;
@@ -35,11 +35,11 @@ fn load_index(artifacts: &std::path::Path) -> Result<RunIndex> {
     Ok(index)
 }
 
-/// Renders the history as a terminal table or Markdown.
+/// The history asked for: the metric, its series and the case shown.
 ///
 /// # Errors
-/// Unknown metric or case (the message lists the choices).
-pub fn render(index: &RunIndex, args: &HistoryArgs) -> Result<String> {
+/// Unknown metric, series or case (the message lists the choices).
+fn select(index: &RunIndex, args: &HistoryArgs) -> Result<(Metric, History, String)> {
     let metric = Metric::from_key(&args.metric)
         .filter(|m| HISTORY_METRICS.contains(m))
         .with_context(|| {
@@ -75,6 +75,30 @@ pub fn render(index: &RunIndex, args: &HistoryArgs) -> Result<String> {
     } else {
         "run".into()
     };
+    Ok((metric, h, case))
+}
+
+/// The history as JSON for tools: what is shown, every point (median, interval, n, set-up
+/// change), the change points and the other series.
+fn json(metric: Metric, h: &History, case: &str) -> Result<String> {
+    let doc = serde_json::json!({
+        "metric": metric.key(),
+        "unit": metric.unit(),
+        "case": case,
+        "history": h,
+    });
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
+
+/// Renders the history as a terminal table, Markdown or JSON.
+///
+/// # Errors
+/// Unknown metric or case (the message lists the choices).
+pub fn render(index: &RunIndex, args: &HistoryArgs) -> Result<String> {
+    let (metric, h, case) = select(index, args)?;
+    if args.json {
+        return json(metric, &h, &case);
+    }
     let md = args.markdown;
     let mut o = String::new();
     let _ = writeln!(
@@ -230,7 +254,25 @@ mod tests {
             series: None,
             artifacts: "unused".into(),
             markdown,
+            json: false,
         }
+    }
+
+    #[test]
+    fn json_carries_every_point_with_its_interval_and_the_change_point() {
+        let a = HistoryArgs {
+            json: true,
+            ..args("ttfa_ms", Some("medium"), false)
+        };
+        let v: serde_json::Value = serde_json::from_str(&render(&index(), &a).unwrap()).unwrap();
+        assert_eq!(
+            (v["metric"].as_str(), v["case"].as_str()),
+            (Some("ttfa_ms"), Some("medium"))
+        );
+        let points = v["history"]["points"].as_array().unwrap();
+        assert_eq!(points.len(), 7);
+        assert!(points[0]["median"].as_f64().unwrap() > points[6]["median"].as_f64().unwrap());
+        assert_eq!(v["history"]["change_points"], serde_json::json!([4]));
     }
 
     #[test]

@@ -2,9 +2,12 @@
 
 use super::{EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
 use crate::cli::RunArgs;
-use crate::run::plan::{self, PlanInput};
+use crate::context::progress::Verbosity;
+use crate::fsutil::atomic_write;
+use crate::run::plan::{self, OutputArgs, PlanInput};
 use crate::run::{execute, summary};
-use anyhow::Result;
+use anyhow::{Context, Result};
+use kokoro_bench_bundle::export;
 use kokoro_bench_bundle::gates::GateStatus;
 use kokoro_bench_bundle::metrics::Metric;
 use kokoro_bench_bundle::schema::RunStatus;
@@ -55,6 +58,29 @@ fn json(b: &Bundle, path: &std::path::Path) -> serde_json::Value {
     })
 }
 
+/// Writes the `--export-*` files (atomically; the bundle is already on disk whatever happens).
+fn write_exports(b: &Bundle, o: &OutputArgs) -> Result<()> {
+    let rows = export::rows(b);
+    let files = [
+        (&o.export_csv, export::Format::Csv),
+        (&o.export_markdown, export::Format::Markdown),
+        (&o.export_json, export::Format::Json),
+    ];
+    for (path, format) in files {
+        if let Some(p) = path {
+            let text = format.render(&rows)?;
+            atomic_write(p, text.as_bytes()).with_context(|| {
+                format!(
+                    "the bundle is written, but not this export: {}",
+                    p.display()
+                )
+            })?;
+            eprintln!("export: {}", p.display());
+        }
+    }
+    Ok(())
+}
+
 /// The exit code of a finished run: 130 when Ctrl-C ended it (as a shell reports SIGINT), 2 when
 /// nothing succeeded (the run could not be done), 1 when a gate failed — or, with `--strict`, a
 /// gate had no data or a case had no successful trial.
@@ -85,10 +111,15 @@ pub fn run(args: RunArgs) -> Result<i32> {
         output: &args.output,
         command_line: std::env::args().collect(),
     })?;
+    let quiet = plan.verbosity == Verbosity::Quiet && !args.output.json;
     let out = execute(plan, install_interrupt())?;
     let b = &out.bundle;
-    eprint!("{}", summary(b));
-    eprintln!("\nbundle: {}", out.bundle_path.display());
+    if !quiet {
+        eprint!("{}", summary(b));
+        eprintln!();
+    }
+    eprintln!("bundle: {}", out.bundle_path.display());
+    write_exports(b, &args.output)?;
     if args.output.json {
         println!(
             "{}",

@@ -1,6 +1,6 @@
 //! Progress while a run measures: a bar on a terminal; plain lines (one per case, with an ETA)
 //! when stderr is a log, so CI output shows life without control characters; nothing with
-//! `--json` or `-q`.
+//! `--json` or `-q`. With `-v`, one line per trial as well.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -18,9 +18,22 @@ pub enum Mode {
     Quiet,
 }
 
+/// How much a run says while it measures (`-q` / default / `-v`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// No progress, no summary: errors, warnings and the bundle's path only.
+    Quiet,
+    /// A bar or one line per case, the summary at the end.
+    #[default]
+    Normal,
+    /// Also one line per trial (its headline values or its error).
+    Verbose,
+}
+
 /// The progress display. Shared by threads (soak clients), hence `&self` everywhere.
 pub struct Progress {
     mode: Mode,
+    per_trial: bool,
     bar: ProgressBar,
     started: Instant,
     total: AtomicU64,
@@ -28,12 +41,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A display for `total` steps; `enabled: false` shows nothing.
-    pub fn new(enabled: bool, total: u64) -> Progress {
-        let mode = match (enabled, std::io::stderr().is_terminal()) {
-            (false, _) => Mode::Quiet,
-            (true, true) => Mode::Bar,
-            (true, false) => Mode::Lines,
+    /// A display for `total` steps; [`Verbosity::Quiet`] shows nothing.
+    pub fn new(verbosity: Verbosity, total: u64) -> Progress {
+        let mode = match (verbosity, std::io::stderr().is_terminal()) {
+            (Verbosity::Quiet, _) => Mode::Quiet,
+            (_, true) => Mode::Bar,
+            (_, false) => Mode::Lines,
         };
         let bar = if mode == Mode::Bar {
             ProgressBar::new(total)
@@ -48,6 +61,7 @@ impl Progress {
         );
         Progress {
             mode,
+            per_trial: verbosity == Verbosity::Verbose,
             bar,
             started: Instant::now(),
             total: AtomicU64::new(total),
@@ -88,6 +102,13 @@ impl Progress {
             .map(|s| format!(", ETA {}", human(s)))
             .unwrap_or_default();
         eprintln!("[{done}/{total}, {}{eta}] {text}", human(elapsed));
+    }
+
+    /// A trial's line, shown with `-v` only (above the bar on a terminal).
+    pub fn trial(&self, text: &str) {
+        if self.per_trial {
+            self.say(text);
+        }
     }
 
     /// Prints a line above the bar (or as a plain line), unless quiet.

@@ -79,7 +79,7 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         sampled: plan.target.sampled_process(),
         cases: plan.cases.clone(),
         settings: plan.settings.clone(),
-        progress: progress::Progress::new(plan.progress, loop_steps),
+        progress: progress::Progress::new(plan.verbosity, loop_steps),
         fatal: None,
         abandoned: 0,
         lost: Vec::new(),

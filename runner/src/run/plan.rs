@@ -3,6 +3,7 @@
 //! says what to change (exit 2).
 
 use crate::context::presets;
+use crate::context::progress::Verbosity;
 use crate::context::settings::{CaseText, SaveAudio, Settings};
 use crate::suites::{self, BuildInput, Suite, SuiteArgs};
 use crate::target::cli::TargetArgs;
@@ -74,6 +75,23 @@ pub struct OutputArgs {
     /// Print the bundle path and headline numbers as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Write the numbers as CSV: one row per trial × metric (failed trials with their error),
+    /// plus one per case × metric summary (median, its 95 % interval, p95, min, max, n).
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Write the case summaries and failed trials as Markdown tables.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Write the summaries and every trial's values as JSON (`{run_id, status, target,
+    /// summaries, trials}`); the whole record is the bundle itself.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Say nothing while measuring and print no summary: errors, warnings and the bundle's path.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print one line per trial (its headline values, or its error).
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// A validated plan: everything [`super::execute`] needs.
@@ -92,8 +110,8 @@ pub struct RunPlan {
     pub out: PathBuf,
     /// The command line as given.
     pub command_line: Vec<String>,
-    /// Show a progress bar (a terminal) or progress lines.
-    pub progress: bool,
+    /// How much to say while measuring (`--json` is quiet: stdout is for the document).
+    pub verbosity: Verbosity,
 }
 
 fn cases(args: &CaseArgs, preset_given: bool) -> Result<Vec<CaseText>> {
@@ -156,6 +174,34 @@ fn gates(path: Option<&PathBuf>) -> Result<Vec<GateRule>> {
     kokoro_bench_bundle::gates::parse(&bytes).map_err(|e| anyhow::anyhow!("{e} ({})", p.display()))
 }
 
+/// An `--export-*` file must be writable where it is asked for: checked before anything is
+/// measured, so a typo in a folder name never costs a run.
+fn check_exports(output: &OutputArgs) -> Result<()> {
+    let files = [
+        ("--export-csv", &output.export_csv),
+        ("--export-markdown", &output.export_markdown),
+        ("--export-json", &output.export_json),
+    ];
+    for (flag, path) in files {
+        let Some(p) = path else { continue };
+        if p.is_dir() {
+            bail!(
+                "{flag} names a folder, not a file: give a file name inside it ({})",
+                p.display()
+            );
+        }
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(d) = parent.filter(|d| !d.is_dir()) {
+            bail!(
+                "{flag}: the folder {} does not exist: create it or write the file elsewhere ({})",
+                d.display(),
+                p.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Everything `run` parses, in groups.
 pub struct PlanInput<'a> {
     /// Target flags.
@@ -216,6 +262,7 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
         target: target.as_ref(),
         settings: &settings,
     })?;
+    check_exports(input.output)?;
     Ok(RunPlan {
         gates: gates(input.output.gates.as_ref())?,
         target,
@@ -224,6 +271,10 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
         suites,
         out: input.output.out.clone(),
         command_line: input.command_line,
-        progress: !input.output.json,
+        verbosity: match (input.output.json, input.output.quiet, input.output.verbose) {
+            (_, true, _) | (true, _, false) => Verbosity::Quiet,
+            (_, _, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        },
     })
 }

@@ -67,6 +67,6 @@ pub fn fake_plan(script: &str, suites: Vec<Box<dyn Suite>>, trials: u32, out: Pa
         gates: Vec::new(),
         out,
         command_line: vec!["kokoro-bench".into(), "run".into()],
-        progress: false,
+        verbosity: crate::context::progress::Verbosity::Quiet,
     }
 }

@@ -9,7 +9,7 @@ use crate::suites::Suite;
 use crate::target::{CachePolicy, Outcome};
 use anyhow::Result;
 use kokoro_bench_bundle::metrics::Metric;
-use kokoro_bench_bundle::schema::{Case, NoteCode, NoteLevel, TrialFlag, TrialKind};
+use kokoro_bench_bundle::schema::{Case, NoteCode, NoteLevel, Trial, TrialFlag, TrialKind};
 use kokoro_bench_bundle::stats::median;
 
 /// The role of trial `i` of a case in the statistics.
@@ -98,6 +98,36 @@ fn record(
     Ok(())
 }
 
+/// One line per trial (`-v`): its headline values, or its error.
+fn trial_line(case: &str, t: &Trial) -> String {
+    let kind = match t.kind {
+        TrialKind::Warmup => "warm-up",
+        TrialKind::Cold => "cold",
+        TrialKind::Cached => "cached",
+        TrialKind::Warm | TrialKind::Unknown => "warm",
+    };
+    let head = format!("{case} #{} ({kind})", t.index);
+    if let Some(e) = &t.error {
+        return format!("{head}: failed: {}: {}", e.kind, e.message);
+    }
+    let values: Vec<String> = [
+        Metric::HeardMs,
+        Metric::TtfaMs,
+        Metric::Rtf,
+        Metric::Underruns,
+    ]
+    .into_iter()
+    .filter_map(|m| {
+        let v = m.trial_value(t)?;
+        Some(match m {
+            Metric::Underruns => format!("{v:.0} underrun(s)"),
+            _ => format!("{} {}", m.key(), m.format(v)),
+        })
+    })
+    .collect();
+    format!("{head}: {}", values.join(", "))
+}
+
 /// One line per finished case for logs.
 fn case_line(case: &Case) -> String {
     let med = |m: Metric| median(&m.case_values(case));
@@ -149,6 +179,9 @@ pub fn run(ctx: &mut RunCtx, suites: &[Box<dyn Suite>], requests: &Requests<'_>)
             }
             let fatal = outcome.fatal.clone();
             record(ctx, suites, &mut case, outcome, &mut saved_first)?;
+            if let Some(t) = case.trials.last() {
+                ctx.progress.trial(&trial_line(&case.id, t));
+            }
             ctx.progress.inc();
             if let Err(e) = ctx.save_with(&case) {
                 ctx.lost_artifact(format!(
