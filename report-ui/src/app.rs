@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 async fn load_files(files: Vec<web_sys::File>) -> Loaded {
     let mut out = Loaded::default();
-    let wavs = crate::load::local_wavs(&files);
+    let wavs = crate::load::local_wavs(&files).await;
     for f in files.into_iter().filter(|f| f.name().ends_with(".json")) {
         match bundle_from_file(f).await {
             Ok(mut s) => {
@@ -208,8 +208,8 @@ pub fn app() -> Html {
                 { for l.warnings.iter().map(|w| html!{ <div class="note load-warning">{ w }</div> }) }
                 { body(&state, &url) }
                 <div class={classes!("drop", state.drag_over.then_some("over"))}>
-                    {"Drop bundle.json files here to open or compare them (first = baseline), or "}
-                    <input type="file" accept=".json,application/json" multiple=true onchange={onpick} />
+                    {"Drop bundle.json files (with their WAVs, to listen) here to open or compare them (first = baseline), or "}
+                    <input type="file" accept=".json,application/json,.wav,audio/wav" multiple=true onchange={onpick} />
                 </div>
             </main>
         </>

@@ -18,20 +18,30 @@ pub struct Source {
     pub loaded: std::rc::Rc<Loaded>,
     /// SHA-256 of the bytes as loaded (hex).
     pub sha256: String,
-    /// Object URLs of WAV files dropped together with the bundle, by file name.
+    /// Object URLs of WAV files dropped together with the bundle, by the files' SHA-256 (so two
+    /// runs' `short-t1.wav` each play under their own bundle).
     pub local_audio: std::collections::BTreeMap<String, String>,
 }
 
 impl Source {
     /// Where an artifact of this bundle can be fetched: beside the bundle's URL, or among the
-    /// files dropped with it (matched by file name).
+    /// files dropped with it — the one whose SHA-256 the bundle recorded for that path, never
+    /// another run's file of the same name.
     pub fn artifact_url(&self, rel: &str) -> Option<String> {
         match &self.base {
             Some(_) => resolve(&self.base, rel),
-            None => self
-                .local_audio
-                .get(rel.rsplit('/').next().unwrap_or(rel))
-                .cloned(),
+            None => {
+                let sha = self
+                    .loaded
+                    .bundle
+                    .cases
+                    .iter()
+                    .flat_map(|c| &c.trials)
+                    .filter_map(|t| t.audio.as_ref())
+                    .find(|a| a.path == rel)
+                    .map(|a| a.sha256.to_lowercase())?;
+                self.local_audio.get(&sha).cloned()
+            }
         }
     }
 }
@@ -143,17 +153,24 @@ pub async fn bundle_from_file(file: web_sys::File) -> Result<Source, String> {
     })
 }
 
-/// Object URLs for dropped WAV files, by file name.
-pub fn local_wavs(files: &[web_sys::File]) -> std::collections::BTreeMap<String, String> {
-    files
+/// Object URLs for dropped WAV files, by the SHA-256 of their bytes (bundles record it for
+/// every WAV they keep). Files over the bundle size bound are skipped.
+pub async fn local_wavs(files: &[web_sys::File]) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for f in files
         .iter()
         .filter(|f| f.name().to_lowercase().ends_with(".wav"))
-        .filter_map(|f| {
-            web_sys::Url::create_object_url_with_blob(f)
-                .ok()
-                .map(|u| (f.name(), u))
-        })
-        .collect()
+        .filter(|f| f.size() <= MAX_BUNDLE_BYTES as f64)
+    {
+        let Ok(buf) = JsFuture::from(f.array_buffer()).await else {
+            continue;
+        };
+        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+        if let Ok(url) = web_sys::Url::create_object_url_with_blob(f) {
+            out.insert(sha256_hex(&bytes), url);
+        }
+    }
+    out
 }
 
 /// Resolves an artifact path against a bundle's URL.

@@ -195,6 +195,37 @@ pub fn timeline(t: &kokoro_bench_bundle::schema::Trial) -> Option<Timeline> {
     })
 }
 
+/// When the listener hears audio second `audio_s`, ms since the request: the inverse of the
+/// played curve (flat while the player stalls, so audio after a stall is heard after it).
+/// `None` past the end of what was played.
+pub fn heard_at_ms(played: &[(f64, f64)], audio_s: f64) -> Option<f64> {
+    played.windows(2).find_map(|w| {
+        let ((t0, a0), (t1, a1)) = (w[0], w[1]);
+        (a1 > a0 && audio_s >= a0 && audio_s <= a1)
+            .then(|| t0 + (audio_s - a0) / (a1 - a0) * (t1 - t0))
+    })
+}
+
+/// Round axis ticks from 0 to at least `max`: about `count` steps of 1, 2 or 5 × 10ⁿ.
+pub fn ticks(max: f64, count: usize) -> Vec<f64> {
+    if !(max.is_finite() && max > 0.0) || count == 0 {
+        return vec![0.0];
+    }
+    let raw = max / count as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    // Rounded to the step's decimals, so 3 × 0.1 prints as 0.3.
+    let scale = 10f64.powi((-step.log10().floor()).max(0.0) as i32);
+    (0..)
+        .map(|i| (i as f64 * step * scale).round() / scale)
+        .take_while(|v| *v <= max + step * 1e-9)
+        .collect()
+}
+
 /// Maps values onto `[0, width]` on a shared scale (padding 5 %); returns x positions.
 pub fn strip_positions(values: &[f64], lo: f64, hi: f64, width: f64) -> Vec<f64> {
     let span = if hi > lo { hi - lo } else { 1.0 };
@@ -215,29 +246,34 @@ pub fn strip_range(values: &[f64]) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// SVG path of a waveform from min/max peaks, `height` tall and `width` wide.
-pub fn waveform_path(min: &[i16], max: &[i16], width: f64, height: f64) -> String {
-    let n = min.len().min(max.len());
-    if n == 0 {
-        return String::new();
-    }
-    let mid = height / 2.0;
-    let y = |v: i16| mid - (v as f64 / 32768.0) * mid;
-    let mut d = String::new();
-    for i in 0..n {
-        let x = i as f64 * width / n as f64;
-        d.push_str(&format!(
-            "M{x:.1},{:.1}V{:.1}",
-            y(max[i]),
-            y(min[i]).max(y(max[i]) + 0.5)
-        ));
-    }
-    d
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audio_after_a_stall_is_heard_after_it() {
+        // Plays 0.5 s from 200 ms, stalls 700–1500 ms, then plays the next second.
+        let played = [
+            (0.0, 0.0),
+            (200.0, 0.0),
+            (700.0, 0.5),
+            (1500.0, 0.5),
+            (2500.0, 1.5),
+        ];
+        assert_eq!(heard_at_ms(&played, 0.25), Some(450.0));
+        assert_eq!(heard_at_ms(&played, 0.5), Some(700.0));
+        assert_eq!(heard_at_ms(&played, 1.0), Some(2000.0));
+        assert_eq!(heard_at_ms(&played, 2.0), None);
+    }
+
+    #[test]
+    fn ticks_are_round_and_cover_the_range() {
+        assert_eq!(ticks(12.0, 5), vec![0.0, 5.0, 10.0]);
+        assert_eq!(ticks(366.0, 4), vec![0.0, 100.0, 200.0, 300.0]);
+        assert_eq!(ticks(0.9, 3), vec![0.0, 0.5]);
+        assert_eq!(ticks(0.35, 4)[3].to_string(), "0.3");
+        assert_eq!(ticks(f64::NAN, 3), vec![0.0]);
+    }
 
     #[test]
     fn link_hashes_match_by_prefix() {
@@ -345,13 +381,10 @@ mod tests {
     }
 
     #[test]
-    fn strip_and_waveform_geometry() {
+    fn strip_geometry() {
         let (lo, hi) = strip_range(&[10.0, 20.0]);
         assert!(lo < 10.0 && hi > 20.0);
         let x = strip_positions(&[10.0, 20.0], lo, hi, 100.0);
         assert!(x[0] > 0.0 && x[1] < 100.0 && x[0] < x[1]);
-        let d = waveform_path(&[-100, -32768], &[100, 32767], 10.0, 20.0);
-        assert!(d.starts_with("M0.0,"));
-        assert_eq!(waveform_path(&[], &[], 10.0, 10.0), "");
     }
 }

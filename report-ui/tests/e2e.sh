@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end test of the report site in a real browser (Debian chromium, headless):
-# build the site, run the real benchmark twice, publish, serve on 127.0.0.1, open the run list,
-# a run with its gate board and audio, a comparison, a malformed bundle and one carrying an
-# HTML-injection string. Screenshots go to target/e2e/ (look at them).
+# build the site, run the real benchmark twice (and once against a server that fails every
+# request), publish, serve on 127.0.0.1, open the run list, a run with its gate board, charts and
+# audio, a comparison, the history, a malformed bundle and one carrying an HTML-injection string;
+# pick two bundles with their WAVs through the file picker. Screenshots go to target/e2e/ (look
+# at them); KOKORO_BENCH_UPDATE_SCREENSHOTS=1 also refreshes the README's docs/screenshot-*.png.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$PWD/.ci-cache/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -24,15 +26,25 @@ echo "e2e: two real runs"
 ART="$OUT/artifacts"
 $BIN run --out "$ART" --preset short --trials 3 --gates report-ui/tests/gates.json --json > "$OUT/run1.json" || [ $? -eq 1 ]
 $BIN run --out "$ART" --preset short --trials 3 --strategy clause --gates report-ui/tests/gates.json --json \
-  --suite ttfa,rtf,streaming,quality,memory,providers,versus --variant cpu-2t:threads=2 --variant coreml:provider=coreml --churn-cycles 1 \
+  --suite ttfa,rtf,streaming,quality,memory,providers,versus,hardware --variant cpu-2t:threads=2 --variant coreml:provider=coreml --churn-cycles 1 \
   --versus "espeak=--target command --command 'espeak-ng --stdout {text}'" \
   > "$OUT/run2.json" || [ $? -eq 1 ]
+
+# A server that answers every request with 503: a run that measured nothing (exit 2), other case.
+FPORT=8797
+python3 report-ui/tests/fail_server.py $FPORT &
+FAILSRV=$!
+for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$FPORT) 2>/dev/null && break; sleep 0.1; done
+$BIN run --out "$ART" --target http --url "http://127.0.0.1:$FPORT/v1/audio/speech" --preset medium --trials 2 --json \
+  > "$OUT/run3.json" && fail "a run where every request failed exited 0"
+kill $FAILSRV 2>/dev/null || true
 
 SITE="$OUT/site"
 cp -r dist "$SITE" && rm -rf "$SITE/data"  # the built site only: runs come from this test
 $BIN publish --artifacts "$ART" --site "$SITE"
 RUN1=$(python3 -c "import json;print(json.load(open('$OUT/run1.json'))['run_id'])")
 RUN2=$(python3 -c "import json;print(json.load(open('$OUT/run2.json'))['run_id'])")
+RUN3=$(python3 -c "import json;print(json.load(open('$OUT/run3.json'))['run_id'])")
 # Untrusted inputs: a malformed bundle and a bundle whose strings carry HTML.
 echo '{"schema_version": 1, "run": "not an object"}' > "$SITE/data/malformed.json"
 python3 - "$SITE/data/runs/$RUN1/bundle.json" "$SITE/data/runs/$RUN1/hostile.json" <<'PY'
@@ -52,7 +64,7 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/" >/dev/null && break; s
 chrome() { # url name
   local prof; prof=$(mktemp -d)
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-    --disable-component-update --disable-sync --user-data-dir="$prof" --window-size=1280,2200 \
+    --disable-component-update --disable-sync --user-data-dir="$prof" --window-size="${WINDOW:-1280,2200}" \
     --virtual-time-budget=20000 --run-all-compositor-stages-before-draw "$@" 2>/dev/null
   rm -rf "$prof"
 }
@@ -60,7 +72,7 @@ page() { # query name
   chrome --dump-dom "http://127.0.0.1:$PORT/$1" > "$OUT/$2.html"
   chrome --screenshot="$OUT/$2.png" "http://127.0.0.1:$PORT/$1" >/dev/null
 }
-B1="data/runs/$RUN1/bundle.json"; B2="data/runs/$RUN2/bundle.json"
+B1="data/runs/$RUN1/bundle.json"; B2="data/runs/$RUN2/bundle.json"; B3="data/runs/$RUN3/bundle.json"
 page "" runs
 page "?view=run&bundle=$B1" run
 page "?view=compare&bundle=$B1&bundle=$B2" compare
@@ -73,6 +85,9 @@ BEFORE=$(wc -l < "$OUT/server.log")
 page "?view=history&metric=ttfa_ms&case=short" history
 tail -n +"$((BEFORE + 1))" "$OUT/server.log" > "$OUT/history-requests.log"
 page "?view=run&bundle=$B1&sha=deadbeefdeadbeef" stale
+page "?view=run&bundle=$B3" run3
+page "?view=compare&bundle=$B1&bundle=$B3" compare-nocommon
+page "?view=history&metric=ttfa_ms&case=long" history-nocase
 
 grep -q 'id="runs"' "$OUT/runs.html" || fail "run list not rendered"
 grep -q "$RUN1" "$OUT/runs.html" && grep -q "$RUN2" "$OUT/runs.html" || fail "run list lacks the runs"
@@ -112,6 +127,27 @@ grep -q "?view=compare&amp;bundle=data/runs/$RUN1/bundle.json" "$OUT/history.htm
 grep -q 'GET /data/index.json 200' "$OUT/history-requests.log" || fail "history did not read the index"
 if grep -q 'bundle.json' "$OUT/history-requests.log"; then fail "history fetched bundles (it should need the index only)"; fi
 grep -q 'changed since this link was made' "$OUT/stale.html" || fail "hash mismatch not reported"
+# The page explains itself (issue: first hour and every day after).
+grep -q 'class="run-failed"' "$OUT/runs.html" || fail "the failed HTTP run is not marked in the run list"
+grep -q 'failed: nothing measured' "$OUT/runs.html" || fail "the failed run's status is not said"
+grep -q "http://127.0.0.1:$FPORT/v1/audio/speech (openai, wav)" "$OUT/run3.html" || fail "the HTTP run does not show URL, dialect and format"
+grep -q 'Synthesising process: `python3`' "$OUT/run3.html" || fail "the HTTP run does not name the server process"
+if grep -Eq 'strategy `not applicable`|0 intra-op threads' "$OUT/run3.html"; then fail "engine-only fields on an HTTP run"; fi
+grep -q 'HTTP 503' "$OUT/run3.html" || fail "the failed trials' errors are not shown"
+grep -q 'id="no-common-case"' "$OUT/compare-nocommon.html" || fail "a comparison without a common case does not say so"
+grep -q 'has no TTFA (first sample) values for case `short`: showing' "$OUT/history.html" || fail "history did not fall back to the series that has the case"
+grep -q 'no run in this index has TTFA (first sample) values for case `long`' "$OUT/history-nocase.html" || fail "history does not say that no run has the case"
+grep -q '<title>warm trial 1: ' "$OUT/run.html" || fail "no hover value on the trial dots"
+grep -q ' · RSS ' "$OUT/run.html" || fail "no hover values on the memory chart"
+grep -q 'time since the request (s)' "$OUT/run.html" || fail "the timeline has no time axis with its unit"
+grep -q 'seconds since the run started' "$OUT/run.html" || fail "the memory chart has no time axis"
+grep -q ' MB</text>' "$OUT/run.html" || fail "the memory chart has no MB axis"
+grep -q '<abbr title="Request → a real-time player' "$OUT/run.html" || fail "metrics carry no definition on hover"
+grep -q 'id="hardware"' "$OUT/run2.html" || fail "the hardware suite's result is not shown"
+grep -q 'rel="icon"' "$OUT/runs.html" || fail "no favicon"
+for f in runs run run2 run3 compare compare-anyway compare-nocommon history history-nocase; do
+  if grep -Eq 'Some\(|None\b|Engine vs|Http vs' "$OUT/$f.html"; then fail "Rust debug text on $f: $(grep -Eo '.{40}(Some\(|None|Engine vs|Http vs).{20}' "$OUT/$f.html" | head -1)"; fi
+done
 grep -q 'id="share"' "$OUT/run.html" || fail "no share link"
 chrome --dump-dom "file://$PWD/$SITE/index.html" > "$OUT/file.html"
 grep -q 'If this message stays' "$OUT/file.html" || fail "opened from file:// the page does not say how to serve it"
@@ -153,10 +189,48 @@ for _ in $(seq 100); do
 done
 python3 -c "import sys; t=float(sys.argv[1]); sys.exit(0 if abs(t-2.0)<0.2 else 1)" "$SEEK" || fail "audio did not seek: currentTime = $SEEK after setting 2 (byte ranges?)"
 echo "e2e: audio seeks through view: currentTime set to 2 reads back $SEEK"
+# Two bundles picked with their WAVs (both named short-t1.wav): each plays under its own bundle,
+# matched by the SHA-256 the bundle recorded, never the same file as A and B.
+curl -sf -X POST "http://127.0.0.1:$DPORT/session/$SID/url" -H 'Content-Type: application/json' \
+  -d "{\"url\":\"http://127.0.0.1:$PORT/\"}" >/dev/null || fail "navigate to the run list"
+EL=null
+for _ in $(seq 100); do
+  EL=$(curl -sf -X POST "http://127.0.0.1:$DPORT/session/$SID/element" -H 'Content-Type: application/json' \
+    -d '{"using":"css selector","value":"input[type=file]"}' | python3 -c 'import json,sys; v=json.load(sys.stdin)["value"]; print(next(iter(v.values())))' 2>/dev/null) && break
+  sleep 0.1
+done
+[ "$EL" != null ] || fail "no file picker"
+PICK=$(python3 -c "import json,sys; print(json.dumps({'text': '\n'.join(sys.argv[1:])}))" \
+  "$PWD/$SITE/$B1" "$PWD/$SITE/data/runs/$RUN1/audio/short-t1.wav" "$PWD/$SITE/$B2" "$PWD/$SITE/data/runs/$RUN2/audio/short-t1.wav")
+curl -sf -X POST "http://127.0.0.1:$DPORT/session/$SID/element/$EL/value" -H 'Content-Type: application/json' -d "$PICK" >/dev/null || fail "picking files"
+PAIR=null
+for _ in $(seq 100); do
+  PAIR=$(curl -sf -X POST "http://127.0.0.1:$DPORT/session/$SID/execute/async" -H 'Content-Type: application/json' \
+    -d '{"script":"const done=arguments[arguments.length-1]; const a=document.querySelector(\"audio.listen-a\"), b=document.querySelector(\"audio.listen-b\"); if(!a||!b){done(null);return;} const h=async u=>{const d=await crypto.subtle.digest(\"SHA-256\", await (await fetch(u)).arrayBuffer()); return Array.from(new Uint8Array(d)).map(x=>x.toString(16).padStart(2,\"0\")).join(\"\");}; Promise.all([h(a.src),h(b.src)]).then(r=>done(r.join(\" \")),e=>done(\"error \"+e));","args":[]}' \
+    | python3 -c 'import json,sys; v=json.load(sys.stdin)["value"]; print("null" if v is None else v)')
+  [ "$PAIR" != null ] && break
+  sleep 0.1
+done
+WANT=$(python3 - "$ART" "$RUN1" "$RUN2" <<'PY'
+import json, sys
+def sha(run):
+    b = json.load(open(f"{sys.argv[1]}/runs/{run}/bundle.json"))
+    return next(t["audio"]["sha256"] for c in b["cases"] for t in c["trials"] if t.get("audio") and t["kind"] == "warm")
+print(sha(sys.argv[2]), sha(sys.argv[3]))
+PY
+)
+[ "$PAIR" = "$WANT" ] || fail "picked WAVs not paired with their bundles: A/B play '$PAIR', the bundles recorded '$WANT'"
+echo "e2e: two bundles picked with same-named WAVs: A and B each play their own file"
 curl -sf -X DELETE "http://127.0.0.1:$DPORT/session/$SID" >/dev/null || true
 rm -rf "$PROF"
 MED=$(python3 -c "import statistics,sys; print(round(statistics.median([float(x) for x in sys.argv[1:]])))" $TIMES)
 echo "e2e: open two real bundles and render their comparison: median ${MED} ms (runs:${TIMES} ms; navigation start → on screen, headless chromium, target < 500 ms)"
-echo "e2e: screenshots in $OUT/*.png"
+# The README's screenshots, from this test's real runs (a shorter window: no empty page below).
+for v in "run:?view=run&bundle=$B1" "compare:?view=compare&bundle=$B1&bundle=$B2&allow_different=1" "history:?view=history&metric=ttfa_ms&case=short"; do
+  WINDOW=1280,1500 chrome --screenshot="$OUT/screenshot-${v%%:*}.png" "http://127.0.0.1:$PORT/${v#*:}" >/dev/null
+  [ -s "$OUT/screenshot-${v%%:*}.png" ] || fail "no screenshot of ${v%%:*}"
+  if [ -n "${KOKORO_BENCH_UPDATE_SCREENSHOTS:-}" ]; then cp "$OUT/screenshot-${v%%:*}.png" docs/; fi
+done
+echo "e2e: screenshots in $OUT/*.png${KOKORO_BENCH_UPDATE_SCREENSHOTS:+ (README copies refreshed in docs/)}"
 # Every check above ends the script on failure, so reaching here means all of them passed.
 echo "e2e: $(grep -c -E '(\|\| fail|then fail) "' "$0") checks passed"

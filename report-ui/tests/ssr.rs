@@ -68,6 +68,36 @@ async fn run_view_renders_the_fixture() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn the_run_page_explains_its_charts_and_metrics() {
+    let html = render(source(&fixture())).await;
+    for needle in [
+        // Axes with units on the timeline (shared by the waveform) and the memory chart.
+        "time since the request (s)",
+        "audio (s)",
+        "seconds since the run started",
+        " MB</text>",
+        // Hover values on every point.
+        "<title>warm trial 1: ",
+        "<title>cold start: ",
+        "<title>chunk 1 at ",
+        " · RSS ",
+        // A definition on every metric.
+        "<abbr title=\"Request → a real-time player",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    let chunk_dots = html.matches("class=\"chunk\"").count();
+    let chunk_titles = html.matches("<title>chunk ").count();
+    assert!(chunk_dots > 0 && chunk_dots == chunk_titles);
+    for debug in ["Some(", "None", "Engine vs", "Http"] {
+        assert!(
+            !html.contains(debug),
+            "Rust debug text {debug:?} on the page"
+        );
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn bundle_strings_are_rendered_as_text() {
     let mut v: serde_json::Value = serde_json::from_slice(&fixture()).unwrap();
     v["run"]["id"] = "<img src=x onerror=alert(1)>".into();

@@ -12,9 +12,13 @@ pub const NOT_APPLICABLE: &str = "not applicable (the server's or program's own)
 pub fn target(b: &Bundle) -> String {
     match (&b.provenance.http, b.run.target) {
         (Some(h), _) => format!(
-            "{} ({}{})",
+            "{} ({}{}{})",
             h.url,
             h.dialect,
+            h.format
+                .as_deref()
+                .map(|f| format!(", {f}"))
+                .unwrap_or_default(),
             if h.keep_alive { ", keep-alive" } else { "" }
         ),
         (None, TargetKind::Engine) => "in-process engine".into(),
@@ -188,9 +192,13 @@ mod tests {
             dialect: "openai".into(),
             response_headers: Default::default(),
             keep_alive: false,
+            format: Some("pcm".into()),
         });
         let http = facts(&b);
-        assert_eq!(http[3].1, "http://127.0.0.1:8880/v1/audio/speech (openai)");
+        assert_eq!(
+            http[3].1,
+            "http://127.0.0.1:8880/v1/audio/speech (openai, pcm)"
+        );
         let session = http.iter().find(|(l, _)| *l == "session").unwrap();
         assert_eq!(session.1, NOT_APPLICABLE);
         assert_eq!(engine.len(), http.len(), "labels line up by position");

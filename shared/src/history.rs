@@ -47,6 +47,9 @@ pub struct History {
     pub cases: Vec<String>,
     /// Runs of the index whose entries carry no summaries (written before they existed).
     pub without_summaries: usize,
+    /// Why what is shown differs from what was asked (a case no run of the series has, or a
+    /// series picked because it has the case).
+    pub note: Option<String>,
 }
 
 /// The series a run belongs to: numbers are only lined up on one machine against one target.
@@ -71,11 +74,40 @@ pub fn history(
             all_series.push(k);
         }
     }
-    let selected = series
-        .filter(|s| all_series.iter().any(|x| x == s))
+    // A case asked for without a series: the newest series that has it.
+    let wanted = case.filter(|_| metric.per_trial());
+    // A series "has" a case when one of its runs measured the metric for it (a failed run lists
+    // the case but has no value).
+    let has_values = |s: &str, c: &str| {
+        runs.iter().any(|r| {
+            series_key(r) == s
+                && r.summaries
+                    .iter()
+                    .flatten()
+                    .any(|v| v.metric == metric.key() && v.case.as_deref() == Some(c))
+        })
+    };
+    let asked_series = series.filter(|s| all_series.iter().any(|x| x == s));
+    let with_case = wanted.and_then(|c| all_series.iter().find(|s| has_values(s, c)));
+    let selected = asked_series
         .map(String::from)
+        .or_else(|| with_case.cloned())
         .or_else(|| all_series.first().cloned())
         .unwrap_or_default();
+    let mut note = None;
+    if let (Some(c), None, Some(newest)) = (wanted, asked_series, all_series.first()) {
+        note = match with_case {
+            Some(s) if s != newest => Some(format!(
+                "the newest series ({newest}) has no {} values for case `{c}`: showing {s}, the newest series that has them",
+                metric.label()
+            )),
+            Some(_) => None,
+            None => Some(format!(
+                "no run in this index has {} values for case `{c}`",
+                metric.label()
+            )),
+        };
+    }
     runs.retain(|r| series_key(r) == selected);
     // Oldest first.
     runs.reverse();
@@ -86,11 +118,25 @@ pub fn history(
             cases.push(c.clone());
         }
     }
-    let case = case
+    let shown = case
         .map(String::from)
         .filter(|c| cases.contains(c))
         .or_else(|| cases.first().cloned())
         .unwrap_or_default();
+    if let Some(c) = wanted.filter(|c| *c != shown) {
+        let head = note
+            .take()
+            .unwrap_or_else(|| format!("no run of {selected} has case `{c}`"));
+        note = Some(format!(
+            "{head} (this series has {}): showing `{shown}`",
+            if cases.is_empty() {
+                "none".to_string()
+            } else {
+                cases.join(", ")
+            }
+        ));
+    }
+    let case = shown;
     let want_case = metric.per_trial().then_some(case.as_str());
     let mut points: Vec<HistoryPoint> = Vec::new();
     let mut previous: Option<&IndexEntry> = None;
@@ -137,6 +183,7 @@ pub fn history(
         selected_series: selected,
         cases,
         without_summaries: index.runs.iter().filter(|r| r.summaries.is_none()).count(),
+        note,
     }
 }
 
@@ -167,7 +214,7 @@ mod tests {
     #[test]
     fn history_reads_the_index_per_series_and_finds_a_step() {
         use crate::schema::{Case, Trial, TrialKind};
-        let mk = |i: u64, ttfa: f64, machine: &str, strategy: &str| {
+        let mk = |i: u64, ttfa: f64, machine: &str, strategy: &str, case: &str| {
             let mut b: Bundle = serde_json::from_str(include_str!(
                 "../fixtures/v1/engine-progressive-3cases.json"
             ))
@@ -177,7 +224,7 @@ mod tests {
             b.machine.cpu_model = machine.into();
             b.plan.strategy = strategy.into();
             b.cases = vec![Case {
-                id: "short".into(),
+                id: case.into(),
                 chars: 61,
                 phonemes: None,
                 oov_phoneme_chars: 0,
@@ -201,9 +248,15 @@ mod tests {
         let mut index = RunIndex::default();
         for i in 0..10 {
             let strategy = if i == 3 { "clause" } else { "progressive" };
-            index.upsert(mk(i, if i < 5 { 900.0 } else { 500.0 }, "CPU A", strategy));
+            index.upsert(mk(
+                i,
+                if i < 5 { 900.0 } else { 500.0 },
+                "CPU A",
+                strategy,
+                "short",
+            ));
         }
-        index.upsert(mk(20, 100.0, "CPU B", "progressive")); // oldest run, another machine
+        index.upsert(mk(20, 100.0, "CPU B", "progressive", "short")); // oldest run, another machine
         let h = history(&index, Metric::TtfaMs, Some("short"), None);
         assert_eq!(h.series, vec!["CPU A · engine", "CPU B · engine"]);
         assert_eq!(h.selected_series, "CPU A · engine");
@@ -246,7 +299,27 @@ mod tests {
             Some("CPU B · engine"),
         );
         assert_eq!(b.points.len(), 1);
-        assert!(history(&index, Metric::TtfaMs, Some("nope"), None).cases == vec!["short"]);
+        let missing = history(&index, Metric::TtfaMs, Some("nope"), None);
+        assert_eq!(missing.cases, vec!["short"]);
+        assert!(
+            missing.note.as_deref().is_some_and(|n| n
+                .contains("no run in this index has TTFA (first sample) values for case `nope`")),
+            "{:?}",
+            missing.note
+        );
+        // A case only another series has: that series is shown, and the page says why.
+        index.upsert(mk(21, 300.0, "CPU B", "progressive", "medium"));
+        let other = history(&index, Metric::TtfaMs, Some("medium"), None);
+        assert_eq!(other.selected_series, "CPU B · engine");
+        assert_eq!(other.points.len(), 1);
+        assert!(other
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("has no TTFA (first sample) values for case `medium`")));
+        assert_eq!(
+            history(&index, Metric::TtfaMs, Some("short"), None).note,
+            None
+        );
         let mut old = index.clone();
         old.runs[0].summaries = None;
         assert_eq!(

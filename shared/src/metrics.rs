@@ -125,6 +125,32 @@ impl Metric {
         }
     }
 
+    /// One line saying what the metric is and which way is better (the page's hover text).
+    pub fn definition(self) -> &'static str {
+        match self {
+            Metric::HeardMs => "Request → a real-time player that starts at the first audio plays the first audible sound; leading silence and stalls count. Lower is better.",
+            Metric::TtfaMs => "Request → first audio sample delivered (silence included). Lower is better.",
+            Metric::TtfaAudibleMs => "Request → arrival of the chunk holding the first audible 10 ms (a diagnostic). Lower is better.",
+            Metric::TtfbMs => "HTTP: request → first byte of the response body (connection set-up included). Lower is better.",
+            Metric::ConnectMs => "HTTP: name resolution and TCP connect. Lower is better.",
+            Metric::TlsHandshakeMs => "HTTPS: the TLS handshake. Lower is better.",
+            Metric::Rtf => "Real-time factor: (last sample delivered − request) ÷ seconds of audio; below 1 is faster than real time. Lower is better.",
+            Metric::InferenceRtf => "Model time alone ÷ seconds of audio. Lower is better.",
+            Metric::TotalMs => "Request → last audio sample delivered. Lower is better.",
+            Metric::Underruns => "Times a real-time player ran out of audio mid-speech, per trial. 0 is the goal.",
+            Metric::UnderrunsPer10min => "Underruns per 10 minutes of audio, so long and short texts compare. Lower is better.",
+            Metric::StallTotalMs => "Time the player spent waiting for audio after it started, per trial. Lower is better.",
+            Metric::MinPrebufferMs => "The smallest pre-buffer that would have avoided every stall. Lower is better.",
+            Metric::IntegratedLufs => "Loudness over the whole utterance (ITU-R BS.1770, gated). Judged against a band, not ranked.",
+            Metric::TruePeakDbtp => "Highest inter-sample peak (4× oversampled); above −1 dBTP risks clipping after encoding. Judged against a band.",
+            Metric::PeakRssMb => "Largest resident memory of the synthesising process during the measured trials. Lower is better.",
+            Metric::SoakTtfaDriftPct => "Change of TTFA from the soak's first window to its last. Near 0 is better.",
+            Metric::CapacitySustainableLevel => "The highest load level whose latency SLO held. Higher is better.",
+            Metric::FirstChunkModelMs => "Model time of the first chunk alone (what streaming has to wait for). Lower is better.",
+            Metric::WholeModelMs => "Model time of the whole text in one call. Lower is better.",
+        }
+    }
+
     /// Unit symbol.
     pub fn unit(self) -> &'static str {
         match self {

@@ -55,6 +55,25 @@ fn likeness(c: &Comparison, url: Option<&crate::route::UrlState>) -> Html {
     }
 }
 
+/// Says so when the runs share no case: per-case metrics then have nothing to line up.
+fn no_common_case(b: &kokoro_bench_bundle::Bundle, n: &kokoro_bench_bundle::Bundle) -> Html {
+    if b.cases.is_empty() || n.cases.is_empty() || n.cases.iter().any(|c| b.case(&c.id).is_some()) {
+        return html! {};
+    }
+    let ids = |x: &kokoro_bench_bundle::Bundle| {
+        x.cases
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    html! {
+        <div class="note" id="no-common-case">{ format!(
+            "No case in common: the baseline ran {}, the new run {}. Per-case metrics cannot be lined up; run both with the same --preset or texts.",
+            ids(b), ids(n)) }</div>
+    }
+}
+
 /// The comparison page.
 #[function_component(CompareView)]
 pub fn compare_view(p: &CompareProps) -> Html {
@@ -71,6 +90,7 @@ pub fn compare_view(p: &CompareProps) -> Html {
                     <section>
                         <h2>{ format!("{} (baseline) → {}", c.base_id, c.new_id) }</h2>
                         { likeness(&c, p.url.as_ref()) }
+                        { no_common_case(b, n) }
                         { for c.warnings.iter().map(|w| html!{ <div class="note">{ w }</div> }) }
                         <div class="verdict-counts">
                             { for c.verdict_counts().iter().filter(|(_, k)| *k > 0).map(|(v, k)| html!{ <span><span class={classes!("badge", verdict_class(*v))}>{ k }</span>{" "}{ v.label() }</span> }) }
@@ -101,10 +121,10 @@ pub fn compare_view(p: &CompareProps) -> Html {
                                 };
                                 html!{
                                     <tr>
-                                        <td>{ r.metric.label() }</td>
+                                        <td><abbr class="metric" title={r.metric.definition()}>{ r.metric.label() }</abbr></td>
                                         <td>{ r.case.clone().unwrap_or_else(|| "run".into()) }</td>
-                                        <td class="num">{ r.base.as_ref().map(|s| format!("{} (n={})", r.metric.format(s.median), s.n)).unwrap_or("—".into()) }<br/><Strip values={bv} range={Some(range)} /></td>
-                                        <td class="num">{ r.new.as_ref().map(|s| format!("{} (n={})", r.metric.format(s.median), s.n)).unwrap_or("—".into()) }<br/><Strip values={nv} range={Some(range)} /></td>
+                                        <td class="num">{ r.base.as_ref().map(|s| format!("{} (n={})", r.metric.format(s.median), s.n)).unwrap_or("—".into()) }<br/><Strip values={bv} range={Some(range)} format={r.metric} /></td>
+                                        <td class="num">{ r.new.as_ref().map(|s| format!("{} (n={})", r.metric.format(s.median), s.n)).unwrap_or("—".into()) }<br/><Strip values={nv} range={Some(range)} format={r.metric} /></td>
                                         <td class="num">{ change }</td>
                                         <td><span class={classes!("badge", verdict_class(r.verdict))}>{ r.verdict.label() }</span></td>
                                         <td>{ &r.reason }</td>
@@ -121,9 +141,9 @@ pub fn compare_view(p: &CompareProps) -> Html {
                                 <div class="row">
                                     <strong>{ &cs.id }</strong>
                                     <span>{"A"}</span>
-                                    { a.and_then(|a| base.artifact_url(&a.path)).map(|s| html!{ <audio controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
+                                    { a.and_then(|a| base.artifact_url(&a.path)).map(|s| html!{ <audio class="listen-a" controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
                                     <span>{"B"}</span>
-                                    { z.and_then(|z| o.artifact_url(&z.path)).map(|s| html!{ <audio controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
+                                    { z.and_then(|z| o.artifact_url(&z.path)).map(|s| html!{ <audio class="listen-b" controls=true preload="metadata" src={s} /> }).unwrap_or_else(|| html!{ <span class="muted">{"no audio"}</span> }) }
                                 </div>
                             })
                         }) }

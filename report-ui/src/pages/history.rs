@@ -23,8 +23,8 @@ pub struct HistoryProps {
     pub series: Option<String>,
 }
 
-const W: f64 = 760.0;
-const H: f64 = 200.0;
+const W: f64 = 1000.0;
+const H: f64 = 220.0;
 const LEFT: f64 = 56.0;
 
 /// The history page.
@@ -159,13 +159,16 @@ pub fn history_view(p: &HistoryProps) -> Html {
                     { for h.cases.iter().map(|c| html!{ <a class={sel(*c == case)} href={link(metric, c, &h.selected_series)}>{ c }</a> }) }
                 </div>
             }
+            if let Some(n) = &h.note {
+                <div class="note" id="history-note">{ n }</div>
+            }
             if h.without_summaries > 0 {
                 <div class="note">{ format!("{} run(s) in this index carry no summaries (written by an older kokoro-bench) and are not shown; re-run `kokoro-bench publish` to include them.", h.without_summaries) }</div>
             }
             if h.points.is_empty() {
                 <div class="muted">{"No run of this machine and target has this metric for this case."}</div>
             } else {
-                <svg width={W.to_string()} height={H.to_string()} viewBox={format!("0 0 {W} {H}")} role="img" aria-label="history">
+                <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" aria-label={format!("history of {} in {}", metric.label(), metric.unit())}>
                     <line x1={LEFT.to_string()} x2={W.to_string()} y1={format!("{:.1}", y(lo))} y2={format!("{:.1}", y(lo))} stroke="#ccc" />
                     <text x="0" y={format!("{:.1}", y(hi) + 4.0)} class="axis">{ metric.format(hi) }</text>
                     <text x="0" y={format!("{:.1}", y(lo))} class="axis">{ metric.format(lo) }</text>

@@ -1,9 +1,9 @@
 //! One run: header and set-up, notes, the run-level sections (gates and each suite that ran),
 //! then per case: distributions, the streaming timeline and the audio.
 
-use crate::components::charts::{Strip, Waveform};
+use crate::components::charts::Strip;
 use crate::components::section::blocks;
-use crate::components::timeline::timeline;
+use crate::components::timeline::TrialTimeline;
 use crate::load::Source;
 use crate::viewmodel::case_rows;
 use kokoro_bench_bundle::present;
@@ -60,11 +60,11 @@ fn case_view(source: &Source, c: &kokoro_bench_bundle::schema::Case) -> Html {
                 <tbody>
                 { for rows.iter().map(|r| html!{
                     <tr>
-                        <td>{ r.metric.label() }</td>
+                        <td><abbr class="metric" title={r.metric.definition()}>{ r.metric.label() }</abbr></td>
                         <td class="num">{ r.summary.as_ref().map(|s| r.metric.format(s.median)).unwrap_or("—".into()) }</td>
                         <td class="num">{ r.summary.as_ref().map(|s| r.metric.format(s.p95)).unwrap_or("—".into()) }</td>
                         <td class="num">{ r.summary.as_ref().map(|s| s.n).unwrap_or(0) }</td>
-                        <td><Strip values={r.values.clone()} cold={r.cold} /></td>
+                        <td><Strip values={r.values.clone()} cold={r.cold} format={r.metric} /></td>
                     </tr>
                 }) }
                 </tbody>
@@ -72,10 +72,7 @@ fn case_view(source: &Source, c: &kokoro_bench_bundle::schema::Case) -> Html {
             { for c.failed().map(|t| html!{ <div class="error">{ format!("trial {} failed ({}): {}", t.index, t.error.as_ref().map(|e| e.kind.as_str()).unwrap_or(""), t.error.as_ref().map(|e| e.message.as_str()).unwrap_or("")) }</div> }) }
             if let Some(t) = example {
                 <h3>{ format!("Trial {}: streaming timeline and audio", t.index) }</h3>
-                { timeline(t) }
-                if let Some(a) = &t.audio {
-                    <Waveform audio={a.clone()} src={source.artifact_url(&a.path)} />
-                }
+                <TrialTimeline trial={t.clone()} src={t.audio.as_ref().and_then(|a| source.artifact_url(&a.path))} />
                 if let Some(q) = &t.quality {
                     <div class="muted">{ format!(
                         "Loudness {} · true peak {:.1} dBTP · sample peak {:.1} dBFS · leading silence {:.0} ms · longest pause {:.0} ms{}",

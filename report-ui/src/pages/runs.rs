@@ -84,7 +84,7 @@ pub fn runs(p: &RunsProps) -> Html {
                     let url = join(&p.index_url, &r.path);
                     let [pass, warn, fail, nodata] = r.gates;
                     html! {
-                        <tr>
+                        <tr class={classes!(match r.status.as_str() { "failed" => Some("run-failed"), "degraded" => Some("run-degraded"), _ => None })}>
                             <td><a href={format!("?view=run&bundle={url}")}>{ &r.id }</a></td>
                             <td class="num">{ &r.started_at }</td>
                             <td>{ &r.machine }</td>

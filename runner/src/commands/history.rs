@@ -126,6 +126,9 @@ pub fn render(index: &RunIndex, args: &HistoryArgs) -> Result<String> {
                 .join("; ")
         );
     }
+    if let Some(n) = &h.note {
+        let _ = writeln!(o, "note: {n}");
+    }
     if h.without_summaries > 0 {
         let _ = writeln!(
             o,

@@ -219,11 +219,11 @@ pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options) -> Comparison {
         {
             not_comparable(r, &c.message);
         } else if !like.is_empty() && !opts.allow_different {
-            let why = format!(
-                "not like for like ({}); --allow-different judges anyway",
-                like.join("; ")
+            // The reasons are said once, above the rows (`not_like_for_like`).
+            not_comparable(
+                r,
+                "the runs are not like for like (why: above the table); --allow-different judges anyway",
             );
-            not_comparable(r, &why);
         }
     }
     let mut warnings = likeness::warnings(base, new);

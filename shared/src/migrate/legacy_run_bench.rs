@@ -167,6 +167,7 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
                 dialect: "unknown".into(),
                 response_headers: Default::default(),
                 keep_alive: false,
+                format: None,
             }),
             ..Default::default()
         },

@@ -40,11 +40,9 @@ pub fn section(b: &Bundle) -> Option<Section> {
             Cell::num(c.measured().count().to_string()),
             Cell::num(c.failed().count().to_string()),
         ];
-        row.extend(
-            Metric::HEADLINE
-                .iter()
-                .map(|&m| Cell::num(cell(m, &m.case_values(c))).hint(m.label())),
-        );
+        row.extend(Metric::HEADLINE.iter().map(|&m| {
+            Cell::num(cell(m, &m.case_values(c))).hint(format!("{}: {}", m.label(), m.definition()))
+        }));
         t.rows.push(row);
     }
     Some(Section {

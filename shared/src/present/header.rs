@@ -2,8 +2,25 @@
 
 use super::{Block, Section};
 use crate::describe as setup;
-use crate::schema::{RunStatus, SuiteKind};
+use crate::schema::{RunStatus, SuiteKind, TargetKind};
 use crate::Bundle;
+
+/// For a server or program: which process did the synthesis (what memory and CPU describe).
+fn server_process(b: &Bundle) -> Option<String> {
+    if b.run.target == TargetKind::Engine {
+        return None;
+    }
+    let m = b.memory.as_ref()?;
+    let name = m.process_name.as_deref()?;
+    Some(format!(
+        "Synthesising process: `{name}` (pid {}){}",
+        m.pid,
+        m.process_command
+            .as_deref()
+            .map(|c| format!(" — {c}"))
+            .unwrap_or_default()
+    ))
+}
 
 /// The header section.
 pub fn section(b: &Bundle) -> Option<Section> {
@@ -38,18 +55,33 @@ pub fn section(b: &Bundle) -> Option<Section> {
     } else {
         String::new()
     };
+    // The chunking strategy is the in-process engine's; a server or program chunks its own way.
+    let strategy = match b.run.target {
+        TargetKind::Engine => format!(
+            " · strategy `{}`{}",
+            b.plan.strategy,
+            b.plan
+                .joins
+                .as_deref()
+                .map(|j| format!(" with {j} joins"))
+                .unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
     blocks.push(Block::Text(format!(
-        "{} · {} · strategy `{}` · voice `{}`{trials} · {}",
+        "{} · {}{strategy} · voice `{}`{trials} · {}",
         b.machine.cpu_model,
         match (&b.provenance.http, &b.provenance.model) {
             (Some(_), _) => setup::target(b),
             (None, Some(m)) => m.name.clone(),
             (None, None) => setup::target(b),
         },
-        b.plan.strategy,
         b.plan.voice,
         setup::status(b.run.status)
     )));
+    if let Some(line) = server_process(b) {
+        blocks.push(Block::Text(line));
+    }
     if let Some(s) = &b.provenance.session {
         let ort = b
             .provenance

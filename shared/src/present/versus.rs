@@ -80,7 +80,7 @@ pub fn section(b: &Bundle) -> Option<Section> {
             verdicts.rows.push(vec![
                 Cell::text(vc.variant.clone()),
                 Cell::text(r.case.clone().unwrap_or_default()),
-                Cell::text(r.metric.label()),
+                Cell::text(r.metric.label()).hint(r.metric.definition()),
                 Cell::num(change),
                 Cell::toned(r.verdict.label(), tone(r.verdict)),
             ]);

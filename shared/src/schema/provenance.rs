@@ -130,6 +130,9 @@ pub struct HttpTarget {
     /// Connections were kept alive and reused (`false`: one new connection per request).
     #[serde(default)]
     pub keep_alive: bool,
+    /// The audio format asked for (`wav`, `pcm`), as sent in the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
 }
 
 /// How a command target runs its program.

@@ -93,12 +93,17 @@ pub struct HttpConfig {
 }
 
 impl HttpConfig {
-    /// The JSON payload for a text.
-    pub fn payload(&self, text: &str, voice: &str, speed: f32) -> serde_json::Value {
-        let fmt = match self.format {
+    /// The audio format's name as the request carries it.
+    pub fn format_name(&self) -> &'static str {
+        match self.format {
             AudioFormat::Pcm => "pcm",
             AudioFormat::Wav => "wav",
-        };
+        }
+    }
+
+    /// The JSON payload for a text.
+    pub fn payload(&self, text: &str, voice: &str, speed: f32) -> serde_json::Value {
+        let fmt = self.format_name();
         let mut m = serde_json::Map::new();
         match self.dialect {
             Dialect::Openai => {
@@ -257,6 +262,7 @@ impl Target for HttpTargetStarted {
                 dialect: h.dialect.name().into(),
                 response_headers: Default::default(),
                 keep_alive: h.keep_alive,
+                format: Some(h.format_name().into()),
             }),
             ..Default::default()
         })
