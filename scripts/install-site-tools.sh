@@ -46,6 +46,15 @@ fast_build() {
     CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=0 "$@"
 }
 
+# `cargo install --locked` builds the crate's own lockfile; a registry mirror can lack a version
+# it pins (wasm-bindgen-cli 0.2.130 pins webpki-roots 1.0.11, absent here on 2026-12-02). Then
+# resolve afresh within the crate's own semver ranges, and say so.
+locked_or_fresh() { # crate version
+  fast_build cargo install "$1" --version "$2" --locked && return 0
+  say "$1 $2: its lockfile names a crate version this registry does not have; resolving its dependencies afresh"
+  fast_build cargo install "$1" --version "$2"
+}
+
 install_trunk() {
   trunk --version 2>/dev/null | grep -q "$TRUNK" && return 0
   if command -v cargo-binstall >/dev/null && cargo binstall -y --no-confirm "trunk@$TRUNK" >/dev/null 2>&1; then
@@ -61,7 +70,7 @@ install_trunk() {
     rm -rf "$tmp"
   fi
   say "trunk $TRUNK: no prebuilt binary reachable, compiling it (about 10 minutes on 2 cores, once)"
-  fast_build cargo install trunk --version "$TRUNK" --locked
+  locked_or_fresh trunk "$TRUNK"
 }
 
 install_wasm_bindgen() {
@@ -81,7 +90,7 @@ install_wasm_bindgen() {
     rm -rf "$tmp"
   fi
   say "wasm-bindgen $WBG: no prebuilt binary reachable, compiling it (a few minutes on 2 cores, once)"
-  fast_build cargo install wasm-bindgen-cli --version "$WBG" --locked
+  locked_or_fresh wasm-bindgen-cli "$WBG"
 }
 
 install_wasm_opt() {

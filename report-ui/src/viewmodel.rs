@@ -206,18 +206,20 @@ pub fn heard_at_ms(played: &[(f64, f64)], audio_s: f64) -> Option<f64> {
     })
 }
 
-/// Round axis ticks from 0 to at least `max`: about `count` steps of 1, 2 or 5 × 10ⁿ.
+/// Round axis ticks from 0 up to `max`: about `count` steps of 1, 2 or 5 × 10ⁿ.
 pub fn ticks(max: f64, count: usize) -> Vec<f64> {
     if !(max.is_finite() && max > 0.0) || count == 0 {
         return vec![0.0];
     }
     let raw = max / count as f64;
     let mag = 10f64.powf(raw.log10().floor());
+    // The round step whose number of steps is nearest the wish.
+    let steps = |s: f64| (max / s - count as f64).abs();
     let step = [1.0, 2.0, 5.0, 10.0]
         .into_iter()
         .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
+        .min_by(|a, b| steps(*a).total_cmp(&steps(*b)))
+        .unwrap_or(mag);
     // Rounded to the step's decimals, so 3 × 0.1 prints as 0.3.
     let scale = 10f64.powi((-step.log10().floor()).max(0.0) as i32);
     (0..)
@@ -268,7 +270,8 @@ mod tests {
 
     #[test]
     fn ticks_are_round_and_cover_the_range() {
-        assert_eq!(ticks(12.0, 5), vec![0.0, 5.0, 10.0]);
+        assert_eq!(ticks(12.0, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0]);
+        assert_eq!(ticks(900.0, 4), vec![0.0, 200.0, 400.0, 600.0, 800.0]);
         assert_eq!(ticks(366.0, 4), vec![0.0, 100.0, 200.0, 300.0]);
         assert_eq!(ticks(0.9, 3), vec![0.0, 0.5]);
         assert_eq!(ticks(0.35, 4)[3].to_string(), "0.3");

@@ -98,6 +98,32 @@ async fn the_run_page_explains_its_charts_and_metrics() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn the_soak_chart_has_axes_and_a_value_on_every_window() {
+    let mut v: serde_json::Value = serde_json::from_slice(&fixture()).unwrap();
+    v["plan"]["suites"]
+        .as_array_mut()
+        .unwrap()
+        .push("soak".into());
+    v["soak"] = serde_json::json!({
+        "duration_s": 30.0, "concurrency": 1, "requests": 12,
+        "window_t_ms": [0.0, 10000.0, 20000.0],
+        "window_ttfa_p50_ms": [800.0, null, 950.0],
+        "window_rtf_p50": [0.5, null, 0.6], "window_rss_bytes": [null, null, null],
+        "request_ttfa_ms": [], "errors_by_kind": {}
+    });
+    let html = render(source(&serde_json::to_vec(&v).unwrap())).await;
+    for needle in [
+        "seconds into the soak (window start)",
+        "<title>window 1 (from 0 s): median TTFA 800 ms</title>",
+        "<title>window 3 (from 20 s): median TTFA 950 ms</title>",
+        "2 of 3 windows had an answer",
+        " ms</text>",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn bundle_strings_are_rendered_as_text() {
     let mut v: serde_json::Value = serde_json::from_slice(&fixture()).unwrap();
     v["run"]["id"] = "<img src=x onerror=alert(1)>".into();

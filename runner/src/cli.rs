@@ -91,7 +91,9 @@ const RUN_EXAMPLES: &str = "Examples:
   kokoro-bench run --target http --url http://127.0.0.1:8880/v1/audio/speech --voice af_heart
   kokoro-bench run --suite ttfa,rtf,memory,soak --duration 20m --concurrency 2
   kokoro-bench run --suite providers --variant cpu1:threads=1 --variant cpu2:threads=2
-  kokoro-bench run --gates gates.json --strict          exit 1 when a gate fails or has no data";
+  kokoro-bench run --gates docs/gates.json --strict     exit 1 when a gate fails or has no data
+  kokoro-bench run --export-csv r.csv -v                every trial as CSV rows; a line per trial
+  kokoro-bench run --suite ttfa,rtf,soak --duration 1h30m   durations: 90s, 20m, 1h30m";
 
 /// `publish` flags.
 #[derive(Args, Debug)]

@@ -1,22 +1,8 @@
-//! Small SVG components: distribution strips and the path of a line chart.
+//! Distribution strips: every trial a dot with its value on hover, the median a bar.
 
 use crate::viewmodel::{strip_positions, strip_range};
 use kokoro_bench_bundle::metrics::Metric;
 use yew::prelude::*;
-
-/// An SVG path through `(xs, ys)` scaled into `w × h` (y grows upwards; non-finite points skipped).
-pub fn polyline(xs: &[f64], ys: &[f64], x_max: f64, y_max: f64, w: f64, h: f64) -> String {
-    let mut first = true;
-    xs.iter()
-        .zip(ys)
-        .filter(|(x, y)| x.is_finite() && y.is_finite())
-        .map(|(x, y)| {
-            let cmd = if first { "M" } else { "L" };
-            first = false;
-            format!("{cmd}{:.1},{:.1}", x / x_max * w, h - y / y_max * (h - 6.0))
-        })
-        .collect()
-}
 
 /// Props of [`Strip`].
 #[derive(Properties, PartialEq)]

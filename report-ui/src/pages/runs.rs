@@ -86,7 +86,7 @@ pub fn runs(p: &RunsProps) -> Html {
                     html! {
                         <tr class={classes!(match r.status.as_str() { "failed" => Some("run-failed"), "degraded" => Some("run-degraded"), _ => None })}>
                             <td><a href={format!("?view=run&bundle={url}")}>{ &r.id }</a></td>
-                            <td class="num">{ &r.started_at }</td>
+                            <td class="num" title={r.started_at.clone()}>{ format!("{} UTC", r.started_at.get(..16).unwrap_or(&r.started_at).replace('T', " ")) }</td>
                             <td>{ &r.machine }</td>
                             <td>{ &r.model }</td>
                             <td>{ &r.strategy }</td>

@@ -88,7 +88,7 @@ fn chart(c: &CapacityResult) -> Html {
     let total_h = PLOT_H + BARS_H + 30.0;
     html! {
         <>
-            <svg width={W.to_string()} height={total_h.to_string()} viewBox={format!("0 0 {W} {total_h}")} role="img" aria-label="capacity: latency and goodput against load">
+            <svg class="chart" viewBox={format!("0 0 {W} {total_h}")} role="img" aria-label="capacity: latency and goodput against load">
                 <text x="0" y="10">{ format!("{y_max:.0} ms") }</text>
                 <text x="0" y={PLOT_H.to_string()}>{"0"}</text>
                 if let Some(k) = knee {

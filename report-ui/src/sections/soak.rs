@@ -1,29 +1,66 @@
 //! The soak suite's section: median TTFA per window, and the shared rows.
 
-use crate::components::charts::polyline;
+use crate::viewmodel::ticks;
 use kokoro_bench_bundle::present;
 use kokoro_bench_bundle::schema::SoakResult;
 use kokoro_bench_bundle::Bundle;
 use yew::prelude::*;
 
+fn f1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// Median TTFA per window against seconds into the soak, with a value on every point.
 fn chart(s: &SoakResult) -> Html {
-    let vals: Vec<f64> = s
-        .window_ttfa_p50_ms
+    // (window number, start ms, median TTFA ms) of the windows that have a value.
+    let points: Vec<(usize, f64, f64)> = s
+        .window_t_ms
         .iter()
-        .map(|v| v.unwrap_or(f64::NAN))
+        .zip(&s.window_ttfa_p50_ms)
+        .enumerate()
+        .filter_map(|(i, (t, v))| v.map(|v| (i + 1, *t, v)))
+        .filter(|(_, t, v)| t.is_finite() && v.is_finite())
         .collect();
-    let max = vals
+    if points.is_empty() {
+        return html! {};
+    }
+    let (w, left, right, top, h) = (1000.0, 56.0, 12.0, 8.0, 120.0);
+    let bottom = top + h;
+    let t_max = points.iter().map(|p| p.1).fold(1.0, f64::max);
+    let v_max = points.iter().map(|p| p.2).fold(1.0, f64::max) * 1.08;
+    let x = |t: f64| left + t / t_max * (w - left - right);
+    let y = |v: f64| bottom - v / v_max * h;
+    let d: String = points
         .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(1.0, f64::max);
-    let xs: Vec<f64> = (0..vals.len()).map(|i| i as f64).collect();
+        .enumerate()
+        .map(|(i, (_, t, v))| {
+            format!(
+                "{}{:.1},{:.1}",
+                if i == 0 { "M" } else { "L" },
+                x(*t),
+                y(*v)
+            )
+        })
+        .collect();
     html! {
         <>
-            <svg width="760" height="100" viewBox="0 0 760 100" role="img" aria-label="soak windows">
-                <path d={polyline(&xs, &vals, (vals.len().max(2) - 1) as f64, max, 740.0, 90.0)} fill="none" stroke="#3b5bdb" stroke-width="1.5" />
+            <svg class="chart" viewBox={format!("0 0 {w} {:.0}", bottom + 32.0)} role="img" aria-label="soak: median TTFA (ms) per window over seconds">
+                <g class="axis">
+                    { for ticks(v_max, 3).into_iter().map(|v| html!{ <>
+                        <line x1={f1(left)} x2={f1(w - right)} y1={f1(y(v))} y2={f1(y(v))} stroke="#eee" />
+                        <text x={f1(left - 6.0)} y={f1(y(v) + 3.0)} text-anchor="end">{ format!("{v} ms") }</text>
+                    </> }) }
+                    { for ticks(t_max / 1000.0, 8).into_iter().map(|t| html!{
+                        <text x={f1(x(t * 1000.0))} y={f1(bottom + 14.0)} text-anchor="middle">{ format!("{t} s") }</text>
+                    }) }
+                    <text x={f1(w - right)} y={f1(bottom + 28.0)} text-anchor="end">{"seconds into the soak (window start)"}</text>
+                </g>
+                <path d={d} fill="none" stroke="#3b5bdb" stroke-width="1.5" />
+                { for points.iter().map(|(n, t, v)| html!{
+                    <circle class="trial" cx={f1(x(*t))} cy={f1(y(*v))} r="3" fill="#3b5bdb"><title>{ format!("window {n} (from {:.0} s): median TTFA {v:.0} ms", t / 1000.0) }</title></circle>
+                }) }
             </svg>
-            <div class="muted">{ format!("Median TTFA per window (up to {max:.0} ms), {} windows.", vals.len()) }</div>
+            <div class="muted">{ format!("Median TTFA per window ({} of {} windows had an answer); hover a point for its value.", points.len(), s.window_t_ms.len()) }</div>
         </>
     }
 }
