@@ -119,12 +119,13 @@ pub fn run(args: RunArgs) -> Result<i32> {
         eprintln!();
     }
     eprintln!("bundle: {}", out.bundle_path.display());
-    write_exports(b, &args.output)?;
     if args.output.json {
         println!(
             "{}",
             serde_json::to_string_pretty(&json(b, &out.bundle_path))?
         );
     }
+    // Last: an export that cannot be written must not hide the run's own output.
+    write_exports(b, &args.output)?;
     Ok(exit_code(b, args.output.strict))
 }
