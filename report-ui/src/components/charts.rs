@@ -4,6 +4,16 @@ use crate::viewmodel::{strip_positions, strip_range};
 use kokoro_bench_bundle::metrics::Metric;
 use yew::prelude::*;
 
+/// An SVG path (`M x,y L x,y …`) through points already in SVG coordinates: every line chart
+/// of the page draws with it.
+pub fn line_path(points: impl IntoIterator<Item = (f64, f64)>) -> String {
+    points
+        .into_iter()
+        .enumerate()
+        .map(|(i, (x, y))| format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" }))
+        .collect()
+}
+
 /// Props of [`Strip`].
 #[derive(Properties, PartialEq)]
 pub struct StripProps {

@@ -3,6 +3,7 @@
 //! waveform drawn where the listener hears each moment of it — so leading silence, joins and
 //! stalls line up with the chunks that caused them. The player's playhead moves on the same axis.
 
+use crate::components::charts::line_path;
 use crate::viewmodel::{heard_at_ms, ticks, Timeline};
 use kokoro_bench_bundle::schema::{AudioRef, Playback, Trial};
 use yew::prelude::*;
@@ -90,19 +91,7 @@ fn chart(
         TOP + PANEL_H
     };
     let h = bottom + AXIS_H;
-    let path = |pts: &[(f64, f64)]| -> String {
-        pts.iter()
-            .enumerate()
-            .map(|(i, (ms, v))| {
-                format!(
-                    "{}{:.1},{:.1}",
-                    if i == 0 { "M" } else { "L" },
-                    x(*ms),
-                    y(*v)
-                )
-            })
-            .collect()
-    };
+    let path = |pts: &[(f64, f64)]| line_path(pts.iter().map(|&(ms, v)| (x(ms), y(v))));
     let rate = t.sample_rate_hz.max(1) as f64;
     let mut delivered_s = 0.0;
     let chunks: Vec<(f64, f64, f64)> = t

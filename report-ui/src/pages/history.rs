@@ -2,6 +2,7 @@
 //! their 95 % intervals, change points, set-up changes, and a table linking every run and every
 //! step to its comparison. Read from the index's per-run summaries, so no bundle is fetched.
 
+use crate::components::charts::line_path;
 use crate::route::{UrlState, View};
 use crate::viewmodel::{history, join_url, pct_change};
 use kokoro_bench_bundle::index::{RunIndex, HISTORY_METRICS};
@@ -118,19 +119,12 @@ pub fn history_view(p: &HistoryProps) -> Html {
     };
     let y = |v: f64| H - 24.0 - (v - lo) / (hi - lo) * (H - 40.0);
     let step = if n > 1 { x(1) - x(0) } else { 0.0 };
-    let path: String = h
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, pt)| {
-            format!(
-                "{}{:.1},{:.1}",
-                if i == 0 { "M" } else { "L" },
-                x(i),
-                y(pt.median)
-            )
-        })
-        .collect();
+    let path = line_path(
+        h.points
+            .iter()
+            .enumerate()
+            .map(|(i, pt)| (x(i), y(pt.median))),
+    );
     let date = |s: &str| s.get(..16).unwrap_or(s).replace('T', " ");
     let better = match metric.better() {
         Better::Lower => "lower is better",

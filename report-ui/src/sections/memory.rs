@@ -1,5 +1,6 @@
 //! The memory suite's section: RSS and CPU over the run with trial marks, and the shared rows.
 
+use crate::components::charts::line_path;
 use crate::viewmodel::ticks;
 use kokoro_bench_bundle::present;
 use kokoro_bench_bundle::schema::MemorySeries;
@@ -29,20 +30,8 @@ fn chart(m: &MemorySeries) -> Html {
     let x = |t: f64| left + t / t_max * (w - left - right);
     let y_rss = |v: f64| bottom - v / rss_top * h;
     let y_cpu = |v: f64| bottom - v / cpu_top * h;
-    let line = |ys: &[f64], y: &dyn Fn(f64) -> f64| -> String {
-        m.t_ms
-            .iter()
-            .zip(ys)
-            .enumerate()
-            .map(|(i, (t, v))| {
-                format!(
-                    "{}{:.1},{:.1}",
-                    if i == 0 { "M" } else { "L" },
-                    x(*t),
-                    y(*v)
-                )
-            })
-            .collect()
+    let line = |ys: &[f64], y: &dyn Fn(f64) -> f64| {
+        line_path(m.t_ms.iter().zip(ys).map(|(&t, &v)| (x(t), y(v))))
     };
     // Hover columns: at most 250, each showing the sample at its centre.
     let stride = m.t_ms.len().div_ceil(250).max(1);

@@ -1,5 +1,6 @@
 //! The soak suite's section: median TTFA per window, and the shared rows.
 
+use crate::components::charts::line_path;
 use crate::viewmodel::ticks;
 use kokoro_bench_bundle::present;
 use kokoro_bench_bundle::schema::SoakResult;
@@ -30,18 +31,7 @@ fn chart(s: &SoakResult) -> Html {
     let v_max = points.iter().map(|p| p.2).fold(1.0, f64::max) * 1.08;
     let x = |t: f64| left + t / t_max * (w - left - right);
     let y = |v: f64| bottom - v / v_max * h;
-    let d: String = points
-        .iter()
-        .enumerate()
-        .map(|(i, (_, t, v))| {
-            format!(
-                "{}{:.1},{:.1}",
-                if i == 0 { "M" } else { "L" },
-                x(*t),
-                y(*v)
-            )
-        })
-        .collect();
+    let d = line_path(points.iter().map(|&(_, t, v)| (x(t), y(v))));
     html! {
         <>
             <svg class="chart" viewBox={format!("0 0 {w} {:.0}", bottom + 32.0)} role="img" aria-label="soak: median TTFA (ms) per window over seconds">
