@@ -37,6 +37,8 @@ pub enum Command {
         /// The file.
         file: PathBuf,
     },
+    /// Score WAV files with the judging models (DNSMOS), as the judges suite scores a run's audio.
+    Judge(JudgeArgs),
     /// Compare runs against a baseline: exit 1 when any metric regressed.
     Compare(CompareArgs),
     /// One metric of one case across the runs in artifacts/index.json, with change points.
@@ -201,6 +203,23 @@ impl Precision {
     }
 }
 
+/// `judge` flags.
+#[derive(Args, Debug, Clone)]
+pub struct JudgeArgs {
+    /// WAV files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// One JSON document on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Where `setup --judges` put the models.
+    #[arg(long, value_name = "DIR")]
+    pub judges_dir: Option<PathBuf>,
+    /// ONNX Runtime shared library (default: what `kokoro-bench setup` cached).
+    #[arg(long, env = "ORT_DYLIB_PATH")]
+    pub ort_lib: Option<PathBuf>,
+}
+
 /// `setup` flags.
 #[derive(Args, Debug, Clone)]
 pub struct SetupArgs {
@@ -211,4 +230,7 @@ pub struct SetupArgs {
     /// names).
     #[arg(long, value_name = "URL", requires = "model")]
     pub mirror: Option<String>,
+    /// Also fetch the judging models (DNSMOS from the `speechmos` package; SHA-256 pinned).
+    #[arg(long)]
+    pub judges: bool,
 }

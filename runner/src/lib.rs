@@ -15,6 +15,7 @@ pub mod commands;
 pub mod context;
 pub mod engine;
 pub mod fsutil;
+pub mod judges;
 pub mod measure;
 pub mod redact;
 pub mod run;

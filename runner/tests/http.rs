@@ -92,6 +92,22 @@ fn handle(mut s: impl Read + Write) -> bool {
             chunk(&mut s, b"");
             return keep;
         }
+        "/noise" => {
+            // As much white noise as the real answer has speech: still fast, still "audio".
+            let mut x: u32 = 0x1234_5678;
+            let noise: Vec<u8> = (0..pcm.len() / 2)
+                .flat_map(|_| {
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    ((x >> 16) as i16 / 4).to_le_bytes()
+                })
+                .collect();
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            chunk(&mut s, &header);
+            chunk(&mut s, &noise);
+            chunk(&mut s, b"");
+        }
         "/stall" => {
             let _ = s.write_all(
                 b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -390,6 +406,50 @@ fn a_stall_mid_stream_is_one_underrun_of_about_a_second() {
             t.ttfb_ms.unwrap() <= t.ttfa_ms.unwrap() && t.ttfa_ms.unwrap() < t.total_ms.unwrap()
         );
     }
+}
+
+#[test]
+fn a_server_answering_with_noise_is_flagged_by_the_judges_and_fails_the_default_gate() {
+    kokoro_bench::judges::assets::setup(
+        &kokoro_bench::judges::assets::default_dir(),
+        &kokoro_bench::judges::assets::SPEECHMOS,
+    )
+    .expect("the judging models");
+    common::assets();
+    let port = server();
+    let out = common::tempdir("http-noise");
+    let (code, err) = run(
+        &out,
+        &format!("http://127.0.0.1:{port}/noise"),
+        &["--trials", "2", "--suite", "ttfa,quality,judges"],
+    );
+    assert_eq!(code, 1, "the default DNSMOS gate fails the run: {err}");
+    let b = bundle(&out);
+    let j = b.judges.as_ref().unwrap();
+    assert!(j.skipped.is_none(), "{j:?}");
+    assert_eq!(j.judged_trials, 1, "one kept trial per case by default");
+    let judged: Vec<_> = b.cases[0]
+        .trials
+        .iter()
+        .filter_map(|t| t.judges.as_ref())
+        .collect();
+    let d = judged[0].dnsmos.as_ref().unwrap();
+    assert!(d.ovrl < 2.0 && d.bak < 2.0, "{d:?}");
+    let g = b
+        .gates
+        .iter()
+        .find(|g| g.rule.id == "judges-dnsmos-ovrl")
+        .unwrap();
+    assert_eq!(
+        g.status,
+        kokoro_bench_bundle::schema::GateStatus::Fail,
+        "{g:?}"
+    );
+    // Fast noise still looks fast: the latency numbers are there and normal.
+    assert!(b.cases[0]
+        .trials
+        .iter()
+        .all(|t| t.error.is_none() && t.ttfa_ms.is_some()));
 }
 
 #[test]

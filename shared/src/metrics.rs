@@ -30,7 +30,7 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 24] = [
         Metric::HeardMs,
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
@@ -51,6 +51,10 @@ impl Metric {
         Metric::CapacitySustainableLevel,
         Metric::FirstChunkModelMs,
         Metric::WholeModelMs,
+        Metric::DnsmosOvrl,
+        Metric::DnsmosSig,
+        Metric::DnsmosBak,
+        Metric::DnsmosP808,
     ];
 
     /// The per-case metrics the CLI summary and the page show first, in order.
@@ -86,15 +90,20 @@ impl Metric {
             Metric::CapacitySustainableLevel => "capacity_sustainable_level",
             Metric::FirstChunkModelMs => "first_chunk_model_ms",
             Metric::WholeModelMs => "whole_model_ms",
+            Metric::DnsmosOvrl => "dnsmos_ovrl",
+            Metric::DnsmosSig => "dnsmos_sig",
+            Metric::DnsmosBak => "dnsmos_bak",
+            Metric::DnsmosP808 => "dnsmos_p808",
         }
     }
 
     /// Parses a key.
     pub fn from_key(key: &str) -> Option<Metric> {
-        // The gates file may also name it as the issue tracker and the docs do.
+        // The gates file may also name it as the issue tracker and the docs do
+        // (`capacity.sustainable_level`, `judges.dnsmos_ovrl`).
         let key = match key {
             "capacity.sustainable_level" => "capacity_sustainable_level",
-            k => k,
+            k => k.strip_prefix("judges.").unwrap_or(k),
         };
         Metric::ALL.into_iter().find(|m| m.key() == key)
     }
@@ -122,6 +131,10 @@ impl Metric {
             Metric::CapacitySustainableLevel => "Sustainable load",
             Metric::FirstChunkModelMs => "First-chunk model time",
             Metric::WholeModelMs => "Whole-text model time",
+            Metric::DnsmosOvrl => "DNSMOS overall",
+            Metric::DnsmosSig => "DNSMOS speech",
+            Metric::DnsmosBak => "DNSMOS background",
+            Metric::DnsmosP808 => "DNSMOS P.808",
         }
     }
 
@@ -148,6 +161,10 @@ impl Metric {
             Metric::CapacitySustainableLevel => "The highest load level whose latency SLO held. Higher is better.",
             Metric::FirstChunkModelMs => "Model time of the first chunk alone (what streaming has to wait for). Lower is better.",
             Metric::WholeModelMs => "Model time of the whole text in one call. Lower is better.",
+            Metric::DnsmosOvrl => "Predicted overall opinion score (DNSMOS P.835, 1–5) of the kept audio: hears noise and distortion, not naturalness. Higher is better.",
+            Metric::DnsmosSig => "Predicted speech-signal score (DNSMOS P.835 SIG, 1–5): distortion of the voice itself. Higher is better.",
+            Metric::DnsmosBak => "Predicted background score (DNSMOS P.835 BAK, 1–5): noise around the voice. Higher is better.",
+            Metric::DnsmosP808 => "Predicted opinion score (DNSMOS P.808, 1–5). Higher is better.",
         }
     }
 
@@ -172,13 +189,18 @@ impl Metric {
             Metric::PeakRssMb => "MB",
             Metric::SoakTtfaDriftPct => "%",
             Metric::CapacitySustainableLevel => "",
+            Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => "",
         }
     }
 
     /// Which direction is better.
     pub fn better(self) -> Better {
         match self {
-            Metric::CapacitySustainableLevel => Better::Higher,
+            Metric::CapacitySustainableLevel
+            | Metric::DnsmosOvrl
+            | Metric::DnsmosSig
+            | Metric::DnsmosBak
+            | Metric::DnsmosP808 => Better::Higher,
             // Audio properties judged against bands, not "faster is better".
             Metric::IntegratedLufs | Metric::TruePeakDbtp => Better::Target,
             _ => Better::Lower,
@@ -207,6 +229,11 @@ impl Metric {
             Metric::SoakTtfaDriftPct => Practical::Absolute(2.0),
             // One listener more or less is news.
             Metric::CapacitySustainableLevel => Practical::Absolute(0.5),
+            // Repeated runs of the same audio path move DNSMOS by a few hundredths; a change of
+            // 0.2 is beyond that and still well inside "clean" (see docs/measurements.md).
+            Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => {
+                Practical::Absolute(0.2)
+            }
         }
     }
 
@@ -239,6 +266,7 @@ impl Metric {
     pub fn trial_value(self, t: &Trial) -> Option<f64> {
         let pb = t.playback.as_ref();
         let q = t.quality.as_ref();
+        let dns = t.judges.as_ref().and_then(|j| j.dnsmos.as_ref());
         match self {
             Metric::HeardMs => t.heard_ms,
             Metric::TtfaMs => t.ttfa_ms,
@@ -255,6 +283,10 @@ impl Metric {
             Metric::MinPrebufferMs => pb.map(|p| p.min_prebuffer_ms),
             Metric::IntegratedLufs => q.and_then(|q| q.integrated_lufs).and_then(|v| v.finite()),
             Metric::TruePeakDbtp => q.and_then(|q| q.true_peak_dbtp.finite()),
+            Metric::DnsmosOvrl => dns.map(|d| d.ovrl),
+            Metric::DnsmosSig => dns.map(|d| d.sig),
+            Metric::DnsmosBak => dns.map(|d| d.bak),
+            Metric::DnsmosP808 => dns.map(|d| d.p808),
             Metric::PeakRssMb
             | Metric::SoakTtfaDriftPct
             | Metric::CapacitySustainableLevel
@@ -302,6 +334,9 @@ impl Metric {
                 format!("{v:.1} {}", self.unit())
             }
             Metric::PeakRssMb => format!("{v:.0} MB"),
+            Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => {
+                format!("{v:.2}")
+            }
             Metric::CapacitySustainableLevel => format!("{v}"),
             _ if v >= 10_000.0 => format!("{:.2} s", v / 1000.0),
             _ => format!("{v:.0} ms"),

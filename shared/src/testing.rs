@@ -74,6 +74,7 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
         soak: None,
         providers: None,
         hardware: None,
+        judges: None,
         capacity: None,
         versus: None,
         dual: None,

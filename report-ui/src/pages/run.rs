@@ -80,8 +80,36 @@ fn case_view(source: &Source, c: &kokoro_bench_bundle::schema::Case) -> Html {
                         q.true_peak_dbtp.0, q.sample_peak_dbfs.0, q.leading_silence_ms, q.longest_internal_silence_ms,
                         if q.problems.is_empty() { String::new() } else { format!(" · problems: {}", q.problems.join("; ")) }) }</div>
                 }
+                if let Some(j) = &t.judges {
+                    <div class="judges muted">{ judged_line(t, j) }</div>
+                }
             }
         </div>
+    }
+}
+
+/// What the judges heard in this trial's audio, in one line.
+fn judged_line(
+    t: &kokoro_bench_bundle::schema::Trial,
+    j: &kokoro_bench_bundle::schema::TrialJudges,
+) -> String {
+    use kokoro_bench_bundle::metrics::Metric;
+    let scores: Vec<String> = [
+        Metric::DnsmosOvrl,
+        Metric::DnsmosSig,
+        Metric::DnsmosBak,
+        Metric::DnsmosP808,
+    ]
+    .into_iter()
+    .filter_map(|m| {
+        m.trial_value(t)
+            .map(|v| format!("{} {}", m.label(), m.format(v)))
+    })
+    .collect();
+    match (&j.error, scores.is_empty()) {
+        (Some(e), _) => format!("Judges could not score this audio: {e}"),
+        (None, true) => "Judges: no score".into(),
+        (None, false) => format!("Judges: {}", scores.join(" · ")),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod dual;
 pub mod gates;
 pub mod hardware;
+pub mod judges;
 pub mod memory;
 pub mod providers;
 pub mod soak;
@@ -21,6 +22,7 @@ use yew::prelude::*;
 pub const SECTIONS: &[fn(&Bundle) -> Html] = &[
     target::render,
     gates::render,
+    judges::render,
     providers::render,
     dual::render,
     hardware::render,

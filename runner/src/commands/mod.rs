@@ -4,6 +4,7 @@
 pub mod bundles;
 pub mod compare;
 pub mod history;
+pub mod judge;
 pub mod run;
 pub mod site;
 pub mod table;
@@ -15,6 +16,12 @@ pub mod upstream;
 /// Whatever a download or a verification says.
 pub fn setup(args: &upstream::SetupArgs) -> anyhow::Result<i32> {
     crate::setup::run()?;
+    if args.judges {
+        crate::judges::assets::setup(
+            &crate::judges::assets::default_dir(),
+            &crate::judges::assets::SPEECHMOS,
+        )?;
+    }
     if let Some(p) = args.model {
         let (model, voices) = upstream::fetch(p, args.mirror.as_deref())?;
         println!(

@@ -59,6 +59,7 @@ pub fn skeleton(id: &str, started_unix_ms: u64, plan: &RunPlan) -> Bundle {
         soak: None,
         providers: None,
         hardware: None,
+        judges: None,
         capacity: None,
         versus: None,
         dual: None,

@@ -165,6 +165,17 @@ fn cases(args: &CaseArgs, preset_given: bool) -> Result<Vec<CaseText>> {
     Ok(out)
 }
 
+/// The gates file's rules, plus each suite's default gates for metrics the file does not name.
+fn with_defaults(mut rules: Vec<GateRule>, suites: &[Box<dyn Suite>]) -> Vec<GateRule> {
+    let defaults: Vec<GateRule> = suites
+        .iter()
+        .flat_map(|s| s.default_gates())
+        .filter(|d| rules.iter().all(|r| r.metric != d.metric))
+        .collect();
+    rules.extend(defaults);
+    rules
+}
+
 fn gates(path: Option<&PathBuf>) -> Result<Vec<GateRule>> {
     let Some(p) = path else {
         return Ok(Vec::new());
@@ -264,7 +275,7 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
     })?;
     check_exports(input.output)?;
     Ok(RunPlan {
-        gates: gates(input.output.gates.as_ref())?,
+        gates: with_defaults(gates(input.output.gates.as_ref())?, &suites),
         target,
         cases,
         settings,

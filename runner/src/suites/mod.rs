@@ -10,7 +10,7 @@
 //! | [`Suite::target_started`] | the target is up, nothing measured yet | memory (baseline) |
 //! | [`Suite::analyse_trial`] | after every trial of the case × trial loop | streaming, quality |
 //! | [`Suite::with_target`] | after the loop, the target still running | soak |
-//! | [`Suite::own_sessions`] | the target stopped; suites load their own sessions | dual, hardware, providers |
+//! | [`Suite::own_sessions`] | the target stopped; suites load their own sessions | judges, dual, hardware, providers |
 //! | [`Suite::finish`] | the end, whatever happened | memory (stop, leak slope) |
 //!
 //! Each suite owns its flags (a clap group in [`SuiteArgs`]), validates them into its own options
@@ -20,6 +20,7 @@
 pub mod capacity;
 pub mod dual;
 pub mod hardware;
+pub mod judges;
 pub mod leak;
 pub mod memory;
 pub mod providers;
@@ -34,7 +35,7 @@ use crate::context::RunCtx;
 use crate::target::{Target, TargetSpec, TrialOutput};
 use anyhow::{bail, Result};
 use clap::Args;
-use kokoro_bench_bundle::schema::{SuiteKind, Trial};
+use kokoro_bench_bundle::schema::{GateRule, SuiteKind, Trial};
 
 /// One kind of measurement. Every hook has a do-nothing default.
 pub trait Suite {
@@ -78,6 +79,12 @@ pub trait Suite {
 
     /// At the end of the run, interrupted or not.
     fn finish(&mut self, _ctx: &mut RunCtx) {}
+
+    /// Gates the suite applies unless the gates file names the same metric (judges: flag
+    /// garbage audio).
+    fn default_gates(&self) -> Vec<GateRule> {
+        Vec::new()
+    }
 }
 
 /// Every suite's flags, grouped under their own headings in `run --help`.
@@ -110,6 +117,9 @@ pub struct SuiteArgs {
     /// Versus flags.
     #[command(flatten)]
     pub versus: versus::VersusArgs,
+    /// Judges suite.
+    #[command(flatten)]
+    pub judges: judges::JudgesArgs,
 }
 
 /// What a suite's builder gets: its flags, the target, the shared settings.
@@ -187,6 +197,12 @@ pub const REGISTRY: &[Entry] = &[
         engine_only: false,
         stray_flag: versus::stray_flag,
         build: versus::build,
+    },
+    Entry {
+        name: "judges",
+        engine_only: false,
+        stray_flag: judges::stray_flag,
+        build: judges::build,
     },
     Entry {
         name: "dual",

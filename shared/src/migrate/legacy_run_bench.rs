@@ -199,6 +199,7 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
         soak: None,
         providers: None,
         hardware: None,
+        judges: None,
         capacity: None,
         versus: None,
         dual: None,

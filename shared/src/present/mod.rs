@@ -12,6 +12,7 @@ pub mod dual;
 pub mod gates;
 pub mod hardware;
 pub mod header;
+pub mod judges;
 pub mod markdown;
 pub mod memory;
 pub mod problems;
@@ -189,6 +190,7 @@ pub fn run_sections(b: &Bundle) -> Vec<Section> {
         providers::section,
         dual::section,
         hardware::section,
+        judges::section,
         gates::section,
         problems::audio,
         problems::failures,

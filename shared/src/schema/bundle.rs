@@ -1,8 +1,8 @@
 //! The root of a bundle and the run's own metadata.
 
 use super::{
-    CapacityResult, Case, DualResult, GateOutcome, HardwareResult, Machine, MemorySeries, NoteCode,
-    Provenance, ProvidersResult, SoakResult, SuiteKind, VersusResult,
+    CapacityResult, Case, DualResult, GateOutcome, HardwareResult, JudgesResult, Machine,
+    MemorySeries, NoteCode, Provenance, ProvidersResult, SoakResult, SuiteKind, VersusResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +46,9 @@ pub struct Bundle {
     /// Fixed hardware workload, when the hardware suite ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hardware: Option<HardwareResult>,
+    /// What judged the kept audio, when the judges suite ran (scores are on the trials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judges: Option<JudgesResult>,
     /// Capacity sweep, when the capacity suite ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacityResult>,

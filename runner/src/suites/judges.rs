@@ -1,0 +1,194 @@
+//! The judges suite: after the timed trials, with the target stopped, the judging models
+//! ([`crate::judges`]) score the audio the run kept — one saved trial per case by default,
+//! every saved trial with `--judge all` — so a result that got faster by sounding worse shows
+//! it beside its latency. Models not set up → the suite is *skipped* with the reason and the
+//! command that fixes it (a warning on the run, gates without data), never passed.
+
+use super::{BuildInput, Suite};
+use crate::context::settings::SaveAudio;
+use crate::context::RunCtx;
+use crate::judges::assets::default_dir;
+use crate::judges::panel::{read_wav, Panel};
+use anyhow::{bail, Result};
+use clap::{Args, ValueEnum};
+use kokoro_bench_bundle::schema::{
+    Aggregate, Bound, CaseFilter, GateRule, JudgesResult, Level, Metric, NoteCode, NoteLevel, Stat,
+    SuiteKind, TrialKind,
+};
+use std::path::PathBuf;
+
+/// Which trials' audio is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum JudgeScope {
+    /// The first measured trial of each case that kept its audio.
+    First,
+    /// Every trial that kept its audio (with `--save-audio all`: every trial).
+    All,
+}
+
+/// Judges suite flags.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Judges suite (--suite judges)")]
+pub struct JudgesArgs {
+    /// Which kept audio to judge.
+    #[arg(long, value_enum)]
+    pub judge: Option<JudgeScope>,
+    /// Where `kokoro-bench setup --judges` put the models (default: the kokoro-bench cache).
+    #[arg(long, value_name = "DIR")]
+    pub judges_dir: Option<PathBuf>,
+}
+
+/// A judges flag given without the suite.
+pub fn stray_flag(a: &super::SuiteArgs) -> Option<&'static str> {
+    if a.judges.judge.is_some() {
+        Some("--judge")
+    } else if a.judges.judges_dir.is_some() {
+        Some("--judges-dir")
+    } else {
+        None
+    }
+}
+
+/// DNSMOS overall below this is not speech anyone would ship: white noise scores ≈ 1.1, a pure
+/// tone ≈ 1.3, speech at −0.5 dB SNR ≈ 1.5; clean Kokoro int8 ≈ 3.4 (docs/measurements.md).
+pub const DEFAULT_MIN_DNSMOS_OVRL: f64 = 2.5;
+
+/// The judges suite.
+pub struct Judges {
+    scope: JudgeScope,
+    dir: PathBuf,
+    ort_lib: Option<PathBuf>,
+}
+
+impl Judges {
+    /// Skips the suite with `why`: recorded on the bundle and as a warning on the run.
+    fn skip(ctx: &mut RunCtx, mut result: JudgesResult, why: String) {
+        ctx.note(
+            NoteLevel::Warn,
+            NoteCode::JudgesSkipped,
+            format!("the judges suite was skipped: {why}"),
+        );
+        result.skipped = Some(why);
+        ctx.bundle.judges = Some(result);
+    }
+}
+
+impl Suite for Judges {
+    fn kind(&self) -> SuiteKind {
+        SuiteKind::Judges
+    }
+
+    fn uses_trials(&self) -> bool {
+        true
+    }
+
+    fn default_gates(&self) -> Vec<GateRule> {
+        vec![GateRule {
+            id: "judges-dnsmos-ovrl".into(),
+            source: "judges suite default".into(),
+            metric: Metric::DnsmosOvrl,
+            stat: Stat::Min,
+            bound: Bound::AtLeast(DEFAULT_MIN_DNSMOS_OVRL),
+            cases: CaseFilter::default(),
+            aggregate: Aggregate::PerCase,
+            level: Level::Error,
+            min_samples: 1,
+            note: Some(
+                "flags garbage (noise, tones, broken audio), not mild damage; set your own in a gates file".into(),
+            ),
+        }]
+    }
+
+    fn own_sessions(&mut self, ctx: &mut RunCtx) -> Result<()> {
+        ctx.mark("judges");
+        let result = JudgesResult {
+            when: "after the timed trials, with the target stopped, on the saved WAVs".into(),
+            ..Default::default()
+        };
+        let Some(ort_lib) = self.ort_lib.clone().or_else(crate::setup::cached_ort_lib) else {
+            let why = "ONNX Runtime is not set up: run `kokoro-bench setup --judges`".into();
+            Self::skip(ctx, result, why);
+            return Ok(());
+        };
+        let mut panel = match Panel::load(&self.dir, &ort_lib) {
+            Ok(p) => p,
+            Err(e) => {
+                Self::skip(ctx, result, format!("{e:#}"));
+                return Ok(());
+            }
+        };
+        let mut result = JudgesResult {
+            models: panel.models.clone(),
+            load_ms: panel.load_ms,
+            ..result
+        };
+        let Some(run_dir) = ctx.dir.as_ref().map(|d| d.dir.clone()) else {
+            Self::skip(ctx, result, "the run kept no files".into());
+            return Ok(());
+        };
+        for case in &mut ctx.bundle.cases {
+            let mut judged_in_case = false;
+            for trial in &mut case.trials {
+                let Some(audio) = &trial.audio else { continue };
+                let pick = match self.scope {
+                    JudgeScope::All => true,
+                    JudgeScope::First => trial.kind == TrialKind::Warm && !judged_in_case,
+                };
+                if !pick || trial.error.is_some() {
+                    continue;
+                }
+                let judged = match read_wav(&run_dir.join(&audio.path)) {
+                    Ok((samples, sr)) => {
+                        result.judged_audio_s += samples.len() as f64 / f64::from(sr);
+                        panel.judge(&samples, sr)
+                    }
+                    Err(e) => kokoro_bench_bundle::schema::TrialJudges {
+                        error: Some(format!("{e:#}")),
+                        ..Default::default()
+                    },
+                };
+                result.judge_ms += judged.judge_ms;
+                result.judged_trials += u32::from(judged.error.is_none());
+                trial.judges = Some(judged);
+                judged_in_case = true;
+            }
+        }
+        if result.judged_trials == 0 {
+            Self::skip(
+                ctx,
+                result,
+                "no trial kept audio that could be judged".into(),
+            );
+            return Ok(());
+        }
+        ctx.bundle.judges = Some(result);
+        Ok(())
+    }
+}
+
+/// Builds the suite.
+///
+/// # Errors
+/// `--judge all` without every trial's audio kept, or no audio kept at all.
+pub fn build(input: &BuildInput<'_>) -> Result<Box<dyn Suite>> {
+    let scope = input.args.judges.judge.unwrap_or(JudgeScope::First);
+    match (scope, input.settings.save_audio) {
+        (_, SaveAudio::None) => bail!(
+            "the judges suite judges the audio a run keeps, and --save-audio none keeps none: use --save-audio first (the default) or all"
+        ),
+        (JudgeScope::All, SaveAudio::First) => bail!(
+            "--judge all judges every trial's kept audio, but --save-audio first keeps one per case: add --save-audio all"
+        ),
+        _ => {}
+    }
+    Ok(Box::new(Judges {
+        scope,
+        dir: input
+            .args
+            .judges
+            .judges_dir
+            .clone()
+            .unwrap_or_else(default_dir),
+        ort_lib: input.target.engine().map(|e| e.ort_lib.clone()),
+    }))
+}

@@ -1,0 +1,179 @@
+//! The judges suite on the real engine and the real judging models: clean speech passes, noise
+//! is scored as noise, judging happens after every timed trial, and missing models skip the
+//! suite (never pass it).
+
+mod common;
+
+use kokoro_bench::judges::assets::{default_dir, setup, SPEECHMOS};
+use kokoro_bench_bundle::schema::{GateStatus, NoteCode};
+use kokoro_bench_bundle::Bundle;
+use std::path::Path;
+
+fn judges_ready() {
+    common::assets();
+    setup(&default_dir(), &SPEECHMOS).expect("set-up of the judging models failed");
+}
+
+fn run(out: &Path, extra: &[&str]) -> (i32, String) {
+    let o = common::bin()
+        .args([
+            "run", "--preset", "short", "--warmup", "1", "--trials", "2", "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn bundle(out: &Path) -> (Bundle, std::path::PathBuf) {
+    let dir = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let bytes = std::fs::read(dir.join("bundle.json")).unwrap();
+    (
+        kokoro_bench_bundle::read_bundle(&bytes).unwrap().bundle,
+        dir,
+    )
+}
+
+#[test]
+fn clean_engine_speech_passes_and_is_judged_after_every_timed_trial() {
+    judges_ready();
+    let out = common::tempdir("judges-clean");
+    let (code, err) = run(&out, &["--suite", "ttfa,quality,memory,judges"]);
+    assert_eq!(code, 0, "{err}");
+    let (b, dir) = bundle(&out);
+    let j = b.judges.as_ref().expect("judges result");
+    assert!(j.skipped.is_none(), "{j:?}");
+    assert_eq!(j.judged_trials, 1);
+    assert_eq!(j.models.len(), 2);
+    assert!(j
+        .models
+        .iter()
+        .all(|m| m.sha256.len() == 64 && m.package == "speechmos==0.0.1.1"));
+    assert!(j.models[0].runtime.starts_with("ONNX Runtime 1.31"));
+    let judged: Vec<_> = b.cases[0]
+        .trials
+        .iter()
+        .filter(|t| t.judges.is_some())
+        .collect();
+    assert_eq!(judged.len(), 1);
+    let d = judged[0].judges.as_ref().unwrap().dnsmos.as_ref().unwrap();
+    assert!(
+        d.ovrl > 3.0 && d.sig > 3.0 && d.bak > 3.5 && d.p808 > 3.0,
+        "{d:?}"
+    );
+    let g = b
+        .gates
+        .iter()
+        .find(|g| g.rule.id == "judges-dnsmos-ovrl")
+        .unwrap();
+    assert_eq!(g.status, GateStatus::Pass, "{g:?}");
+    // The memory sampler marks when judging began: after the last timed trial ended.
+    let mem = b.memory.as_ref().unwrap();
+    let at = mem.mark_label.iter().position(|l| l == "judges").unwrap();
+    let judges_at = mem.mark_t_ms[at];
+    let last_end = b
+        .cases
+        .iter()
+        .flat_map(|c| &c.trials)
+        .map(|t| t.start_ms + t.total_ms.unwrap())
+        .fold(0.0, f64::max);
+    assert!(
+        judges_at >= last_end,
+        "judging at {judges_at} ms, last trial ended {last_end} ms"
+    );
+    // `kokoro-bench judge` scores the kept WAV exactly as the run did.
+    let wav = dir.join(&judged[0].audio.as_ref().unwrap().path);
+    let o = common::bin()
+        .args(["judge", "--json"])
+        .arg(&wav)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let again = v["files"][0]["dnsmos"]["ovrl"].as_f64().unwrap();
+    assert!((again - d.ovrl).abs() < 1e-6, "{again} vs {}", d.ovrl);
+}
+
+#[test]
+fn noise_scores_as_noise_and_unreadable_files_exit_2() {
+    judges_ready();
+    let dir = common::tempdir("judges-noise");
+    let mut x: u32 = 7;
+    let noise: Vec<f32> = (0..48_000)
+        .map(|_| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        })
+        .collect();
+    let wav = dir.join("noise.wav");
+    std::fs::write(
+        &wav,
+        kokoro_bench::measure::wav::encode_pcm16(&noise, 24_000),
+    )
+    .unwrap();
+    let bad = dir.join("not-audio.wav");
+    std::fs::write(&bad, b"hello").unwrap();
+    let o = common::bin()
+        .args(["judge", "--json"])
+        .arg(&wav)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not-audio.wav"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ovrl = v["files"][0]["dnsmos"]["ovrl"].as_f64().unwrap();
+    assert!(ovrl < 2.0, "white noise scored {ovrl}");
+}
+
+#[test]
+fn missing_models_skip_the_suite_with_the_fix_and_bad_flags_are_refused() {
+    common::assets();
+    let out = common::tempdir("judges-missing");
+    let empty = out.join("no-judges");
+    let (code, err) = run(
+        &out,
+        &[
+            "--suite",
+            "ttfa,judges",
+            "--judges-dir",
+            empty.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (b, _) = bundle(&out);
+    let why = b.judges.as_ref().unwrap().skipped.clone().unwrap();
+    assert!(why.contains("kokoro-bench setup --judges"), "{why}");
+    assert!(b.has_note(&NoteCode::JudgesSkipped));
+    let g = b
+        .gates
+        .iter()
+        .find(|g| g.rule.id == "judges-dnsmos-ovrl")
+        .unwrap();
+    assert_eq!(
+        g.status,
+        GateStatus::NoData,
+        "skipped is never passed: {g:?}"
+    );
+    let refused = |args: &[&str], needle: &str| {
+        let (code, err) = run(&common::tempdir("judges-flags"), args);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(needle), "{err}");
+    };
+    refused(&["--judge", "all"], "--suite judges");
+    refused(&["--suite", "judges", "--judge", "all"], "--save-audio all");
+    refused(
+        &["--suite", "judges", "--save-audio", "none"],
+        "--save-audio none",
+    );
+}

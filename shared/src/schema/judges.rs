@@ -1,0 +1,77 @@
+//! The judges suite: models that listen to the audio a run kept and score it, after the timed
+//! trials (never inside one). Per-trial scores live on the trial ([`TrialJudges`]); what judged
+//! and how ([`JudgesResult`]) on the bundle.
+
+use serde::{Deserialize, Serialize};
+
+/// What judged a run's audio, and what it cost.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct JudgesResult {
+    /// Every judging model used: name, package, file hash and runtime.
+    pub models: Vec<JudgeModel>,
+    /// Why nothing (or only part) was judged: a missing or mismatched model file, no kept audio.
+    /// The suite is *skipped* then, never passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// Trials whose audio was judged.
+    pub judged_trials: u32,
+    /// Seconds of audio judged.
+    pub judged_audio_s: f64,
+    /// Wall time spent judging (resampling, features, models), ms.
+    pub judge_ms: f64,
+    /// Model loading, ms (once per run, not in `judge_ms`).
+    pub load_ms: f64,
+    /// When judging ran: always after the timed trials, on the saved WAVs.
+    pub when: String,
+}
+
+/// One judging model as used.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct JudgeModel {
+    /// What it judges and its name, e.g. `DNSMOS P.835 (SIG/BAK/OVRL)`.
+    pub name: String,
+    /// The registry package it came from, with version (`speechmos==0.0.1.1`).
+    pub package: String,
+    /// SHA-256 of the package file as downloaded.
+    pub package_sha256: String,
+    /// The model file inside the package.
+    pub file: String,
+    /// SHA-256 of the model file.
+    pub sha256: String,
+    /// What ran it (`ONNX Runtime 1.31.1, CPU`).
+    pub runtime: String,
+}
+
+/// The judges' scores for one trial's audio.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TrialJudges {
+    /// DNSMOS (P.835 and P.808), when it judged this trial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnsmos: Option<DnsmosScores>,
+    /// Wall time spent judging this trial's audio, ms.
+    pub judge_ms: f64,
+    /// Why this trial's audio could not be judged (its WAV unreadable, a model error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// DNSMOS predicted opinion scores (1–5, higher is better), averaged over its 9.01 s windows.
+/// Microsoft's DNS-challenge metric: it hears noise and distortion, not naturalness (reversed
+/// speech still scores well on P.808).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DnsmosScores {
+    /// P.835 speech signal quality.
+    pub sig: f64,
+    /// P.835 background (noise) quality.
+    pub bak: f64,
+    /// P.835 overall quality.
+    pub ovrl: f64,
+    /// P.808 overall quality.
+    pub p808: f64,
+    /// 9.01 s windows averaged (audio shorter than one window is repeated to fill it).
+    pub windows: u32,
+}
