@@ -29,8 +29,8 @@ cargo check --release --target aarch64-apple-darwin -p kokoro-bench --no-default
 step "unit tests in the debug profile (overflow checks, debug assertions; no model needed)"
 cargo test --workspace --lib --bins
 
-step "model and runtime (cached after the first time)"
-cargo run --release -q -p kokoro-bench -- setup
+step "model, runtime and judging models (cached after the first time)"
+cargo run --release -q -p kokoro-bench -- setup --judges
 
 step "tests (real model, real ONNX Runtime)"
 cargo test --workspace --all-features --release

@@ -26,7 +26,7 @@ echo "e2e: two real runs"
 ART="$OUT/artifacts"
 $BIN run --out "$ART" --preset short --trials 3 --gates report-ui/tests/gates.json --json > "$OUT/run1.json" || [ $? -eq 1 ]
 $BIN run --out "$ART" --preset short --trials 3 --strategy clause --gates report-ui/tests/gates.json --json \
-  --suite ttfa,rtf,streaming,quality,memory,providers,versus,hardware --variant cpu-2t:threads=2 --variant coreml:provider=coreml --churn-cycles 1 \
+  --suite ttfa,rtf,streaming,quality,memory,providers,versus,hardware,judges --variant cpu-2t:threads=2 --variant coreml:provider=coreml --churn-cycles 1 \
   --versus "espeak=--target command --command 'espeak-ng --stdout {text}'" \
   > "$OUT/run2.json" || [ $? -eq 1 ]
 
@@ -144,6 +144,8 @@ grep -q 'seconds since the run started' "$OUT/run.html" || fail "the memory char
 grep -q ' MB</text>' "$OUT/run.html" || fail "the memory chart has no MB axis"
 grep -q '<abbr title="Request → a real-time player' "$OUT/run.html" || fail "metrics carry no definition on hover"
 grep -q 'id="hardware"' "$OUT/run2.html" || fail "the hardware suite's result is not shown"
+grep -q 'id="judges"' "$OUT/run2.html" || fail "the judges suite's result is not shown"
+grep -Eq 'Judges: Speaker similarity [01]\.[0-9]{3} · DNSMOS overall [1-5]\.[0-9]{2}' "$OUT/run2.html" || fail "the judged trial's scores are not beside its waveform"
 grep -q 'rel="icon"' "$OUT/runs.html" || fail "no favicon"
 for f in runs run run2 run3 compare compare-anyway compare-nocommon history history-nocase; do
   if grep -Eq 'Some\(|None\b|Engine vs|Http vs' "$OUT/$f.html"; then fail "Rust debug text on $f: $(grep -Eo '.{40}(Some\(|None|Engine vs|Http vs).{20}' "$OUT/$f.html" | head -1)"; fi

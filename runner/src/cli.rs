@@ -215,6 +215,13 @@ pub struct JudgeArgs {
     /// Where `setup --judges` put the models.
     #[arg(long, value_name = "DIR")]
     pub judges_dir: Option<PathBuf>,
+    /// Also measure speaker similarity to this voice's reference print (made from the clean
+    /// set-up model).
+    #[arg(long)]
+    pub voice: Option<String>,
+    /// Level below which a 30 ms window is silence for the speaker embedding, dBFS.
+    #[arg(long, default_value_t = -50.0, allow_hyphen_values = true)]
+    pub audible_dbfs: f64,
     /// ONNX Runtime shared library (default: what `kokoro-bench setup` cached).
     #[arg(long, env = "ORT_DYLIB_PATH")]
     pub ort_lib: Option<PathBuf>,

@@ -284,7 +284,7 @@ pub fn run() -> Result<Assets> {
 }
 
 /// Reads a `model.sha256` file (hex digest, possibly followed by a name, CRLF or LF).
-fn read_expected_sha(path: &Path) -> Result<String> {
+pub(crate) fn read_expected_sha(path: &Path) -> Result<String> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let hex = text

@@ -410,11 +410,10 @@ fn a_stall_mid_stream_is_one_underrun_of_about_a_second() {
 
 #[test]
 fn a_server_answering_with_noise_is_flagged_by_the_judges_and_fails_the_default_gate() {
-    kokoro_bench::judges::assets::setup(
-        &kokoro_bench::judges::assets::default_dir(),
-        &kokoro_bench::judges::assets::SPEECHMOS,
-    )
-    .expect("the judging models");
+    for pkg in &kokoro_bench::judges::assets::ALL {
+        kokoro_bench::judges::assets::setup(&kokoro_bench::judges::assets::default_dir(), pkg)
+            .expect("the judging models");
+    }
     common::assets();
     let port = server();
     let out = common::tempdir("http-noise");

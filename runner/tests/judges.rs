@@ -4,22 +4,28 @@
 
 mod common;
 
-use kokoro_bench::judges::assets::{default_dir, setup, SPEECHMOS};
+use kokoro_bench::judges::assets::{default_dir, setup, ALL};
 use kokoro_bench_bundle::schema::{GateStatus, NoteCode};
 use kokoro_bench_bundle::Bundle;
 use std::path::Path;
 
 fn judges_ready() {
     common::assets();
-    setup(&default_dir(), &SPEECHMOS).expect("set-up of the judging models failed");
+    for pkg in &ALL {
+        setup(&default_dir(), pkg).expect("set-up of the judging models failed");
+    }
 }
 
 fn run(out: &Path, extra: &[&str]) -> (i32, String) {
+    let preset: &[&str] = if extra.contains(&"--preset") {
+        &[]
+    } else {
+        &["--preset", "short"]
+    };
     let o = common::bin()
-        .args([
-            "run", "--preset", "short", "--warmup", "1", "--trials", "2", "--out",
-        ])
+        .args(["run", "--warmup", "1", "--trials", "2", "--out"])
         .arg(out)
+        .args(preset)
         .args(extra)
         .output()
         .unwrap();
@@ -44,38 +50,55 @@ fn bundle(out: &Path) -> (Bundle, std::path::PathBuf) {
 }
 
 #[test]
-fn clean_engine_speech_passes_and_is_judged_after_every_timed_trial() {
+fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial() {
     judges_ready();
     let out = common::tempdir("judges-clean");
-    let (code, err) = run(&out, &["--suite", "ttfa,quality,memory,judges"]);
+    // Whole-text synthesis of the medium preset: the schedule does not change the audio, and
+    // ~8 s of it embed surely.
+    let (code, err) = run(
+        &out,
+        &[
+            "--suite",
+            "ttfa,quality,memory,judges",
+            "--preset",
+            "medium",
+            "--strategy",
+            "whole",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let (b, dir) = bundle(&out);
     let j = b.judges.as_ref().expect("judges result");
-    assert!(j.skipped.is_none(), "{j:?}");
+    assert!(j.skipped.is_none() && j.not_judged.is_empty(), "{j:?}");
     assert_eq!(j.judged_trials, 1);
-    assert_eq!(j.models.len(), 2);
+    assert_eq!(j.models.len(), 3, "{:?}", j.models);
     assert!(j
         .models
         .iter()
-        .all(|m| m.sha256.len() == 64 && m.package == "speechmos==0.0.1.1"));
+        .all(|m| m.sha256.len() == 64 && m.package_sha256.len() == 64));
     assert!(j.models[0].runtime.starts_with("ONNX Runtime 1.31"));
+    assert!(
+        j.voiceprint.as_deref().unwrap_or("").contains("jf_alpha"),
+        "{j:?}"
+    );
     let judged: Vec<_> = b.cases[0]
         .trials
         .iter()
         .filter(|t| t.judges.is_some())
         .collect();
     assert_eq!(judged.len(), 1);
-    let d = judged[0].judges.as_ref().unwrap().dnsmos.as_ref().unwrap();
+    let tj = judged[0].judges.as_ref().unwrap();
+    let d = tj.dnsmos.as_ref().unwrap();
     assert!(
         d.ovrl > 3.0 && d.sig > 3.0 && d.bak > 3.5 && d.p808 > 3.0,
         "{d:?}"
     );
-    let g = b
-        .gates
-        .iter()
-        .find(|g| g.rule.id == "judges-dnsmos-ovrl")
-        .unwrap();
-    assert_eq!(g.status, GateStatus::Pass, "{g:?}");
+    let sim = tj.speaker_similarity.unwrap();
+    assert!(sim > 0.95, "the clean model is its own voice: {sim}");
+    for id in ["judges-dnsmos-ovrl", "judges-speaker-similarity"] {
+        let g = b.gates.iter().find(|g| g.rule.id == id).unwrap();
+        assert_eq!(g.status, GateStatus::Pass, "{g:?}");
+    }
     // The memory sampler marks when judging began: after the last timed trial ended.
     let mem = b.memory.as_ref().unwrap();
     let at = mem.mark_label.iter().position(|l| l == "judges").unwrap();
@@ -93,7 +116,7 @@ fn clean_engine_speech_passes_and_is_judged_after_every_timed_trial() {
     // `kokoro-bench judge` scores the kept WAV exactly as the run did.
     let wav = dir.join(&judged[0].audio.as_ref().unwrap().path);
     let o = common::bin()
-        .args(["judge", "--json"])
+        .args(["judge", "--json", "--voice", "jf_alpha"])
         .arg(&wav)
         .output()
         .unwrap();
@@ -101,6 +124,63 @@ fn clean_engine_speech_passes_and_is_judged_after_every_timed_trial() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let again = v["files"][0]["dnsmos"]["ovrl"].as_f64().unwrap();
     assert!((again - d.ovrl).abs() < 1e-6, "{again} vs {}", d.ovrl);
+    let sim_again = v["files"][0]["speaker_similarity"].as_f64().unwrap();
+    assert!((sim_again - sim).abs() < 1e-6, "{sim_again} vs {sim}");
+
+    // The same model with its int8 weights noised by ±2 LSB: it runs, every trial succeeds,
+    // and the judges fail it.
+    let mut weights = std::fs::read(common::assets().model).unwrap();
+    kokoro_bench::judges::damage::noise_int8_weights(&mut weights, 2).unwrap();
+    let noised = out.join("noised-int8.onnx");
+    std::fs::write(&noised, weights).unwrap();
+    let out2 = common::tempdir("judges-noised");
+    let model_flag = ["--model", noised.to_str().unwrap()];
+    let (code, err) = run(
+        &out2,
+        &[
+            &[
+                "--suite",
+                "ttfa,quality,judges",
+                "--preset",
+                "medium",
+                "--strategy",
+                "whole",
+            ][..],
+            &model_flag,
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        code, 1,
+        "the default similarity gate fails the damaged model: {err}"
+    );
+    let (nb, ndir) = bundle(&out2);
+    assert!(nb.cases[0]
+        .trials
+        .iter()
+        .all(|t| t.error.is_none() && t.ttfa_ms.is_some()));
+    let g = nb
+        .gates
+        .iter()
+        .find(|g| g.rule.id == "judges-speaker-similarity")
+        .unwrap();
+    assert_eq!(g.status, GateStatus::Fail, "{g:?}");
+    // compare shows the drop beside the latency, although the models differ.
+    let o = common::bin()
+        .args(["compare", "--json"])
+        .arg(dir.join("bundle.json"))
+        .arg(ndir.join("bundle.json"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let drop = v[0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == "speaker_similarity")
+        .and_then(|r| r["change_abs"].as_f64())
+        .unwrap();
+    assert!(drop < -0.05, "speaker similarity changed by {drop}");
 }
 
 #[test]

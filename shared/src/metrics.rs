@@ -30,7 +30,7 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 24] = [
+    pub const ALL: [Metric; 25] = [
         Metric::HeardMs,
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
@@ -55,6 +55,7 @@ impl Metric {
         Metric::DnsmosSig,
         Metric::DnsmosBak,
         Metric::DnsmosP808,
+        Metric::SpeakerSimilarity,
     ];
 
     /// The per-case metrics the CLI summary and the page show first, in order.
@@ -94,6 +95,7 @@ impl Metric {
             Metric::DnsmosSig => "dnsmos_sig",
             Metric::DnsmosBak => "dnsmos_bak",
             Metric::DnsmosP808 => "dnsmos_p808",
+            Metric::SpeakerSimilarity => "speaker_similarity",
         }
     }
 
@@ -135,6 +137,7 @@ impl Metric {
             Metric::DnsmosSig => "DNSMOS speech",
             Metric::DnsmosBak => "DNSMOS background",
             Metric::DnsmosP808 => "DNSMOS P.808",
+            Metric::SpeakerSimilarity => "Speaker similarity",
         }
     }
 
@@ -165,6 +168,7 @@ impl Metric {
             Metric::DnsmosSig => "Predicted speech-signal score (DNSMOS P.835 SIG, 1–5): distortion of the voice itself. Higher is better.",
             Metric::DnsmosBak => "Predicted background score (DNSMOS P.835 BAK, 1–5): noise around the voice. Higher is better.",
             Metric::DnsmosP808 => "Predicted opinion score (DNSMOS P.808, 1–5). Higher is better.",
+            Metric::SpeakerSimilarity => "Cosine of the audio's speaker embedding (Resemblyzer GE2E) to the voice's reference print from the clean model: same voice ≈ 0.95, another voice ≤ 0.75. Higher is better.",
         }
     }
 
@@ -190,6 +194,7 @@ impl Metric {
             Metric::SoakTtfaDriftPct => "%",
             Metric::CapacitySustainableLevel => "",
             Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => "",
+            Metric::SpeakerSimilarity => "",
         }
     }
 
@@ -200,7 +205,8 @@ impl Metric {
             | Metric::DnsmosOvrl
             | Metric::DnsmosSig
             | Metric::DnsmosBak
-            | Metric::DnsmosP808 => Better::Higher,
+            | Metric::DnsmosP808
+            | Metric::SpeakerSimilarity => Better::Higher,
             // Audio properties judged against bands, not "faster is better".
             Metric::IntegratedLufs | Metric::TruePeakDbtp => Better::Target,
             _ => Better::Lower,
@@ -234,6 +240,8 @@ impl Metric {
             Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => {
                 Practical::Absolute(0.2)
             }
+            // The clean model's trials spread over ≈ ±0.01 (docs/measurements.md).
+            Metric::SpeakerSimilarity => Practical::Absolute(0.03),
         }
     }
 
@@ -287,6 +295,7 @@ impl Metric {
             Metric::DnsmosSig => dns.map(|d| d.sig),
             Metric::DnsmosBak => dns.map(|d| d.bak),
             Metric::DnsmosP808 => dns.map(|d| d.p808),
+            Metric::SpeakerSimilarity => t.judges.as_ref().and_then(|j| j.speaker_similarity),
             Metric::PeakRssMb
             | Metric::SoakTtfaDriftPct
             | Metric::CapacitySustainableLevel
@@ -337,6 +346,7 @@ impl Metric {
             Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => {
                 format!("{v:.2}")
             }
+            Metric::SpeakerSimilarity => format!("{v:.3}"),
             Metric::CapacitySustainableLevel => format!("{v}"),
             _ if v >= 10_000.0 => format!("{:.2} s", v / 1000.0),
             _ => format!("{v:.0} ms"),

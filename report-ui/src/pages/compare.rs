@@ -92,6 +92,7 @@ pub fn compare_view(p: &CompareProps) -> Html {
                         { likeness(&c, p.url.as_ref()) }
                         { no_common_case(b, n) }
                         { for c.warnings.iter().map(|w| html!{ <div class="note">{ w }</div> }) }
+                        { for c.tradeoffs().iter().map(|t| html!{ <div class="error tradeoff">{ format!("Faster but worse — {t}") }</div> }) }
                         <div class="verdict-counts">
                             { for c.verdict_counts().iter().filter(|(_, k)| *k > 0).map(|(v, k)| html!{ <span><span class={classes!("badge", verdict_class(*v))}>{ k }</span>{" "}{ v.label() }</span> }) }
                         </div>

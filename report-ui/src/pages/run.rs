@@ -93,19 +93,13 @@ fn judged_line(
     t: &kokoro_bench_bundle::schema::Trial,
     j: &kokoro_bench_bundle::schema::TrialJudges,
 ) -> String {
-    use kokoro_bench_bundle::metrics::Metric;
-    let scores: Vec<String> = [
-        Metric::DnsmosOvrl,
-        Metric::DnsmosSig,
-        Metric::DnsmosBak,
-        Metric::DnsmosP808,
-    ]
-    .into_iter()
-    .filter_map(|m| {
-        m.trial_value(t)
-            .map(|v| format!("{} {}", m.label(), m.format(v)))
-    })
-    .collect();
+    let scores: Vec<String> = kokoro_bench_bundle::present::judges::COLUMNS
+        .into_iter()
+        .filter_map(|m| {
+            m.trial_value(t)
+                .map(|v| format!("{} {}", m.label(), m.format(v)))
+        })
+        .collect();
     match (&j.error, scores.is_empty()) {
         (Some(e), _) => format!("Judges could not score this audio: {e}"),
         (None, true) => "Judges: no score".into(),

@@ -57,7 +57,11 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
     for w in &c.warnings {
         let _ = writeln!(o, "{q}warning: {w}");
     }
-    if !c.warnings.is_empty() || !c.not_like_for_like.is_empty() {
+    let tradeoffs = c.tradeoffs();
+    for t in &tradeoffs {
+        let _ = writeln!(o, "{q}FASTER BUT WORSE: {t}");
+    }
+    if !c.warnings.is_empty() || !c.not_like_for_like.is_empty() || !tradeoffs.is_empty() {
         let _ = writeln!(o);
     }
     let differing: Vec<_> = c.setup.iter().filter(|l| l.differs()).collect();

@@ -31,7 +31,10 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
         .or_else(crate::setup::cached_ort_lib)
         .context("ONNX Runtime is not set up: run `kokoro-bench setup` or pass --ort-lib")?;
     let dir = args.judges_dir.clone().unwrap_or_else(default_dir);
-    let mut panel = Panel::load(&dir, &ort_lib)?;
+    let mut panel = Panel::load(&dir, &ort_lib, args.audible_dbfs)?;
+    if let Some(v) = &args.voice {
+        panel.set_voice(v)?;
+    }
     let mut judged = Vec::new();
     let mut code = EXIT_OK;
     for f in &args.files {
@@ -56,7 +59,11 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
         }
     }
     if args.json {
-        let doc = serde_json::json!({ "models": panel.models, "files": judged });
+        let doc = serde_json::json!({
+            "models": panel.models,
+            "voiceprint": panel.voiceprint.as_ref().map(|p| p.describe()),
+            "files": judged,
+        });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(code);
     }
@@ -75,6 +82,9 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
                 v(|d| d.bak),
                 v(|d| d.ovrl),
                 v(|d| d.p808),
+                j.judges
+                    .speaker_similarity
+                    .map_or_else(|| "–".into(), |s| format!("{s:.3}")),
                 format!("{:.0} ms", j.judges.judge_ms),
             ]
         })
@@ -87,6 +97,7 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
             "BAK",
             "OVRL",
             "P.808",
+            "speaker sim.",
             "judged in",
         ],
         &rows,

@@ -17,10 +17,9 @@ pub mod upstream;
 pub fn setup(args: &upstream::SetupArgs) -> anyhow::Result<i32> {
     crate::setup::run()?;
     if args.judges {
-        crate::judges::assets::setup(
-            &crate::judges::assets::default_dir(),
-            &crate::judges::assets::SPEECHMOS,
-        )?;
+        for pkg in &crate::judges::assets::ALL {
+            crate::judges::assets::setup(&crate::judges::assets::default_dir(), pkg)?;
+        }
     }
     if let Some(p) = args.model {
         let (model, voices) = upstream::fetch(p, args.mirror.as_deref())?;

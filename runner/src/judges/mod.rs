@@ -7,11 +7,17 @@
 //! | [`assets`] | pins each model to its registry package and file SHA-256; `setup --judges` |
 //! | [`resample`] | rubato FFT resampling to the 16 kHz the models hear |
 //! | [`mel`] | librosa-identical log-mel features |
+//! | [`damage`] | int8 weights noised in place: the bad model the judges must catch |
 //! | [`dnsmos`] | DNSMOS P.835 (SIG/BAK/OVRL) and P.808 |
+//! | [`ge2e`] | Resemblyzer's GE2E speaker encoder (voice consistency) |
 //! | [`panel`] | every judge loaded once; judges a clip; reads WAVs |
+//! | [`voiceprint`] | a voice's reference print from the clean set-up model, cached |
 
 pub mod assets;
+pub mod damage;
 pub mod dnsmos;
+pub mod ge2e;
 pub mod mel;
 pub mod panel;
 pub mod resample;
+pub mod voiceprint;

@@ -53,6 +53,19 @@ pub fn stray_flag(a: &super::SuiteArgs) -> Option<&'static str> {
 /// tone ≈ 1.3, speech at −0.5 dB SNR ≈ 1.5; clean Kokoro int8 ≈ 3.4 (docs/measurements.md).
 pub const DEFAULT_MIN_DNSMOS_OVRL: f64 = 2.5;
 
+/// Speaker similarity below this is not the voice any more, for texts of at least
+/// [`SHORT_TEXT_CHARS`]: the clean int8 model's trials score 0.97–0.98 there, the same model
+/// with its int8 weights noised by ±2 LSB 0.84–0.88, other voices of the pack ≤ 0.75
+/// (docs/measurements.md).
+pub const DEFAULT_MIN_SPEAKER_SIMILARITY: f64 = 0.90;
+
+/// Shorter texts give a few seconds of audio, whose embedding is noisier: the clean model's
+/// `short` preset scores 0.91–0.94, so they are held to [`DEFAULT_MIN_SPEAKER_SIMILARITY_SHORT`].
+pub const SHORT_TEXT_CHARS: u32 = 100;
+
+/// The bound for short texts: still fails another voice (≤ 0.75) or noise (≈ 0.5).
+pub const DEFAULT_MIN_SPEAKER_SIMILARITY_SHORT: f64 = 0.85;
+
 /// The judges suite.
 pub struct Judges {
     scope: JudgeScope,
@@ -83,20 +96,47 @@ impl Suite for Judges {
     }
 
     fn default_gates(&self) -> Vec<GateRule> {
-        vec![GateRule {
-            id: "judges-dnsmos-ovrl".into(),
+        let rule = |id: &str, metric, min, cases: CaseFilter, note: &str| GateRule {
+            id: id.into(),
             source: "judges suite default".into(),
-            metric: Metric::DnsmosOvrl,
+            metric,
             stat: Stat::Min,
-            bound: Bound::AtLeast(DEFAULT_MIN_DNSMOS_OVRL),
-            cases: CaseFilter::default(),
+            bound: Bound::AtLeast(min),
+            cases,
             aggregate: Aggregate::PerCase,
             level: Level::Error,
             min_samples: 1,
-            note: Some(
-                "flags garbage (noise, tones, broken audio), not mild damage; set your own in a gates file".into(),
+            note: Some(note.into()),
+        };
+        vec![
+            rule(
+                "judges-dnsmos-ovrl",
+                Metric::DnsmosOvrl,
+                DEFAULT_MIN_DNSMOS_OVRL,
+                CaseFilter::default(),
+                "flags garbage (noise, tones, broken audio), not mild damage; set your own in a gates file",
             ),
-        }]
+            rule(
+                "judges-speaker-similarity",
+                Metric::SpeakerSimilarity,
+                DEFAULT_MIN_SPEAKER_SIMILARITY,
+                CaseFilter {
+                    min_chars: Some(SHORT_TEXT_CHARS),
+                    ..CaseFilter::default()
+                },
+                "the voice no longer sounds like itself (another voice, damaged weights); set your own in a gates file",
+            ),
+            rule(
+                "judges-speaker-similarity-short",
+                Metric::SpeakerSimilarity,
+                DEFAULT_MIN_SPEAKER_SIMILARITY_SHORT,
+                CaseFilter {
+                    max_chars: Some(SHORT_TEXT_CHARS - 1),
+                    ..CaseFilter::default()
+                },
+                "a few seconds of audio embed less surely: this bound fails another voice or noise, not mild damage",
+            ),
+        ]
     }
 
     fn own_sessions(&mut self, ctx: &mut RunCtx) -> Result<()> {
@@ -110,7 +150,8 @@ impl Suite for Judges {
             Self::skip(ctx, result, why);
             return Ok(());
         };
-        let mut panel = match Panel::load(&self.dir, &ort_lib) {
+        let audible = ctx.settings.audible_threshold_dbfs;
+        let mut panel = match Panel::load(&self.dir, &ort_lib, audible) {
             Ok(p) => p,
             Err(e) => {
                 Self::skip(ctx, result, format!("{e:#}"));
@@ -119,9 +160,14 @@ impl Suite for Judges {
         };
         let mut result = JudgesResult {
             models: panel.models.clone(),
-            load_ms: panel.load_ms,
             ..result
         };
+        let t = std::time::Instant::now();
+        match panel.set_voice(&ctx.settings.voice) {
+            Ok(()) => result.voiceprint = panel.voiceprint.as_ref().map(|p| p.describe()),
+            Err(e) => result.not_judged.push(format!("speaker similarity: {e:#}")),
+        }
+        result.load_ms = panel.load_ms + t.elapsed().as_secs_f64() * 1000.0;
         let Some(run_dir) = ctx.dir.as_ref().map(|d| d.dir.clone()) else {
             Self::skip(ctx, result, "the run kept no files".into());
             return Ok(());

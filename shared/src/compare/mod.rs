@@ -8,6 +8,7 @@
 
 pub mod likeness;
 pub mod rule;
+pub mod tradeoff;
 pub mod variants;
 
 use crate::metrics::Metric;

@@ -5,19 +5,25 @@ use super::{Block, Cell, Section, Table, Tone};
 use crate::metrics::Metric;
 use crate::Bundle;
 
-/// DNSMOS columns, in order.
-const DNSMOS: [Metric; 4] = [
+/// The judges' columns, in order.
+pub const COLUMNS: [Metric; 5] = [
+    Metric::SpeakerSimilarity,
     Metric::DnsmosOvrl,
     Metric::DnsmosSig,
     Metric::DnsmosBak,
     Metric::DnsmosP808,
 ];
 
-/// The tone a predicted opinion score deserves: bad below 2.5 (garbage), a warning below 3.
-fn tone(v: f64) -> Tone {
-    if v < 2.5 {
+/// The tone a score deserves: predicted opinion bad below 2.5 (garbage), a warning below 3;
+/// speaker similarity bad below 0.9 (not the voice), a warning below 0.93.
+fn tone(m: Metric, v: f64) -> Tone {
+    let (bad, warn) = match m {
+        Metric::SpeakerSimilarity => (0.9, 0.93),
+        _ => (2.5, 3.0),
+    };
+    if v < bad {
         Tone::Bad
-    } else if v < 3.0 {
+    } else if v < warn {
         Tone::Warn
     } else {
         Tone::Plain
@@ -32,7 +38,7 @@ pub fn section(b: &Bundle) -> Option<Section> {
         blocks.push(Block::Warning(format!("Skipped, not passed: {why}")));
     }
     let mut headings = vec!["case", "trial", "audio"];
-    headings.extend(DNSMOS.iter().map(|m| m.label()));
+    headings.extend(COLUMNS.iter().map(|m| m.label()));
     headings.push("judged in");
     let mut t = Table::new("judges", &headings);
     for c in &b.cases {
@@ -43,10 +49,10 @@ pub fn section(b: &Bundle) -> Option<Section> {
                 Cell::num(format!("#{}", tr.index)),
                 Cell::num(format!("{:.2} s", tr.audio_s)),
             ];
-            for m in DNSMOS {
+            for m in COLUMNS {
                 row.push(match m.trial_value(tr) {
                     Some(v) => Cell {
-                        tone: tone(v),
+                        tone: tone(m, v),
                         ..Cell::num(m.format(v))
                     }
                     .hint(m.definition()),
@@ -76,9 +82,17 @@ pub fn section(b: &Bundle) -> Option<Section> {
                 .collect::<Vec<_>>()
                 .join("; ")
         )));
+        if let Some(p) = &j.voiceprint {
+            blocks.push(Block::Muted(format!(
+                "Speaker similarity is measured against the {p}."
+            )));
+        }
         blocks.push(Block::Muted(
-            "DNSMOS predicts how listeners rate noise and distortion (1–5); it does not hear whether the words are right or the voice is natural. Below 2.5 is garbage, not a preference.".into(),
+            "Speaker similarity: the same voice scores ≈ 0.95, another voice ≤ 0.75. DNSMOS predicts how listeners rate noise and distortion (1–5); it does not hear whether the words are right. Below 2.5 is garbage, not a preference.".into(),
         ));
+    }
+    for n in &j.not_judged {
+        blocks.push(Block::Warning(format!("Not judged: {n}")));
     }
     Some(Section {
         id: "judges",

@@ -24,6 +24,13 @@ pub struct JudgesResult {
     pub load_ms: f64,
     /// When judging ran: always after the timed trials, on the saved WAVs.
     pub when: String,
+    /// The reference print speaker similarity is measured against, described.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voiceprint: Option<String>,
+    /// Judges that could not score this run, each with why (e.g. no reference print for a
+    /// voice the set-up pack lacks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_judged: Vec<String>,
 }
 
 /// One judging model as used.
@@ -51,6 +58,10 @@ pub struct TrialJudges {
     /// DNSMOS (P.835 and P.808), when it judged this trial.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnsmos: Option<DnsmosScores>,
+    /// Cosine similarity of the audio's GE2E speaker embedding to the voice's reference print
+    /// (same voice ≈ 0.95, another voice ≤ 0.75).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_similarity: Option<f64>,
     /// Wall time spent judging this trial's audio, ms.
     pub judge_ms: f64,
     /// Why this trial's audio could not be judged (its WAV unreadable, a model error).

@@ -57,4 +57,6 @@ pub enum Metric {
     /// DNSMOS P.808 overall quality, 1–5.
     #[serde(rename = "dnsmos_p808")]
     DnsmosP808,
+    /// Speaker similarity of a trial's kept audio to the voice's reference print (judges suite).
+    SpeakerSimilarity,
 }
