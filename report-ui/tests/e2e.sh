@@ -17,10 +17,11 @@ fail() { echo "e2e FAILED: $*" >&2; exit 1; }
 echo "e2e: building the site"
 (cd report-ui && trunk build --offline --release >/dev/null)
 WASM=$(ls dist/*.wasm | head -1)
-# Budget 344 KB gzip: raised from 320 KB when the capacity, command and versus sections (their
-# schema types, serde code and rows) took the site to 333 KB; see docs/measurements.md.
-echo "e2e: wasm $(stat -c %s "$WASM") bytes, $(gzip -c "$WASM" | wc -c) bytes gzip (budget 352256)"
-[ "$(gzip -c "$WASM" | wc -c)" -le 352256 ] || fail "wasm over 344 KB gzip"
+# Budget 360 KB gzip: raised from 320 KB when the capacity, command and versus sections (their
+# schema types, serde code and rows) took the site to 333 KB, then from 344 KB when the judges
+# (scores, provenance, "faster but worse") took it to 349 KB; see docs/measurements.md.
+echo "e2e: wasm $(stat -c %s "$WASM") bytes, $(gzip -c "$WASM" | wc -c) bytes gzip (budget 368640)"
+[ "$(gzip -c "$WASM" | wc -c)" -le 368640 ] || fail "wasm over 360 KB gzip"
 
 echo "e2e: two real runs"
 ART="$OUT/artifacts"
