@@ -172,6 +172,9 @@ impl Suite for Judges {
             Self::skip(ctx, result, "the run kept no files".into());
             return Ok(());
         };
+        // Ctrl-C during judging stops it at the next clip; what was judged is kept.
+        let stop = ctx.stop.clone();
+        let mut interrupted = 0u32;
         for case in &mut ctx.bundle.cases {
             let mut judged_in_case = false;
             for trial in &mut case.trials {
@@ -181,6 +184,11 @@ impl Suite for Judges {
                     JudgeScope::First => trial.kind == TrialKind::Warm && !judged_in_case,
                 };
                 if !pick || trial.error.is_some() {
+                    continue;
+                }
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    interrupted += 1;
+                    judged_in_case = true;
                     continue;
                 }
                 let judged = match read_wav(&run_dir.join(&audio.path)) {
@@ -198,6 +206,11 @@ impl Suite for Judges {
                 trial.judges = Some(judged);
                 judged_in_case = true;
             }
+        }
+        if interrupted > 0 {
+            result.not_judged.push(format!(
+                "interrupted (Ctrl-C): {interrupted} kept trial(s) were not judged"
+            ));
         }
         if result.judged_trials == 0 {
             Self::skip(
