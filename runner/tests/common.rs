@@ -42,3 +42,36 @@ pub fn tempdir(tag: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// The judging models, set up once (cached after the first time; `kokoro-bench setup --judges`).
+pub fn judges_ready() {
+    static J: OnceLock<()> = OnceLock::new();
+    J.get_or_init(|| {
+        for pkg in &kokoro_bench::judges::assets::ALL {
+            kokoro_bench::judges::assets::setup(&kokoro_bench::judges::assets::default_dir(), pkg)
+                .expect("the judging models");
+        }
+    });
+}
+
+/// Whole-text audio of `text` in `voice`, from the real engine.
+pub fn speak(text: &str, voice: &str) -> Vec<f32> {
+    use kokoro_bench::engine::{Strategy, SynthEvent, SynthRequest};
+    let rx = engine()
+        .synthesize(SynthRequest {
+            text: text.into(),
+            voice: voice.into(),
+            speed: 1.0,
+            strategy: Strategy::Whole,
+        })
+        .unwrap();
+    let mut out = Vec::new();
+    for ev in rx {
+        match ev {
+            SynthEvent::Chunk(c) => out.extend(c.samples),
+            SynthEvent::Done => break,
+            SynthEvent::Failed(m) => panic!("{m}"),
+        }
+    }
+    out
+}

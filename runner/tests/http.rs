@@ -5,7 +5,6 @@
 
 mod common;
 
-use kokoro_bench::engine::{Strategy, SynthEvent, SynthRequest};
 use kokoro_bench_bundle::read_bundle;
 use kokoro_bench_bundle::schema::{ErrorKind, NoteCode, TrialFlag};
 use std::io::{Read, Write};
@@ -14,33 +13,25 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// Real audio from the engine, as 16-bit PCM bytes (24 kHz).
+/// Real audio from the engine, as 16-bit PCM bytes (24 kHz): the `short` preset, which every
+/// run here asks for.
 fn real_pcm() -> &'static Vec<u8> {
     static PCM: OnceLock<Vec<u8>> = OnceLock::new();
-    PCM.get_or_init(|| {
-        let e = common::engine();
-        let rx = e
-            .synthesize(SynthRequest {
-                text: "The morning train was late again, so we walked to work today.".into(),
-                voice: "jf_alpha".into(),
-                speed: 1.0,
-                strategy: Strategy::Whole,
-            })
-            .unwrap();
-        let mut out = Vec::new();
-        for ev in rx {
-            match ev {
-                SynthEvent::Chunk(c) => out.extend(
-                    c.samples
-                        .iter()
-                        .flat_map(|s| ((s.clamp(-1.0, 1.0) * 32767.0) as i16).to_le_bytes()),
-                ),
-                SynthEvent::Done => break,
-                SynthEvent::Failed(m) => panic!("{m}"),
-            }
-        }
-        out
-    })
+    PCM.get_or_init(|| speak("The morning train was late again, so we walked to work today."))
+}
+
+/// Real audio of another sentence than the one asked for.
+fn wrong_sentence_pcm() -> &'static Vec<u8> {
+    static PCM: OnceLock<Vec<u8>> = OnceLock::new();
+    PCM.get_or_init(|| speak("Please remind me to call the doctor tomorrow morning at nine."))
+}
+
+/// Whole-text audio of `text` in `jf_alpha` as 16-bit PCM bytes.
+fn speak(text: &str) -> Vec<u8> {
+    common::speak(text, "jf_alpha")
+        .iter()
+        .flat_map(|s| ((s.clamp(-1.0, 1.0) * 32767.0) as i16).to_le_bytes())
+        .collect()
 }
 
 fn chunk(s: &mut impl Write, data: &[u8]) {
@@ -106,6 +97,20 @@ fn handle(mut s: impl Read + Write) -> bool {
             );
             chunk(&mut s, &header);
             chunk(&mut s, &noise);
+            chunk(&mut s, b"");
+        }
+        "/wrong" | "/half" => {
+            // Real, clean speech at full speed — of the wrong sentence, or only its first half.
+            let body = if path == "/wrong" {
+                &wrong_sentence_pcm()[..]
+            } else {
+                &pcm[..pcm.len() / 4 * 2]
+            };
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            chunk(&mut s, &header);
+            chunk(&mut s, body);
             chunk(&mut s, b"");
         }
         "/stall" => {
@@ -410,10 +415,7 @@ fn a_stall_mid_stream_is_one_underrun_of_about_a_second() {
 
 #[test]
 fn a_server_answering_with_noise_is_flagged_by_the_judges_and_fails_the_default_gate() {
-    for pkg in &kokoro_bench::judges::assets::ALL {
-        kokoro_bench::judges::assets::setup(&kokoro_bench::judges::assets::default_dir(), pkg)
-            .expect("the judging models");
-    }
+    common::judges_ready();
     common::assets();
     let port = server();
     let out = common::tempdir("http-noise");
@@ -449,6 +451,59 @@ fn a_server_answering_with_noise_is_flagged_by_the_judges_and_fails_the_default_
         .trials
         .iter()
         .all(|t| t.error.is_none() && t.ttfa_ms.is_some()));
+}
+
+#[test]
+fn a_server_saying_the_wrong_sentence_or_half_of_it_fails_the_wer_gate_only() {
+    common::judges_ready();
+    common::assets();
+    let port = server();
+    for (mode, wer) in [("wrong", 0.7..2.0), ("half", 0.3..0.8)] {
+        let out = common::tempdir(&format!("http-{mode}"));
+        let (code, err) = run(
+            &out,
+            &format!("http://127.0.0.1:{port}/{mode}"),
+            // The first trial is the cold one; the first warm one is judged.
+            &["--trials", "2", "--suite", "ttfa,judges"],
+        );
+        assert_eq!(code, 1, "{mode}: the default WER gate fails the run: {err}");
+        let b = bundle(&out);
+        let t = &b.cases[0].trials[1];
+        assert!(t.error.is_none() && t.ttfa_ms.is_some(), "{mode}: {t:?}");
+        let j = t.judges.as_ref().unwrap();
+        let asr = j.asr.as_ref().unwrap();
+        assert!(
+            wer.contains(&asr.wer),
+            "{mode}: WER {} heard {:?}",
+            asr.wer,
+            asr.transcript
+        );
+        assert_eq!(
+            asr.reference,
+            "The morning train was late again, so we walked to work today."
+        );
+        // It is real, clean speech: the noise judge has nothing against it.
+        assert!(j.dnsmos.as_ref().unwrap().ovrl > 2.5, "{mode}: {j:?}");
+        let status = |id: &str| b.gates.iter().find(|g| g.rule.id == id).map(|g| g.status);
+        assert_eq!(
+            status("judges-wer"),
+            Some(kokoro_bench_bundle::schema::GateStatus::Fail),
+            "{mode}"
+        );
+        assert_eq!(
+            status("judges-dnsmos-ovrl"),
+            Some(kokoro_bench_bundle::schema::GateStatus::Pass),
+            "{mode}"
+        );
+        if mode == "half" {
+            let scored = kokoro_bench_bundle::transcript::score(&asr.reference, &asr.transcript);
+            let last = scored.edits.last().unwrap();
+            assert!(
+                matches!(last, kokoro_bench_bundle::transcript::Edit::Deleted(_)),
+                "{scored:?}"
+            );
+        }
+    }
 }
 
 #[test]

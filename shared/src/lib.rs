@@ -32,6 +32,7 @@ pub mod schema;
 pub mod stats;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod transcript;
 
 pub use read::{read_bundle, to_json, Loaded, Origin, ReadError};
 pub use schema::Real;

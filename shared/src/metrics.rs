@@ -30,7 +30,7 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 25] = [
+    pub const ALL: [Metric; 28] = [
         Metric::HeardMs,
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
@@ -56,6 +56,9 @@ impl Metric {
         Metric::DnsmosBak,
         Metric::DnsmosP808,
         Metric::SpeakerSimilarity,
+        Metric::Wer,
+        Metric::Cer,
+        Metric::JoinSimilarityMin,
     ];
 
     /// The per-case metrics the CLI summary and the page show first, in order.
@@ -96,6 +99,9 @@ impl Metric {
             Metric::DnsmosBak => "dnsmos_bak",
             Metric::DnsmosP808 => "dnsmos_p808",
             Metric::SpeakerSimilarity => "speaker_similarity",
+            Metric::Wer => "wer",
+            Metric::Cer => "cer",
+            Metric::JoinSimilarityMin => "join_similarity_min",
         }
     }
 
@@ -138,6 +144,9 @@ impl Metric {
             Metric::DnsmosBak => "DNSMOS background",
             Metric::DnsmosP808 => "DNSMOS P.808",
             Metric::SpeakerSimilarity => "Speaker similarity",
+            Metric::Wer => "Word error rate",
+            Metric::Cer => "Character error rate",
+            Metric::JoinSimilarityMin => "Voice across joins",
         }
     }
 
@@ -168,6 +177,9 @@ impl Metric {
             Metric::DnsmosSig => "Predicted speech-signal score (DNSMOS P.835 SIG, 1–5): distortion of the voice itself. Higher is better.",
             Metric::DnsmosBak => "Predicted background score (DNSMOS P.835 BAK, 1–5): noise around the voice. Higher is better.",
             Metric::DnsmosP808 => "Predicted opinion score (DNSMOS P.808, 1–5). Higher is better.",
+            Metric::Wer => "Words Whisper tiny.en heard wrong, missed or added, ÷ words sent, after both texts are normalised (case, punctuation, numbers spelled out). The recogniser makes its own mistakes: compare with a baseline, not with zero. Lower is better.",
+            Metric::Cer => "Characters heard wrong, missed or added ÷ characters sent (normalised texts). Lower is better.",
+            Metric::JoinSimilarityMin => "The lowest speaker similarity (GE2E cosine) between one streamed piece and the next in a trial: a join where the voice changes scores low. Pieces of a second or two embed less surely than whole utterances. Higher is better.",
             Metric::SpeakerSimilarity => "Cosine of the audio's speaker embedding (Resemblyzer GE2E) to the voice's reference print from the clean model: same voice ≈ 0.95, another voice ≤ 0.75. Higher is better.",
         }
     }
@@ -194,7 +206,7 @@ impl Metric {
             Metric::SoakTtfaDriftPct => "%",
             Metric::CapacitySustainableLevel => "",
             Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => "",
-            Metric::SpeakerSimilarity => "",
+            Metric::SpeakerSimilarity | Metric::Wer | Metric::Cer | Metric::JoinSimilarityMin => "",
         }
     }
 
@@ -206,7 +218,8 @@ impl Metric {
             | Metric::DnsmosSig
             | Metric::DnsmosBak
             | Metric::DnsmosP808
-            | Metric::SpeakerSimilarity => Better::Higher,
+            | Metric::SpeakerSimilarity
+            | Metric::JoinSimilarityMin => Better::Higher,
             // Audio properties judged against bands, not "faster is better".
             Metric::IntegratedLufs | Metric::TruePeakDbtp => Better::Target,
             _ => Better::Lower,
@@ -242,6 +255,11 @@ impl Metric {
             }
             // The clean model's trials spread over ≈ ±0.01 (docs/measurements.md).
             Metric::SpeakerSimilarity => Practical::Absolute(0.03),
+            // Short pieces embed less surely than whole utterances.
+            Metric::JoinSimilarityMin => Practical::Absolute(0.05),
+            // One word in twenty: greedy tiny.en moves by about that between clean runs of a
+            // short text (docs/measurements.md).
+            Metric::Wer | Metric::Cer => Practical::Absolute(0.05),
         }
     }
 
@@ -296,6 +314,20 @@ impl Metric {
             Metric::DnsmosBak => dns.map(|d| d.bak),
             Metric::DnsmosP808 => dns.map(|d| d.p808),
             Metric::SpeakerSimilarity => t.judges.as_ref().and_then(|j| j.speaker_similarity),
+            Metric::Wer => t
+                .judges
+                .as_ref()
+                .and_then(|j| j.asr.as_ref())
+                .map(|a| a.wer),
+            Metric::Cer => t
+                .judges
+                .as_ref()
+                .and_then(|j| j.asr.as_ref())
+                .map(|a| a.cer),
+            Metric::JoinSimilarityMin => t
+                .judges
+                .as_ref()
+                .and_then(|j| j.join_similarity.iter().flatten().copied().reduce(f64::min)),
             Metric::PeakRssMb
             | Metric::SoakTtfaDriftPct
             | Metric::CapacitySustainableLevel
@@ -346,7 +378,8 @@ impl Metric {
             Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => {
                 format!("{v:.2}")
             }
-            Metric::SpeakerSimilarity => format!("{v:.3}"),
+            Metric::SpeakerSimilarity | Metric::JoinSimilarityMin => format!("{v:.3}"),
+            Metric::Wer | Metric::Cer => format!("{:.1} %", v * 100.0),
             Metric::CapacitySustainableLevel => format!("{v}"),
             _ if v >= 10_000.0 => format!("{:.2} s", v / 1000.0),
             _ => format!("{v:.0} ms"),

@@ -3,6 +3,7 @@
 //! escapes it); tones become the badge classes of `style/main.css`.
 
 use kokoro_bench_bundle::present::{Block, Cell, Section, Table, Tone};
+use kokoro_bench_bundle::transcript::Edit;
 use yew::prelude::*;
 
 fn cell(c: &Cell) -> Html {
@@ -29,6 +30,24 @@ pub fn table(t: &Table) -> Html {
     }
 }
 
+/// Words heard against words sent: missed words struck through, added words underlined, a
+/// misheard word shown as what was said then what was heard.
+pub fn transcript(label: &str, edits: &[Edit]) -> Html {
+    let word = |e: &Edit| match e {
+        Edit::Same(w) => html! { <span>{ w }</span> },
+        Edit::Deleted(w) => html! { <del title="not heard">{ w }</del> },
+        Edit::Inserted(w) => html! { <ins title="heard, not sent">{ w }</ins> },
+        Edit::Substituted { reference, heard } => html! {
+            <span class="misheard" title={format!("said “{reference}”, heard “{heard}”")}><del>{ reference }</del><ins>{ heard }</ins></span>
+        },
+    };
+    html! {
+        <p class="transcript"><span class="muted">{ label }{ ": " }</span>
+            { for edits.iter().map(|e| html!{ <>{ word(e) }{ " " }</> }) }
+        </p>
+    }
+}
+
 /// The blocks of a section, without its heading.
 pub fn blocks(s: &Section) -> Html {
     html! {
@@ -38,6 +57,7 @@ pub fn blocks(s: &Section) -> Html {
             Block::Warning(t) => html!{ <div class="note">{ t }</div> },
             Block::List(items) => html!{ <ul>{ for items.iter().map(|i| html!{ <li>{ i }</li> }) }</ul> },
             Block::Table(t) => table(t),
+            Block::Transcript { label, edits } => transcript(label, edits),
         }) }
     }
 }

@@ -74,6 +74,22 @@ fn no_common_case(b: &kokoro_bench_bundle::Bundle, n: &kokoro_bench_bundle::Bund
     }
 }
 
+/// What the recogniser heard in the new run against the baseline's transcript, per case.
+fn heard(c: &Comparison) -> Html {
+    if c.transcripts.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="transcripts" id="heard">
+            { for c.transcripts.iter().map(|t| if t.diff.is_empty() {
+                html!{ <div class="muted">{ format!("{}: heard the same words as in the baseline (WER against the text {:.1} %).", t.case, t.wer_new * 100.0) }</div> }
+            } else {
+                html!{ <div class="note">{ format!("{}: heard differently — {:.1} % of words differ from the baseline's transcript (WER against the text {:.1} % → {:.1} %): {}", t.case, t.wer_vs_baseline * 100.0, t.wer_base * 100.0, t.wer_new * 100.0, t.diff) }</div> }
+            }) }
+        </div>
+    }
+}
+
 /// The comparison page.
 #[function_component(CompareView)]
 pub fn compare_view(p: &CompareProps) -> Html {
@@ -93,6 +109,7 @@ pub fn compare_view(p: &CompareProps) -> Html {
                         { no_common_case(b, n) }
                         { for c.warnings.iter().map(|w| html!{ <div class="note">{ w }</div> }) }
                         { for c.tradeoffs().iter().map(|t| html!{ <div class="error tradeoff">{ format!("Faster but worse — {t}") }</div> }) }
+                        { heard(&c) }
                         <div class="verdict-counts">
                             { for c.verdict_counts().iter().filter(|(_, k)| *k > 0).map(|(v, k)| html!{ <span><span class={classes!("badge", verdict_class(*v))}>{ k }</span>{" "}{ v.label() }</span> }) }
                         </div>

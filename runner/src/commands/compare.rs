@@ -31,6 +31,33 @@ fn change_cell(row: &Row) -> String {
     }
 }
 
+/// What the recogniser heard in the new run against what it heard in the baseline.
+fn transcript_lines(c: &Comparison) -> Vec<String> {
+    let same = c.transcripts.iter().filter(|t| t.diff.is_empty()).count();
+    let mut out: Vec<String> = c
+        .transcripts
+        .iter()
+        .filter(|t| !t.diff.is_empty())
+        .map(|t| {
+            format!(
+                "HEARD DIFFERENTLY: {}: {:.1} % of words differ from the baseline's transcript (WER against the text {:.1} % → {:.1} %): {}",
+                t.case,
+                t.wer_vs_baseline * 100.0,
+                t.wer_base * 100.0,
+                t.wer_new * 100.0,
+                t.diff
+            )
+        })
+        .collect();
+    if same > 0 {
+        out.push(format!(
+            "transcripts: the same words as the baseline in {same} of {} case(s)",
+            c.transcripts.len()
+        ));
+    }
+    out
+}
+
 /// Renders one comparison.
 pub fn render(c: &Comparison, markdown: bool) -> String {
     let mut o = String::new();
@@ -61,7 +88,14 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
     for t in &tradeoffs {
         let _ = writeln!(o, "{q}FASTER BUT WORSE: {t}");
     }
-    if !c.warnings.is_empty() || !c.not_like_for_like.is_empty() || !tradeoffs.is_empty() {
+    for line in transcript_lines(c) {
+        let _ = writeln!(o, "{q}{line}");
+    }
+    if !c.warnings.is_empty()
+        || !c.not_like_for_like.is_empty()
+        || !tradeoffs.is_empty()
+        || !c.transcripts.is_empty()
+    {
         let _ = writeln!(o);
     }
     let differing: Vec<_> = c.setup.iter().filter(|l| l.differs()).collect();

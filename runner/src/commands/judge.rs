@@ -5,7 +5,7 @@ use super::table::layout;
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::cli::JudgeArgs;
 use crate::judges::assets::default_dir;
-use crate::judges::panel::{read_wav, Panel};
+use crate::judges::panel::{read_wav, Clip, Panel};
 use anyhow::{Context, Result};
 use kokoro_bench_bundle::schema::TrialJudges;
 use serde::Serialize;
@@ -16,6 +16,8 @@ struct Judged {
     file: String,
     audio_s: f64,
     sample_rate_hz: u32,
+    /// What Whisper heard (also inside `asr` when `--text` was given).
+    transcript: Option<String>,
     #[serde(flatten)]
     judges: TrialJudges,
 }
@@ -40,7 +42,12 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
     for f in &args.files {
         match read_wav(f) {
             Ok((samples, sr)) => {
-                let j = panel.judge(&samples, sr);
+                let (j, transcript) = panel.judge(&Clip {
+                    samples: &samples,
+                    sample_rate_hz: sr,
+                    spoken: args.text.as_deref(),
+                    pieces: None,
+                });
                 if let Some(e) = &j.error {
                     eprintln!("error: {}: {e}", f.display());
                     code = EXIT_ERROR;
@@ -49,6 +56,7 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
                     file: f.display().to_string(),
                     audio_s: samples.len() as f64 / f64::from(sr),
                     sample_rate_hz: sr,
+                    transcript,
                     judges: j,
                 });
             }
@@ -85,6 +93,10 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
                 j.judges
                     .speaker_similarity
                     .map_or_else(|| "–".into(), |s| format!("{s:.3}")),
+                j.judges
+                    .asr
+                    .as_ref()
+                    .map_or_else(|| "–".into(), |a| format!("{:.1} %", a.wer * 100.0)),
                 format!("{:.0} ms", j.judges.judge_ms),
             ]
         })
@@ -98,6 +110,7 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
             "OVRL",
             "P.808",
             "speaker sim.",
+            "WER",
             "judged in",
         ],
         &rows,
@@ -105,6 +118,11 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
     );
     for line in t.head.iter().chain(&t.rows) {
         println!("{line}");
+    }
+    for j in &judged {
+        if let Some(text) = &j.transcript {
+            println!("{}: heard \"{text}\"", j.file);
+        }
     }
     Ok(code)
 }

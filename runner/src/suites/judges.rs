@@ -1,19 +1,22 @@
 //! The judges suite: after the timed trials, with the target stopped, the judging models
 //! ([`crate::judges`]) score the audio the run kept — one saved trial per case by default,
 //! every saved trial with `--judge all` — so a result that got faster by sounding worse shows
-//! it beside its latency. Models not set up → the suite is *skipped* with the reason and the
-//! command that fixes it (a warning on the run, gates without data), never passed.
+//! it beside its latency: what Whisper heard against the text sent (WER), whether it is still
+//! the voice (speaker similarity, also across streamed joins) and predicted noise and distortion
+//! (DNSMOS). Models not set up → the suite is *skipped* with the reason and the command that
+//! fixes it (a warning on the run, gates without data), never passed.
 
 use super::{BuildInput, Suite};
+use crate::context::request::with_nonce;
 use crate::context::settings::SaveAudio;
 use crate::context::RunCtx;
 use crate::judges::assets::default_dir;
-use crate::judges::panel::{read_wav, Panel};
+use crate::judges::panel::{read_wav, Clip, Panel};
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use kokoro_bench_bundle::schema::{
-    Aggregate, Bound, CaseFilter, GateRule, JudgesResult, Level, Metric, NoteCode, NoteLevel, Stat,
-    SuiteKind, TrialKind,
+    Aggregate, Bound, CaseFilter, GateRule, JudgesResult, Level, Metric, NonceStyle, NoteCode,
+    NoteLevel, Stat, SuiteKind, TrialKind,
 };
 use std::path::PathBuf;
 
@@ -66,6 +69,20 @@ pub const SHORT_TEXT_CHARS: u32 = 100;
 /// The bound for short texts: still fails another voice (≤ 0.75) or noise (≈ 0.5).
 pub const DEFAULT_MIN_SPEAKER_SIMILARITY_SHORT: f64 = 0.85;
 
+/// Mean word error rate over the run's cases above this is not the texts any more (a wrong
+/// sentence ≈ 1.0, half the audio ≈ 0.5), for texts of at least [`SHORT_WER_TEXT_CHARS`]. It is
+/// a mean over cases, not a bound per case: greedy tiny.en mishears single clean sentences badly
+/// now and then (up to 0.6 on one of the 24 `sentences`, whose mean is 0.09–0.10; the presets
+/// 0–0.08; docs/measurements.md). Mild damage is *not* caught by it (the ±2 LSB model's mean
+/// is 0.13); speaker similarity is.
+pub const DEFAULT_MAX_WER: f64 = 0.3;
+
+/// Below this many characters one misheard word moves WER by 0.2 or more.
+pub const SHORT_WER_TEXT_CHARS: u32 = 40;
+
+/// The bound for texts shorter than [`SHORT_WER_TEXT_CHARS`]: half the words wrong.
+pub const DEFAULT_MAX_WER_SHORT: f64 = 0.5;
+
 /// The judges suite.
 pub struct Judges {
     scope: JudgeScope,
@@ -96,14 +113,24 @@ impl Suite for Judges {
     }
 
     fn default_gates(&self) -> Vec<GateRule> {
-        let rule = |id: &str, metric, min, cases: CaseFilter, note: &str| GateRule {
+        let rule = |id: &str, metric, bound, cases: CaseFilter, note: &str| GateRule {
             id: id.into(),
             source: "judges suite default".into(),
             metric,
-            stat: Stat::Min,
-            bound: Bound::AtLeast(min),
+            // Error rates: the mean over every judged trial of the matching cases; scores: the
+            // lowest trial of each case.
+            stat: if metric == Metric::Wer {
+                Stat::Mean
+            } else {
+                Stat::Min
+            },
+            bound,
             cases,
-            aggregate: Aggregate::PerCase,
+            aggregate: if metric == Metric::Wer {
+                Aggregate::Pooled
+            } else {
+                Aggregate::PerCase
+            },
             level: Level::Error,
             min_samples: 1,
             note: Some(note.into()),
@@ -112,14 +139,14 @@ impl Suite for Judges {
             rule(
                 "judges-dnsmos-ovrl",
                 Metric::DnsmosOvrl,
-                DEFAULT_MIN_DNSMOS_OVRL,
+                Bound::AtLeast(DEFAULT_MIN_DNSMOS_OVRL),
                 CaseFilter::default(),
                 "flags garbage (noise, tones, broken audio), not mild damage; set your own in a gates file",
             ),
             rule(
                 "judges-speaker-similarity",
                 Metric::SpeakerSimilarity,
-                DEFAULT_MIN_SPEAKER_SIMILARITY,
+                Bound::AtLeast(DEFAULT_MIN_SPEAKER_SIMILARITY),
                 CaseFilter {
                     min_chars: Some(SHORT_TEXT_CHARS),
                     ..CaseFilter::default()
@@ -129,12 +156,32 @@ impl Suite for Judges {
             rule(
                 "judges-speaker-similarity-short",
                 Metric::SpeakerSimilarity,
-                DEFAULT_MIN_SPEAKER_SIMILARITY_SHORT,
+                Bound::AtLeast(DEFAULT_MIN_SPEAKER_SIMILARITY_SHORT),
                 CaseFilter {
                     max_chars: Some(SHORT_TEXT_CHARS - 1),
                     ..CaseFilter::default()
                 },
                 "a few seconds of audio embed less surely: this bound fails another voice or noise, not mild damage",
+            ),
+            rule(
+                "judges-wer",
+                Metric::Wer,
+                Bound::AtMost(DEFAULT_MAX_WER),
+                CaseFilter {
+                    min_chars: Some(SHORT_WER_TEXT_CHARS),
+                    ..CaseFilter::default()
+                },
+                "mean over the cases: the words are not the texts (wrong sentences, missing audio, noise); Whisper tiny.en forgives mild damage and mishears single sentences now and then",
+            ),
+            rule(
+                "judges-wer-short",
+                Metric::Wer,
+                Bound::AtMost(DEFAULT_MAX_WER_SHORT),
+                CaseFilter {
+                    max_chars: Some(SHORT_WER_TEXT_CHARS - 1),
+                    ..CaseFilter::default()
+                },
+                "a few words: one misheard word moves WER by 0.2 or more",
             ),
         ]
     }
@@ -175,7 +222,13 @@ impl Suite for Judges {
         // Ctrl-C during judging stops it at the next clip; what was judged is kept.
         let stop = ctx.stop.clone();
         let mut interrupted = 0u32;
+        let clause = ctx.bundle.plan.nonce.as_ref().map(|n| n.style) == Some(NonceStyle::Clause);
+        let texts = ctx.cases.clone();
         for case in &mut ctx.bundle.cases {
+            let text = texts
+                .iter()
+                .find(|c| c.id == case.id)
+                .map(|c| c.text.as_str());
             let mut judged_in_case = false;
             for trial in &mut case.trials {
                 let Some(audio) = &trial.audio else { continue };
@@ -191,10 +244,27 @@ impl Suite for Judges {
                     judged_in_case = true;
                     continue;
                 }
+                // What the target was asked to say: a spoken nonce clause is part of it.
+                let spoken = match (text, &trial.nonce) {
+                    (Some(t), Some(tag)) if clause => {
+                        Some(with_nonce(t, NonceStyle::Clause, tag, 0))
+                    }
+                    (t, _) => t.map(str::to_string),
+                };
                 let judged = match read_wav(&run_dir.join(&audio.path)) {
                     Ok((samples, sr)) => {
                         result.judged_audio_s += samples.len() as f64 / f64::from(sr);
-                        panel.judge(&samples, sr)
+                        // The engine's own pieces (not network reads) carry their text.
+                        let pieces =
+                            (trial.chunks.text.len() > 1).then_some(&trial.chunks.samples[..]);
+                        panel
+                            .judge(&Clip {
+                                samples: &samples,
+                                sample_rate_hz: sr,
+                                spoken: spoken.as_deref(),
+                                pieces,
+                            })
+                            .0
                     }
                     Err(e) => kokoro_bench_bundle::schema::TrialJudges {
                         error: Some(format!("{e:#}")),

@@ -9,6 +9,7 @@
 pub mod likeness;
 pub mod rule;
 pub mod tradeoff;
+pub mod transcripts;
 pub mod variants;
 
 use crate::metrics::Metric;
@@ -113,6 +114,10 @@ pub struct Comparison {
     pub setup: Vec<SetupLine>,
     /// Rows, by metric then case.
     pub rows: Vec<Row>,
+    /// Per case both runs transcribed (judges suite): the new transcript against the
+    /// baseline's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcripts: Vec<transcripts::TranscriptChange>,
 }
 
 /// One line of two runs' set-ups side by side.
@@ -246,6 +251,7 @@ pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options) -> Comparison {
         not_like_for_like: like,
         setup: setup_lines(base, new),
         rows,
+        transcripts: transcripts::transcript_changes(base, new),
     }
 }
 

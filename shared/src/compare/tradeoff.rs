@@ -9,7 +9,7 @@ use crate::metrics::{Metric, Practical};
 const FASTER_BY: f64 = 0.05;
 
 /// Quality metrics a judge provides, in the order they are named.
-const QUALITY: [Metric; 2] = [Metric::SpeakerSimilarity, Metric::DnsmosOvrl];
+const QUALITY: [Metric; 3] = [Metric::Wer, Metric::SpeakerSimilarity, Metric::DnsmosOvrl];
 
 impl Comparison {
     /// One sentence per case that got faster while its judged quality dropped beyond the
@@ -32,8 +32,15 @@ impl Comparison {
                         Practical::Absolute(t) => t,
                         _ => return None,
                     };
-                    (change < -threshold)
-                        .then(|| format!("{} {change:+.3}", m.label().to_lowercase()))
+                    // Worse is down for scores, up for error rates.
+                    let worse = match m.better() {
+                        crate::metrics::Better::Lower => change > threshold,
+                        _ => change < -threshold,
+                    };
+                    worse.then(|| match m {
+                        Metric::Wer => format!("word error rate {:+.1} points", change * 100.0),
+                        _ => format!("{} {change:+.3}", m.label().to_lowercase()),
+                    })
                 })
                 .collect();
             if !worse.is_empty() {
@@ -80,11 +87,13 @@ mod tests {
             not_like_for_like: vec![],
             judged_anyway: false,
             setup: vec![],
+            transcripts: vec![],
             rows: vec![
+                row(Metric::HeardMs, "long", -300.0, -0.3),
+                row(Metric::Wer, "long", 0.25, 1.0),
                 row(Metric::HeardMs, "short", -200.0, -0.22),
                 row(Metric::SpeakerSimilarity, "short", -0.11, -0.12),
                 row(Metric::DnsmosOvrl, "short", -0.1, -0.03),
-                row(Metric::HeardMs, "long", -300.0, -0.3),
                 row(Metric::SpeakerSimilarity, "long", -0.01, -0.01),
                 row(Metric::HeardMs, "medium", -10.0, -0.01),
                 row(Metric::SpeakerSimilarity, "medium", -0.2, -0.2),
@@ -92,7 +101,10 @@ mod tests {
         };
         assert_eq!(
             c.tradeoffs(),
-            vec!["short: heard speech 22 % faster, speaker similarity -0.110: not a win"]
+            vec![
+                "long: heard speech 30 % faster, word error rate +25.0 points: not a win",
+                "short: heard speech 22 % faster, speaker similarity -0.110: not a win"
+            ]
         );
     }
 }

@@ -54,6 +54,9 @@ pub fn section(o: &mut String, s: &Section, first: bool) {
                 table(o, t);
                 o.push('\n');
             }
+            Block::Transcript { label, edits } => {
+                let _ = writeln!(o, "{label}: {}\n", crate::transcript::wdiff(edits));
+            }
         }
     }
 }

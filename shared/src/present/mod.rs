@@ -47,6 +47,13 @@ pub enum Block {
     List(Vec<String>),
     /// A table.
     Table(Table),
+    /// What a listener (the recogniser) heard against what was to be said, word by word.
+    Transcript {
+        /// Whose audio, e.g. `medium #1 · WER 3.7 %`.
+        label: String,
+        /// The alignment of the normalised texts.
+        edits: Vec<crate::transcript::Edit>,
+    },
 }
 
 /// A table of cells; every row has as many cells as there are headings.

@@ -62,11 +62,38 @@ pub struct TrialJudges {
     /// (same voice ≈ 0.95, another voice ≤ 0.75).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker_similarity: Option<f64>,
+    /// Streamed pieces (engine targets): speaker similarity of each piece to the next, one per
+    /// join (`null` where a piece had nothing audible). A join where the voice changes scores
+    /// low.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub join_similarity: Vec<Option<f64>>,
+    /// What Whisper heard, scored against the text sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asr: Option<AsrScores>,
     /// Wall time spent judging this trial's audio, ms.
     pub judge_ms: f64,
     /// Why this trial's audio could not be judged (its WAV unreadable, a model error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+/// Intelligibility: Whisper tiny.en's transcript of the audio against the text that was sent.
+/// Both texts are normalised alike before counting (see `transcript::normalize`); the page
+/// recomputes the word alignment from the two texts stored here.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AsrScores {
+    /// The text that was to be spoken (the case's text, with a spoken nonce clause if one was
+    /// sent).
+    pub reference: String,
+    /// What the recogniser heard, as it wrote it.
+    pub transcript: String,
+    /// Word error rate: (substituted + missed + added words) ÷ reference words.
+    pub wer: f64,
+    /// Character error rate over the normalised texts.
+    pub cer: f64,
+    /// Words in the normalised reference (WER's denominator).
+    pub reference_words: u32,
 }
 
 /// DNSMOS predicted opinion scores (1–5, higher is better), averaged over its 9.01 s windows.

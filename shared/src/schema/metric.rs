@@ -59,4 +59,12 @@ pub enum Metric {
     DnsmosP808,
     /// Speaker similarity of a trial's kept audio to the voice's reference print (judges suite).
     SpeakerSimilarity,
+    /// Word error rate of Whisper's transcript of a trial's kept audio against the text sent
+    /// (judges suite), 0 = every word heard.
+    Wer,
+    /// Character error rate of the same transcript.
+    Cer,
+    /// The lowest speaker similarity between consecutive streamed pieces of a trial (judges
+    /// suite, engine targets).
+    JoinSimilarityMin,
 }

@@ -12,6 +12,7 @@
 
 pub mod bootstrap;
 pub mod changepoint;
+pub mod erf;
 pub mod mann_whitney;
 pub mod outliers;
 mod rng;
