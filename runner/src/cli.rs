@@ -223,6 +223,9 @@ pub struct JudgeArgs {
     /// CER). Without it the transcript is shown unscored.
     #[arg(long, value_name = "TEXT")]
     pub text: Option<String>,
+    /// Hypotheses Whisper keeps while transcribing (1 = greedy).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub asr_beam: u32,
     /// Level below which a 30 ms window is silence for the speaker embedding, dBFS.
     #[arg(long, default_value_t = -50.0, allow_hyphen_values = true)]
     pub audible_dbfs: f64,

@@ -34,6 +34,7 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
         .context("ONNX Runtime is not set up: run `kokoro-bench setup` or pass --ort-lib")?;
     let dir = args.judges_dir.clone().unwrap_or_else(default_dir);
     let mut panel = Panel::load(&dir, &ort_lib, args.audible_dbfs)?;
+    panel.set_asr_beam(args.asr_beam as usize);
     if let Some(v) = &args.voice {
         panel.set_voice(v)?;
     }

@@ -38,10 +38,27 @@ impl MelSpec {
     /// signal is padded with `n_fft / 2` zeros on each side), as many as fit whole in the
     /// padded signal: `1 + (len + 2 ⌊n_fft / 2⌋ − n_fft) / hop`.
     pub fn power(&self, y: &[f32]) -> Vec<Vec<f64>> {
+        self.power_padded(y, false)
+    }
+
+    /// As [`MelSpec::power`], the signal's edges mirrored instead of zero-padded (numpy's
+    /// `reflect`: the edge sample itself is not repeated), as torch and Whisper's front ends
+    /// centre their frames.
+    pub fn power_reflect(&self, y: &[f32]) -> Vec<Vec<f64>> {
+        self.power_padded(y, true)
+    }
+
+    fn power_padded(&self, y: &[f32], reflect: bool) -> Vec<Vec<f64>> {
         let pad = self.n_fft / 2;
         let mut padded = vec![0.0f64; y.len() + 2 * pad];
         for (d, &s) in padded[pad..].iter_mut().zip(y) {
             *d = f64::from(s);
+        }
+        if reflect && y.len() > pad {
+            for i in 0..pad {
+                padded[pad - 1 - i] = f64::from(y[i + 1]);
+                padded[pad + y.len() + i] = f64::from(y[y.len() - 2 - i]);
+            }
         }
         let frames = if padded.len() >= self.n_fft {
             1 + (padded.len() - self.n_fft) / self.hop

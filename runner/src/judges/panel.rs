@@ -82,10 +82,7 @@ impl Panel {
         let whisper = Whisper::load(asr, vocabulary, config)?;
         let mut models = provenance(&SPEECHMOS, &format!("ONNX Runtime {}, CPU", rt.version));
         models.extend(provenance(&RESEMBLYZER, "kokoro-bench (Rust LSTM, f32)"));
-        models.extend(provenance(
-            &WHISPER,
-            "kokoro-bench (Rust transformer, f32 from fp16; greedy, no timestamps)",
-        ));
+        models.extend(provenance(&WHISPER, &whisper_runtime(whisper.beam_size)));
         Ok(Panel {
             dnsmos,
             ge2e,
@@ -174,6 +171,29 @@ impl Panel {
         }
         out.judge_ms = t.elapsed().as_secs_f64() * 1000.0;
         (out, heard)
+    }
+}
+
+/// How Whisper ran, for the provenance.
+fn whisper_runtime(beam: usize) -> String {
+    let decoding = if beam <= 1 {
+        "greedy".to_string()
+    } else {
+        format!("beam search, {beam} hypotheses")
+    };
+    format!("kokoro-bench (Rust transformer, f32 from fp16; {decoding}, no timestamps)")
+}
+
+impl Panel {
+    /// How many hypotheses Whisper keeps while transcribing (1: greedy); recorded in the
+    /// models' provenance.
+    pub fn set_asr_beam(&mut self, beam: usize) {
+        self.whisper.beam_size = beam.max(1);
+        for m in &mut self.models {
+            if m.package == WHISPER.requirement {
+                m.runtime = whisper_runtime(self.whisper.beam_size);
+            }
+        }
     }
 }
 

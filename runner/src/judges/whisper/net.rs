@@ -7,7 +7,7 @@
 use super::super::ct2::Tensor;
 use anyhow::{bail, Context, Result};
 use kokoro_bench_bundle::stats::erf::erf;
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, ArrayView2};
 use std::collections::HashMap;
 
 /// Mel bands the encoder takes.
@@ -97,10 +97,17 @@ pub struct Net {
     width: usize,
 }
 
-/// Cross-attention keys and values of one encoded window, and the decoder's self-attention cache.
-pub struct DecoderState {
+/// Cross-attention keys and values of one encoded 30 s window, per decoder layer; shared by
+/// every hypothesis decoded from it.
+pub struct Encoded {
     cross: Vec<(Array2<f32>, Array2<f32>)>,
-    cache: Vec<(Array2<f32>, Array2<f32>)>,
+}
+
+/// One hypothesis's self-attention cache: per decoder layer, the keys and values of the tokens
+/// fed so far (row-major, `len × width`). Cloned when a beam splits.
+#[derive(Clone, Default)]
+pub struct Cache {
+    layers: Vec<(Vec<f32>, Vec<f32>)>,
     len: usize,
 }
 
@@ -278,8 +285,9 @@ impl Net {
         self.embeddings.nrows()
     }
 
-    /// Encodes one 30 s window of log-mel (`[N_FRAMES, N_MELS]`) and prepares the decoder.
-    pub fn encode(&self, mel: &ArrayView2<f32>) -> DecoderState {
+    /// Encodes one 30 s window of log-mel (`[N_FRAMES, N_MELS]`) into the decoder's
+    /// cross-attention keys and values.
+    pub fn encode(&self, mel: &ArrayView2<f32>) -> Encoded {
         let mut x = self.conv1.apply(&im2col(mel, 1).view());
         x.mapv_inplace(gelu);
         let mut x = self.conv2.apply(&im2col(&x.view(), 2).view());
@@ -309,41 +317,55 @@ impl Net {
                 )
             })
             .collect();
-        let empty = || Array2::<f32>::zeros((N_TEXT_CTX, self.width));
-        DecoderState {
-            cross,
-            cache: self.decoder.iter().map(|_| (empty(), empty())).collect(),
+        Encoded { cross }
+    }
+
+    /// A cache for a new hypothesis (nothing fed yet).
+    pub fn empty_cache(&self) -> Cache {
+        Cache {
+            layers: vec![(Vec::new(), Vec::new()); self.decoder.len()],
             len: 0,
         }
     }
 
-    /// Feeds one token at the next position; returns the next token's logits.
+    /// Feeds one token to each hypothesis (`tokens[i]` at `caches[i]`'s next position) and
+    /// returns the next token's logits, one row per hypothesis. The hypotheses share the linear
+    /// layers' and the vocabulary projection's passes over the weights.
     ///
     /// # Errors
-    /// The decoder's 448 positions are used up.
-    pub fn step(&self, state: &mut DecoderState, token: usize) -> Result<Array1<f32>> {
-        let pos = state.len;
-        if pos >= N_TEXT_CTX || token >= self.vocab_size() {
-            bail!("decoder position {pos} or token {token} out of range");
-        }
-        let mut x = (&self.embeddings.row(token) + &self.dec_pos.row(pos)).insert_axis(Axis(0));
+    /// The decoder's 448 positions are used up, or a token outside the vocabulary.
+    pub fn step(
+        &self,
+        enc: &Encoded,
+        caches: &mut [Cache],
+        tokens: &[usize],
+    ) -> Result<Array2<f32>> {
         let d = self.width;
-        for (layer, ((ck, cv), (k_cache, v_cache))) in self
-            .decoder
-            .iter()
-            .zip(state.cross.iter().zip(state.cache.iter_mut()))
-        {
+        let mut x = Array2::<f32>::zeros((tokens.len(), d));
+        for ((mut row, &token), cache) in x.rows_mut().into_iter().zip(tokens).zip(caches.iter()) {
+            if cache.len >= N_TEXT_CTX || token >= self.vocab_size() {
+                bail!(
+                    "decoder position {} or token {token} out of range",
+                    cache.len
+                );
+            }
+            row.assign(&(&self.embeddings.row(token) + &self.dec_pos.row(cache.len)));
+        }
+        for (l, (layer, (ck, cv))) in self.decoder.iter().zip(&enc.cross).enumerate() {
             let qkv = layer
                 .self_qkv
                 .apply(&layer.self_norm.apply(&x.view()).view());
-            k_cache.row_mut(pos).assign(&qkv.slice(s![0, d..2 * d]));
-            v_cache.row_mut(pos).assign(&qkv.slice(s![0, 2 * d..]));
-            let a = attend(
-                &qkv.slice(s![.., ..d]),
-                &k_cache.slice(s![..=pos, ..]),
-                &v_cache.slice(s![..=pos, ..]),
-                self.heads,
-            );
+            let mut a = Array2::<f32>::zeros((tokens.len(), d));
+            for (i, cache) in caches.iter_mut().enumerate() {
+                let (k, v) = &mut cache.layers[l];
+                k.extend(qkv.slice(s![i, d..2 * d]).iter());
+                v.extend(qkv.slice(s![i, 2 * d..]).iter());
+                let n = k.len() / d;
+                let k = ArrayView2::from_shape((n, d), k)?;
+                let v = ArrayView2::from_shape((n, d), v)?;
+                let row = attend(&qkv.slice(s![i..=i, ..d]), &k, &v, self.heads);
+                a.row_mut(i).assign(&row.row(0));
+            }
             x += &layer.self_out.apply(&a.view());
             let q = layer
                 .cross_q
@@ -352,10 +374,11 @@ impl Net {
             x += &layer.cross_out.apply(&a.view());
             x += &layer.ffn.apply(&x.view());
         }
-        state.len += 1;
+        for cache in caches.iter_mut() {
+            cache.len += 1;
+        }
         let h = self.dec_norm.apply(&x.view());
-        let row: ArrayView1<f32> = h.row(0);
-        Ok(self.embeddings.dot(&row))
+        Ok(h.dot(&self.embeddings.t()))
     }
 }
 
