@@ -148,7 +148,7 @@ grep -q ' MB</text>' "$OUT/run.html" || fail "the memory chart has no MB axis"
 grep -q '<abbr title="Request → a real-time player' "$OUT/run.html" || fail "metrics carry no definition on hover"
 grep -q 'id="hardware"' "$OUT/run2.html" || fail "the hardware suite's result is not shown"
 grep -q 'id="judges"' "$OUT/run2.html" || fail "the judges suite's result is not shown"
-grep -Eq 'Judges: Word error rate [0-9]+\.[0-9] % · Speaker similarity [01]\.[0-9]{3} · (Voice across joins [01]\.[0-9]{3} · )?DNSMOS overall [1-5]\.[0-9]{2}' "$OUT/run2.html" || fail "the judged trial's scores are not beside its waveform"
+grep -Eq 'Judges: Word error rate [0-9]+\.[0-9] % · MOS \(DistillMOS\) [1-5]\.[0-9]{2} · Speaker similarity [01]\.[0-9]{3} · (Voice across joins [01]\.[0-9]{3} · )?DNSMOS overall [1-5]\.[0-9]{2}' "$OUT/run2.html" || fail "the judged trial's scores are not beside its waveform"
 grep -Eq '<p class="transcript"><span class="muted">short #[0-9]+ · WER [0-9.]+ %: </span><span>the</span> <span>morning</span>' "$OUT/run2.html" || fail "the judged trial's words are not shown against the text"
 grep -q 'rel="icon"' "$OUT/runs.html" || fail "no favicon"
 for f in runs run run2 run3 compare compare-anyway compare-nocommon history history-nocase; do

@@ -271,6 +271,25 @@ fn bad_inputs_exit_2_with_what_why_and_how() {
         err.contains("warp_speed") && err.contains("gates.json"),
         "{err}"
     );
+    std::fs::write(
+        &gates,
+        r#"{"gates": [{"metric": "judges.mos", "max_decrease": 0.5}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run_bench(&out, &["--gates", gates.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("relative to a baseline") && err.contains("\"baseline\""),
+        "{err}"
+    );
+    std::fs::write(
+        &gates,
+        r#"{"baseline": "no-such-run/bundle.json", "gates": [{"metric": "judges.mos", "max_decrease": 0.5}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run_bench(&out, &["--gates", gates.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-run/bundle.json"), "{err}");
     let (code, _, err) = run_bench(&out, &["--export-csv", "/nonexistent-dir/r.csv"]);
     assert_eq!(code, 2);
     assert!(

@@ -436,16 +436,19 @@ fn a_server_answering_with_noise_is_flagged_by_the_judges_and_fails_the_default_
         .collect();
     let d = judged[0].dnsmos.as_ref().unwrap();
     assert!(d.ovrl < 2.0 && d.bak < 2.0, "{d:?}");
-    let g = b
-        .gates
-        .iter()
-        .find(|g| g.rule.id == "judges-dnsmos-ovrl")
-        .unwrap();
-    assert_eq!(
-        g.status,
-        kokoro_bench_bundle::schema::GateStatus::Fail,
-        "{g:?}"
+    let mos = judged[0].mos.unwrap();
+    assert!(
+        mos < 2.0,
+        "noise is not speech anyone would rate: MOS {mos}"
     );
+    for id in ["judges-dnsmos-ovrl", "judges-mos"] {
+        let g = b.gates.iter().find(|g| g.rule.id == id).unwrap();
+        assert_eq!(
+            g.status,
+            kokoro_bench_bundle::schema::GateStatus::Fail,
+            "{g:?}"
+        );
+    }
     // Fast noise still looks fast: the latency numbers are there and normal.
     assert!(b.cases[0]
         .trials
@@ -482,19 +485,23 @@ fn a_server_saying_the_wrong_sentence_or_half_of_it_fails_the_wer_gate_only() {
             asr.reference,
             "The morning train was late again, so we walked to work today."
         );
-        // It is real, clean speech: the noise judge has nothing against it.
+        // It is real, clean speech: the noise judge and the opinion judge's garbage bound have
+        // nothing against it.
         assert!(j.dnsmos.as_ref().unwrap().ovrl > 2.5, "{mode}: {j:?}");
+        assert!(j.mos.unwrap() > 2.5, "{mode}: {j:?}");
         let status = |id: &str| b.gates.iter().find(|g| g.rule.id == id).map(|g| g.status);
         assert_eq!(
             status("judges-wer"),
             Some(kokoro_bench_bundle::schema::GateStatus::Fail),
             "{mode}"
         );
-        assert_eq!(
-            status("judges-dnsmos-ovrl"),
-            Some(kokoro_bench_bundle::schema::GateStatus::Pass),
-            "{mode}"
-        );
+        for id in ["judges-dnsmos-ovrl", "judges-mos"] {
+            assert_eq!(
+                status(id),
+                Some(kokoro_bench_bundle::schema::GateStatus::Pass),
+                "{mode}: {id}"
+            );
+        }
         if mode == "half" {
             let scored = kokoro_bench_bundle::transcript::score(&asr.reference, &asr.transcript);
             let last = scored.edits.last().unwrap();

@@ -68,7 +68,7 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     let j = b.judges.as_ref().expect("judges result");
     assert!(j.skipped.is_none() && j.not_judged.is_empty(), "{j:?}");
     assert_eq!(j.judged_trials, 1);
-    assert_eq!(j.models.len(), 6, "{:?}", j.models);
+    assert_eq!(j.models.len(), 7, "{:?}", j.models);
     assert!(j
         .models
         .iter()
@@ -96,6 +96,8 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     );
     let sim = tj.speaker_similarity.unwrap();
     assert!(sim > 0.95, "the clean model is its own voice: {sim}");
+    let mos = tj.mos.unwrap();
+    assert!(mos > 3.8, "clean Kokoro is rated well: MOS {mos}");
     let asr = tj.asr.as_ref().expect("a transcript");
     assert!(
         asr.wer <= 0.1,
@@ -105,6 +107,7 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     );
     assert_eq!(asr.reference_words, 27);
     for id in [
+        "judges-mos",
         "judges-dnsmos-ovrl",
         "judges-speaker-similarity",
         "judges-wer",
@@ -146,6 +149,8 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     assert!((again - d.ovrl).abs() < 1e-6, "{again} vs {}", d.ovrl);
     let sim_again = v["files"][0]["speaker_similarity"].as_f64().unwrap();
     assert!((sim_again - sim).abs() < 1e-6, "{sim_again} vs {sim}");
+    let mos_again = v["files"][0]["mos"].as_f64().unwrap();
+    assert!((mos_again - mos).abs() < 1e-6, "{mos_again} vs {mos}");
     assert_eq!(v["files"][0]["asr"]["transcript"], asr.transcript.as_str());
     assert_eq!(v["files"][0]["asr"]["wer"].as_f64(), Some(asr.wer));
 
@@ -156,7 +161,25 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     let noised = out.join("noised-int8.onnx");
     std::fs::write(&noised, weights).unwrap();
     let out2 = common::tempdir("judges-noised");
-    let model_flag = ["--model", noised.to_str().unwrap()];
+    // A gate relative to the clean run: MOS may drop by at most 0.5 from its value there.
+    let gates = out2.join("gates.json");
+    std::fs::write(
+        &gates,
+        serde_json::json!({
+            "baseline": dir.join("bundle.json"),
+            "min_samples": 1,
+            "gates": [{ "id": "mos-vs-clean", "metric": "judges.mos", "stat": "mean",
+                        "aggregate": "pooled", "max_decrease": 0.5 }],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let model_flag = [
+        "--model",
+        noised.to_str().unwrap(),
+        "--gates",
+        gates.to_str().unwrap(),
+    ];
     let (code, err) = run(
         &out2,
         &[
@@ -187,6 +210,17 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
         .find(|g| g.rule.id == "judges-speaker-similarity")
         .unwrap();
     assert_eq!(g.status, GateStatus::Fail, "{g:?}");
+    let g = nb
+        .gates
+        .iter()
+        .find(|g| g.rule.id == "mos-vs-clean")
+        .unwrap();
+    assert_eq!(g.status, GateStatus::Fail, "{g:?}");
+    let note = g.rule.note.as_deref().unwrap_or("");
+    assert!(
+        note.contains(&b.run.id) && note.contains("− 0.5"),
+        "the threshold says where it came from: {note}"
+    );
     // compare shows the drop beside the latency, although the models differ.
     let o = common::bin()
         .args(["compare", "--json"])
@@ -203,6 +237,16 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
         .and_then(|r| r["change_abs"].as_f64())
         .unwrap();
     assert!(drop < -0.05, "speaker similarity changed by {drop}");
+    let mos_drop = v[0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == "mos")
+        .and_then(|r| r["change_abs"].as_f64())
+        .unwrap();
+    // DistillMOS hears the damage as a drop of more than a point (it stays above the garbage
+    // bound: mild damage is for comparisons).
+    assert!(mos_drop < -0.8, "MOS changed by {mos_drop}");
     // …and what the recogniser heard in each run, the new transcript against the baseline's.
     let heard = &v[0]["transcripts"][0];
     assert_eq!(heard["case"], "medium", "{v}");

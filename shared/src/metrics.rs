@@ -30,7 +30,7 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 28] = [
+    pub const ALL: [Metric; 29] = [
         Metric::HeardMs,
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
@@ -51,6 +51,7 @@ impl Metric {
         Metric::CapacitySustainableLevel,
         Metric::FirstChunkModelMs,
         Metric::WholeModelMs,
+        Metric::Mos,
         Metric::DnsmosOvrl,
         Metric::DnsmosSig,
         Metric::DnsmosBak,
@@ -94,6 +95,7 @@ impl Metric {
             Metric::CapacitySustainableLevel => "capacity_sustainable_level",
             Metric::FirstChunkModelMs => "first_chunk_model_ms",
             Metric::WholeModelMs => "whole_model_ms",
+            Metric::Mos => "mos",
             Metric::DnsmosOvrl => "dnsmos_ovrl",
             Metric::DnsmosSig => "dnsmos_sig",
             Metric::DnsmosBak => "dnsmos_bak",
@@ -139,6 +141,7 @@ impl Metric {
             Metric::CapacitySustainableLevel => "Sustainable load",
             Metric::FirstChunkModelMs => "First-chunk model time",
             Metric::WholeModelMs => "Whole-text model time",
+            Metric::Mos => "MOS (DistillMOS)",
             Metric::DnsmosOvrl => "DNSMOS overall",
             Metric::DnsmosSig => "DNSMOS speech",
             Metric::DnsmosBak => "DNSMOS background",
@@ -173,6 +176,7 @@ impl Metric {
             Metric::CapacitySustainableLevel => "The highest load level whose latency SLO held. Higher is better.",
             Metric::FirstChunkModelMs => "Model time of the first chunk alone (what streaming has to wait for). Lower is better.",
             Metric::WholeModelMs => "Model time of the whole text in one call. Lower is better.",
+            Metric::Mos => "Predicted mean opinion score (DistillMOS, 1–5) of the kept audio: naturalness and quality as listeners would rate them; clean Kokoro int8 ≈ 4.1 on average, the same weights noised by ±2 LSB ≈ 2.8, white noise ≈ 1.4. Higher is better.",
             Metric::DnsmosOvrl => "Predicted overall opinion score (DNSMOS P.835, 1–5) of the kept audio: hears noise and distortion, not naturalness. Higher is better.",
             Metric::DnsmosSig => "Predicted speech-signal score (DNSMOS P.835 SIG, 1–5): distortion of the voice itself. Higher is better.",
             Metric::DnsmosBak => "Predicted background score (DNSMOS P.835 BAK, 1–5): noise around the voice. Higher is better.",
@@ -205,7 +209,11 @@ impl Metric {
             Metric::PeakRssMb => "MB",
             Metric::SoakTtfaDriftPct => "%",
             Metric::CapacitySustainableLevel => "",
-            Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => "",
+            Metric::Mos
+            | Metric::DnsmosOvrl
+            | Metric::DnsmosSig
+            | Metric::DnsmosBak
+            | Metric::DnsmosP808 => "",
             Metric::SpeakerSimilarity | Metric::Wer | Metric::Cer | Metric::JoinSimilarityMin => "",
         }
     }
@@ -214,6 +222,7 @@ impl Metric {
     pub fn better(self) -> Better {
         match self {
             Metric::CapacitySustainableLevel
+            | Metric::Mos
             | Metric::DnsmosOvrl
             | Metric::DnsmosSig
             | Metric::DnsmosBak
@@ -253,6 +262,9 @@ impl Metric {
             Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => {
                 Practical::Absolute(0.2)
             }
+            // Clean cases spread over ≈ ±0.1 between runs (docs/measurements.md); damaged
+            // weights move it by more than 2.
+            Metric::Mos => Practical::Absolute(0.2),
             // The clean model's trials spread over ≈ ±0.01 (docs/measurements.md).
             Metric::SpeakerSimilarity => Practical::Absolute(0.03),
             // Short pieces embed less surely than whole utterances.
@@ -309,6 +321,7 @@ impl Metric {
             Metric::MinPrebufferMs => pb.map(|p| p.min_prebuffer_ms),
             Metric::IntegratedLufs => q.and_then(|q| q.integrated_lufs).and_then(|v| v.finite()),
             Metric::TruePeakDbtp => q.and_then(|q| q.true_peak_dbtp.finite()),
+            Metric::Mos => t.judges.as_ref().and_then(|j| j.mos),
             Metric::DnsmosOvrl => dns.map(|d| d.ovrl),
             Metric::DnsmosSig => dns.map(|d| d.sig),
             Metric::DnsmosBak => dns.map(|d| d.bak),
@@ -375,7 +388,11 @@ impl Metric {
                 format!("{v:.1} {}", self.unit())
             }
             Metric::PeakRssMb => format!("{v:.0} MB"),
-            Metric::DnsmosOvrl | Metric::DnsmosSig | Metric::DnsmosBak | Metric::DnsmosP808 => {
+            Metric::Mos
+            | Metric::DnsmosOvrl
+            | Metric::DnsmosSig
+            | Metric::DnsmosBak
+            | Metric::DnsmosP808 => {
                 format!("{v:.2}")
             }
             Metric::SpeakerSimilarity | Metric::JoinSimilarityMin => format!("{v:.3}"),

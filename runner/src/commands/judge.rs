@@ -87,6 +87,9 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
             vec![
                 j.file.clone(),
                 format!("{:.2} s", j.audio_s),
+                j.judges
+                    .mos
+                    .map_or_else(|| "–".into(), |m| format!("{m:.2}")),
                 v(|d| d.sig),
                 v(|d| d.bak),
                 v(|d| d.ovrl),
@@ -106,6 +109,7 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
         &[
             "file",
             "audio",
+            "MOS",
             "DNSMOS SIG",
             "BAK",
             "OVRL",

@@ -105,8 +105,24 @@ pub const WHISPER: PinnedPackage = PinnedPackage {
     ],
 };
 
+/// Microsoft's `distillmos`: DistillMOS variant 7 (a torch zip checkpoint, converted to `.npz`).
+pub const DISTILLMOS: PinnedPackage = PinnedPackage {
+    requirement: "distillmos==0.9.1",
+    wheel_sha256: "f82e5326ed963ddc28a3e079ded4dbb1bd072ad54be5bdc4380290a9bce3536a",
+    files: &[PinnedFile {
+        name: "DistillMOS (variant 7)",
+        member: "distillmos/weights/distill_mos_v7.pt",
+        sha256: "b18b3ac60227267cfb91e5d00ce22cc7b73716fd92f269484da1446e27031a40",
+        convert: Some(Conversion {
+            script: include_str!("distillmos_convert.py"),
+            output: "distillmos.npz",
+            sha256: "8431a875c5763ccb9643ff3d9b9cd7c76dba6e06c920a18430a2c7dcf2f6b5d3",
+        }),
+    }],
+};
+
 /// Every judging package `setup --judges` installs.
-pub const ALL: [PinnedPackage; 3] = [SPEECHMOS, RESEMBLYZER, WHISPER];
+pub const ALL: [PinnedPackage; 4] = [SPEECHMOS, RESEMBLYZER, WHISPER, DISTILLMOS];
 
 impl PinnedPackage {
     /// `name-version`, the cache folder's name.

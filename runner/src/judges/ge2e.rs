@@ -7,9 +7,9 @@
 //! when it is audible (the run's audible threshold), with webrtcvad's smoothing and dilation.
 
 use super::mel::MelSpec;
-use anyhow::{anyhow, bail, Context, Result};
+use super::npz::Npz;
+use anyhow::{bail, Context, Result};
 use ndarray::{Array1, Array2, ArrayView2};
-use std::io::Read;
 use std::path::Path;
 
 /// The rate the encoder hears.
@@ -34,36 +34,14 @@ pub struct Ge2e {
     mel: MelSpec,
 }
 
-fn read_npz(path: &Path) -> Result<std::collections::HashMap<String, Vec<u8>>> {
-    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut z =
-        zip::ZipArchive::new(f).with_context(|| format!("not an .npz: {}", path.display()))?;
-    let mut out = std::collections::HashMap::new();
-    for i in 0..z.len() {
-        let mut e = z.by_index(i)?;
-        let name = e.name().trim_end_matches(".npy").to_string();
-        let mut bytes = Vec::new();
-        e.read_to_end(&mut bytes)?;
-        out.insert(name, bytes);
-    }
-    Ok(out)
-}
-
 impl Ge2e {
     /// Loads the converted weights.
     ///
     /// # Errors
     /// A missing array or one of the wrong size, naming the file.
     pub fn load(path: &Path) -> Result<Ge2e> {
-        let arrays = read_npz(path)?;
-        let get = |name: &str, rows: usize, cols: usize| -> Result<Array2<f32>> {
-            let bytes = arrays
-                .get(name)
-                .with_context(|| format!("{name} missing from {}", path.display()))?;
-            let v = crate::engine::voices::parse_npy_f32(bytes, rows * cols)
-                .map_err(|e| anyhow!("{name} in {}: {e}", path.display()))?;
-            Ok(Array2::from_shape_vec((rows, cols), v)?)
-        };
+        let npz = Npz::open(path)?;
+        let get = |name: &str, rows: usize, cols: usize| npz.matrix(name, rows, cols);
         let layers = (0..LAYERS)
             .map(|l| {
                 let input = if l == 0 { 40 } else { HIDDEN };

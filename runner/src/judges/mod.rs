@@ -7,7 +7,10 @@
 //! | [`assets`] | pins each model to its registry package and file SHA-256; `setup --judges` |
 //! | [`resample`] | rubato FFT resampling to the 16 kHz the models hear |
 //! | [`mel`] | librosa-identical log-mel features |
+//! | [`npz`] | reads the `.npz` weights the set-up converters write |
+//! | [`nn`] | dense, layer-norm and attention pieces the Rust networks share |
 //! | [`damage`] | int8 weights noised in place: the bad model the judges must catch |
+//! | [`distillmos`] | DistillMOS: a predicted mean opinion score (naturalness and quality) |
 //! | [`dnsmos`] | DNSMOS P.835 (SIG/BAK/OVRL) and P.808 |
 //! | [`ge2e`] | Resemblyzer's GE2E speaker encoder (voice consistency) |
 //! | [`panel`] | every judge loaded once; judges a clip; reads WAVs |
@@ -18,9 +21,12 @@
 pub mod assets;
 pub mod ct2;
 pub mod damage;
+pub mod distillmos;
 pub mod dnsmos;
 pub mod ge2e;
 pub mod mel;
+pub mod nn;
+pub mod npz;
 pub mod panel;
 pub mod resample;
 pub mod voiceprint;

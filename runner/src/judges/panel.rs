@@ -1,7 +1,8 @@
 //! The panel: every judging model loaded once, scoring one clip at a time, and what it is made
 //! of (for the bundle's provenance).
 
-use super::assets::{self, PinnedPackage, RESEMBLYZER, SPEECHMOS, WHISPER};
+use super::assets::{self, PinnedPackage, DISTILLMOS, RESEMBLYZER, SPEECHMOS, WHISPER};
+use super::distillmos::{self, DistillMos};
 use super::dnsmos::{self, Dnsmos};
 use super::ge2e::{self, cosine, Ge2e};
 use super::resample::resample;
@@ -31,6 +32,7 @@ pub struct Clip<'a> {
 /// The judging models, loaded.
 pub struct Panel {
     dnsmos: Dnsmos,
+    distillmos: DistillMos,
     ge2e: Ge2e,
     whisper: Whisper,
     rt: Arc<Runtime>,
@@ -69,22 +71,32 @@ impl Panel {
         let files = assets::locate(judges_dir, &SPEECHMOS)?;
         let ge2e_file = assets::locate(judges_dir, &RESEMBLYZER)?;
         let whisper_files = assets::locate(judges_dir, &WHISPER)?;
+        let mos_file = assets::locate(judges_dir, &DISTILLMOS)?;
         let rt = Runtime::shared(ort_lib)?;
-        let ([p835, p808], [weights], [asr, vocabulary, config]) = (
+        let ([p835, p808], [weights], [asr, vocabulary, config], [mos_weights]) = (
             files.as_slice(),
             ge2e_file.as_slice(),
             whisper_files.as_slice(),
+            mos_file.as_slice(),
         ) else {
-            bail!("internal: DNSMOS needs two model files, GE2E one, Whisper three");
+            bail!(
+                "internal: DNSMOS needs two model files, GE2E one, Whisper three, DistillMOS one"
+            );
         };
         let dnsmos = Dnsmos::load(&rt, p835, p808)?;
+        let distillmos = DistillMos::load(mos_weights)?;
         let ge2e = Ge2e::load(weights)?;
         let whisper = Whisper::load(asr, vocabulary, config)?;
         let mut models = provenance(&SPEECHMOS, &format!("ONNX Runtime {}, CPU", rt.version));
         models.extend(provenance(&RESEMBLYZER, "kokoro-bench (Rust LSTM, f32)"));
         models.extend(provenance(&WHISPER, &whisper_runtime(whisper.beam_size)));
+        models.extend(provenance(
+            &DISTILLMOS,
+            "kokoro-bench (Rust CNN + transformer, f32)",
+        ));
         Ok(Panel {
             dnsmos,
+            distillmos,
             ge2e,
             whisper,
             rt,
@@ -120,8 +132,9 @@ impl Panel {
         let t = Instant::now();
         let mut out = TrialJudges::default();
         let mut errors = Vec::new();
-        // Both models hear 16 kHz.
+        // Every model hears 16 kHz.
         debug_assert_eq!(dnsmos::SAMPLE_RATE_HZ, ge2e::SAMPLE_RATE_HZ);
+        debug_assert_eq!(distillmos::SAMPLE_RATE_HZ, ge2e::SAMPLE_RATE_HZ);
         let audio = match resample(samples, sample_rate_hz, dnsmos::SAMPLE_RATE_HZ) {
             Ok(a) => a,
             Err(e) => {
@@ -129,6 +142,7 @@ impl Panel {
                 return (out, None);
             }
         };
+        out.mos = Some(self.distillmos.score(&audio));
         match self.dnsmos.score(&audio) {
             Ok(s) => out.dnsmos = Some(s),
             Err(e) => errors.push(format!("DNSMOS: {e:#}")),

@@ -11,7 +11,7 @@ use crate::target::TargetSpec;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use kokoro_bench_bundle::gates::GateRule;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What is spoken.
 #[derive(Args, Debug, Clone)]
@@ -191,7 +191,34 @@ fn gates(path: Option<&PathBuf>) -> Result<Vec<GateRule>> {
     };
     let bytes =
         std::fs::read(p).with_context(|| format!("cannot read the gates file {}", p.display()))?;
-    kokoro_bench_bundle::gates::parse(&bytes).map_err(|e| anyhow::anyhow!("{e} ({})", p.display()))
+    let file = kokoro_bench_bundle::gates::read(&bytes)
+        .map_err(|e| anyhow::anyhow!("{e} ({})", p.display()))?;
+    let mut rules = file.rules;
+    if let Some(baseline) = file.baseline.as_deref() {
+        let path = p.parent().unwrap_or(Path::new(".")).join(baseline);
+        let base = std::fs::read(&path).with_context(|| {
+            format!(
+                "cannot read the baseline bundle the gates file names (`\"baseline\": \"{baseline}\"`, read from the gates file's folder) ({})",
+                path.display()
+            )
+        })?;
+        let base = kokoro_bench_bundle::read_bundle(&base)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "the gates file's baseline is not a bundle: {e} ({})",
+                    path.display()
+                )
+            })?
+            .bundle;
+        let resolved = kokoro_bench_bundle::gates::relative::resolve(
+            &file.relative,
+            &base,
+            &path.display().to_string(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e} ({})", p.display()))?;
+        rules.extend(resolved);
+    }
+    Ok(rules)
 }
 
 /// An `--export-*` file must be writable where it is asked for: checked before anything is

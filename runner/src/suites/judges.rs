@@ -58,6 +58,15 @@ pub fn stray_flag(a: &super::SuiteArgs) -> Option<&'static str> {
     }
 }
 
+/// The mean DistillMOS over the run's cases below this is garbage, not speech with flaws: white
+/// noise scores ≈ 1.4 and a pure tone ≈ 1.5, while every engine measured averages well above —
+/// the clean int8 model 4.1–4.2, fastkokoro 3.0–3.1 (slower, louder speech from the same model),
+/// even the same model with its int8 weights noised by ±2 LSB 2.8 (docs/measurements.md). Mild
+/// damage is for `compare` against a baseline (MOS −1.3 for that model) and for speaker
+/// similarity; single sentences of real engines score as low as 2.2, so there is no bound per
+/// case (DNSMOS's catches noise in a single case).
+pub const DEFAULT_MIN_MOS: f64 = 2.5;
+
 /// DNSMOS overall below this is not speech anyone would ship: white noise scores ≈ 1.1, a pure
 /// tone ≈ 1.3, speech at −0.5 dB SNR ≈ 1.5; clean Kokoro int8 ≈ 3.4 (docs/measurements.md).
 pub const DEFAULT_MIN_DNSMOS_OVRL: f64 = 2.5;
@@ -124,25 +133,29 @@ impl Suite for Judges {
             id: id.into(),
             source: "judges suite default".into(),
             metric,
-            // Error rates: the mean over every judged trial of the matching cases; scores: the
-            // lowest trial of each case.
-            stat: if metric == Metric::Wer {
-                Stat::Mean
-            } else {
-                Stat::Min
-            },
+            // The lowest trial of each case, unless the rule is over the run's cases (below).
+            stat: Stat::Min,
             bound,
             cases,
-            aggregate: if metric == Metric::Wer {
-                Aggregate::Pooled
-            } else {
-                Aggregate::PerCase
-            },
+            aggregate: Aggregate::PerCase,
             level: Level::Error,
             min_samples: 1,
             note: Some(note.into()),
         };
+        // The mean over every judged trial of the matching cases.
+        let over_cases = |r: GateRule| GateRule {
+            stat: Stat::Mean,
+            aggregate: Aggregate::Pooled,
+            ..r
+        };
         vec![
+            over_cases(rule(
+                "judges-mos",
+                Metric::Mos,
+                Bound::AtLeast(DEFAULT_MIN_MOS),
+                CaseFilter::default(),
+                "mean over the cases: flags garbage (noise, broken audio), not mild damage — compare against your baseline for that, or set your own bound in a gates file",
+            )),
             rule(
                 "judges-dnsmos-ovrl",
                 Metric::DnsmosOvrl,
@@ -170,7 +183,7 @@ impl Suite for Judges {
                 },
                 "a few seconds of audio embed less surely: this bound fails another voice or noise, not mild damage",
             ),
-            rule(
+            over_cases(rule(
                 "judges-wer",
                 Metric::Wer,
                 Bound::AtMost(DEFAULT_MAX_WER),
@@ -179,8 +192,8 @@ impl Suite for Judges {
                     ..CaseFilter::default()
                 },
                 "mean over the cases: the words are not the texts (wrong sentences, missing audio, noise); Whisper tiny.en forgives mild damage and mishears single sentences now and then",
-            ),
-            rule(
+            )),
+            over_cases(rule(
                 "judges-wer-short",
                 Metric::Wer,
                 Bound::AtMost(DEFAULT_MAX_WER_SHORT),
@@ -189,7 +202,7 @@ impl Suite for Judges {
                     ..CaseFilter::default()
                 },
                 "a few words: one misheard word moves WER by 0.2 or more",
-            ),
+            )),
         ]
     }
 

@@ -9,7 +9,12 @@ use crate::metrics::{Metric, Practical};
 const FASTER_BY: f64 = 0.05;
 
 /// Quality metrics a judge provides, in the order they are named.
-const QUALITY: [Metric; 3] = [Metric::Wer, Metric::SpeakerSimilarity, Metric::DnsmosOvrl];
+const QUALITY: [Metric; 4] = [
+    Metric::Mos,
+    Metric::Wer,
+    Metric::SpeakerSimilarity,
+    Metric::DnsmosOvrl,
+];
 
 impl Comparison {
     /// One sentence per case that got faster while its judged quality dropped beyond the
@@ -39,6 +44,7 @@ impl Comparison {
                     };
                     worse.then(|| match m {
                         Metric::Wer => format!("word error rate {:+.1} points", change * 100.0),
+                        Metric::Mos => format!("MOS {change:+.2}"),
                         _ => format!("{} {change:+.3}", m.label().to_lowercase()),
                     })
                 })
@@ -93,6 +99,8 @@ mod tests {
                 row(Metric::Wer, "long", 0.25, 1.0),
                 row(Metric::HeardMs, "short", -200.0, -0.22),
                 row(Metric::SpeakerSimilarity, "short", -0.11, -0.12),
+                row(Metric::Mos, "short", -1.8, -0.42),
+                row(Metric::Mos, "long", -0.1, -0.02),
                 row(Metric::DnsmosOvrl, "short", -0.1, -0.03),
                 row(Metric::SpeakerSimilarity, "long", -0.01, -0.01),
                 row(Metric::HeardMs, "medium", -10.0, -0.01),
@@ -103,7 +111,7 @@ mod tests {
             c.tradeoffs(),
             vec![
                 "long: heard speech 30 % faster, word error rate +25.0 points: not a win",
-                "short: heard speech 22 % faster, speaker similarity -0.110: not a win"
+                "short: heard speech 22 % faster, MOS -1.80, speaker similarity -0.110: not a win"
             ]
         );
     }

@@ -7,6 +7,7 @@
 //! *no data*, never *pass*.
 
 pub mod file;
+pub mod relative;
 pub mod seed;
 
 mod eval;
@@ -88,15 +89,19 @@ pub enum GatesError {
     UnknownMetric(String, String),
 }
 
-/// Parses a gates file of either format (detected by its top-level keys).
+/// Parses a gates file of either format (detected by its top-level keys); rules relative to a
+/// baseline stay unresolved in [`file::GatesFile::relative`].
 ///
 /// # Errors
 /// [`GatesError`] when the bytes are not JSON, match neither format, or name an unknown metric.
-pub fn parse(bytes: &[u8]) -> Result<Vec<GateRule>, GatesError> {
+pub fn read(bytes: &[u8]) -> Result<file::GatesFile, GatesError> {
     let v: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| GatesError::Invalid(e.to_string()))?;
     if v.get("performance_gates").is_some() {
-        seed::parse(&v)
+        Ok(file::GatesFile {
+            rules: seed::parse(&v)?,
+            ..file::GatesFile::default()
+        })
     } else if v.get("gates").is_some() {
         file::parse(&v)
     } else {
@@ -105,4 +110,20 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<GateRule>, GatesError> {
                 .into(),
         ))
     }
+}
+
+/// Parses a gates file whose bounds are all absolute.
+///
+/// # Errors
+/// As [`read`], and when a rule is relative to a baseline (use [`read`] and
+/// [`relative::resolve`]).
+pub fn parse(bytes: &[u8]) -> Result<Vec<GateRule>, GatesError> {
+    let f = read(bytes)?;
+    if let Some(r) = f.relative.first() {
+        return Err(GatesError::Invalid(format!(
+            "gate `{}` is relative to a baseline, which must be read first",
+            r.rule.id
+        )));
+    }
+    Ok(f.rules)
 }

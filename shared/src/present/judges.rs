@@ -6,8 +6,9 @@ use crate::metrics::Metric;
 use crate::Bundle;
 
 /// The judges' columns, in order.
-pub const COLUMNS: [Metric; 7] = [
+pub const COLUMNS: [Metric; 8] = [
     Metric::Wer,
+    Metric::Mos,
     Metric::SpeakerSimilarity,
     Metric::JoinSimilarityMin,
     Metric::DnsmosOvrl,

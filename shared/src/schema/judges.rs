@@ -55,6 +55,10 @@ pub struct JudgeModel {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TrialJudges {
+    /// DistillMOS's predicted mean opinion score, 1–5 (clean Kokoro int8 ≈ 3.6–4.6 per clip;
+    /// its weights noised by ±2 LSB, still as fast, ≈ 2.1–3.4; white noise ≈ 1.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mos: Option<f64>,
     /// DNSMOS (P.835 and P.808), when it judged this trial.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnsmos: Option<DnsmosScores>,

@@ -48,6 +48,8 @@ pub enum Metric {
     SoakTtfaDriftPct,
     /// Capacity: the most listeners (or requests/s) served within the SLO (run-level).
     CapacitySustainableLevel,
+    /// DistillMOS predicted mean opinion score of a trial's kept audio (judges suite), 1–5.
+    Mos,
     /// DNSMOS P.835 overall quality of a trial's kept audio (judges suite), 1–5.
     DnsmosOvrl,
     /// DNSMOS P.835 speech signal quality, 1–5.

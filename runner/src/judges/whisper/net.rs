@@ -5,6 +5,7 @@
 //! and values.
 
 use super::super::ct2::Tensor;
+use super::super::nn::{attend, Linear, Norm};
 use anyhow::{bail, Context, Result};
 use kokoro_bench_bundle::stats::erf::erf;
 use ndarray::{s, Array1, Array2, ArrayView2};
@@ -16,39 +17,6 @@ pub const N_MELS: usize = 80;
 pub const N_FRAMES: usize = 3000;
 /// Positions the decoder has (prompt + generated tokens).
 pub const N_TEXT_CTX: usize = 448;
-
-struct Linear {
-    /// `[in, out]`.
-    w_t: Array2<f32>,
-    b: Array1<f32>,
-}
-
-impl Linear {
-    fn apply(&self, x: &ArrayView2<f32>) -> Array2<f32> {
-        x.dot(&self.w_t) + &self.b
-    }
-}
-
-struct Norm {
-    gamma: Array1<f32>,
-    beta: Array1<f32>,
-}
-
-impl Norm {
-    fn apply(&self, x: &ArrayView2<f32>) -> Array2<f32> {
-        let mut out = x.to_owned();
-        for mut row in out.rows_mut() {
-            let n = row.len() as f32;
-            let mean = row.sum() / n;
-            let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
-            let inv = 1.0 / (var + 1e-5).sqrt();
-            for ((v, g), b) in row.iter_mut().zip(&self.gamma).zip(&self.beta) {
-                *v = (*v - mean) * inv * g + b;
-            }
-        }
-        out
-    }
-}
 
 struct Ffn {
     norm: Norm,
@@ -115,31 +83,6 @@ pub struct Cache {
 fn gelu(x: f32) -> f32 {
     let x64 = f64::from(x);
     (0.5 * x64 * (1.0 + erf(x64 / std::f64::consts::SQRT_2))) as f32
-}
-
-/// Softmax-weighted values for each head: `q [tq, d]` against `k, v [tk, d]`.
-fn attend(
-    q: &ArrayView2<f32>,
-    k: &ArrayView2<f32>,
-    v: &ArrayView2<f32>,
-    heads: usize,
-) -> Array2<f32> {
-    let d = q.ncols();
-    let dh = d / heads;
-    let scale = 1.0 / (dh as f32).sqrt();
-    let mut out = Array2::<f32>::zeros((q.nrows(), d));
-    for h in 0..heads {
-        let cols = s![.., h * dh..(h + 1) * dh];
-        let mut scores = q.slice(cols).dot(&k.slice(cols).t());
-        for mut row in scores.rows_mut() {
-            let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-            row.mapv_inplace(|v| ((v - max) * scale).exp());
-            let sum = row.sum();
-            row /= sum;
-        }
-        out.slice_mut(cols).assign(&scores.dot(&v.slice(cols)));
-    }
-    out
 }
 
 /// `[time, channels]` → `[time_out, channels × 3]` for a width-3, padding-1 convolution.
