@@ -733,3 +733,35 @@ fn two_runs_of_the_same_build_never_regress_or_improve() {
         );
     }
 }
+
+#[test]
+fn a_word_the_g2p_cannot_pronounce_is_counted_and_said() {
+    // misaki-rs has no pronunciation for "Patel" and no fallback: the word is not spoken.
+    let out = common::tempdir("unspoken");
+    let (code, _, err) = run_bench(
+        &out,
+        &[
+            "--text",
+            "Dr. Patel said the results would be ready.",
+            "--warmup",
+            "0",
+            "--trials",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let b: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(only_bundle(&out)).unwrap()).unwrap();
+    assert_eq!(b["cases"][0]["oov_phoneme_chars"], 1, "{}", b["cases"][0]);
+    assert_eq!(b["cases"][0]["trials"][0]["oov_phoneme_chars"], 1);
+    let note = b["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["code"] == "unspoken_words")
+        .expect("a note says words were not spoken");
+    assert!(
+        note["message"].as_str().unwrap().contains("custom-1"),
+        "{note}"
+    );
+}

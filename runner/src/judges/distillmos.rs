@@ -12,7 +12,7 @@
 //!    post-norm transformer layers (8 heads, ReLU feed-forward of 400), batch norm;
 //! 5. attention pooling over time → one number → sigmoid; MOS = 1 + 4 × the segments' mean.
 //!
-//! Parity with the Python package on the same 16 kHz audio: `scripts/distillmos-parity.sh`.
+//! Parity with the Python package on the same 16 kHz audio: `scripts/torch-judges-parity.sh`.
 
 use super::nn::{attend, Linear, Norm};
 use super::npz::Npz;

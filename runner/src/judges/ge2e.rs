@@ -5,6 +5,8 @@
 //!
 //! Resemblyzer trims long silences with webrtcvad before embedding; here a 30 ms window is voice
 //! when it is audible (the run's audible threshold), with webrtcvad's smoothing and dilation.
+//! Parity with Resemblyzer on the same 16 kHz audio: `scripts/torch-judges-parity.sh` (equal to 4
+//! decimals where both trim alike, within 0.006 where the two silence rules differ).
 
 use super::mel::MelSpec;
 use super::npz::Npz;

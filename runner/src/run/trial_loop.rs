@@ -66,6 +66,9 @@ fn record(
         s.analyse_trial(&mut trial, &out, &ctx.settings);
     }
     case.phonemes = case.phonemes.or(trial.phonemes);
+    case.oov_phoneme_chars = case
+        .oov_phoneme_chars
+        .max(trial.oov_phoneme_chars.unwrap_or(0));
     let save = match ctx.settings.save_audio {
         SaveAudio::All => true,
         SaveAudio::First => trial.kind == TrialKind::Warm && !*saved_first,
@@ -194,6 +197,16 @@ pub fn run(ctx: &mut RunCtx, suites: &[Box<dyn Suite>], requests: &Requests<'_>)
             }
         }
         ctx.progress.line(&case_line(&case));
+        if case.oov_phoneme_chars > 0 {
+            ctx.note(
+                NoteLevel::Warn,
+                NoteCode::UnspokenWords,
+                format!(
+                    "case `{}`: {} phoneme character(s) were dropped before synthesis — mostly one `❓` per word the G2P (misaki-rs, no fallback) cannot pronounce, such as a name: those words were not spoken, the audio is shorter than the text, and the judges' WER counts them as missed",
+                    case.id, case.oov_phoneme_chars
+                ),
+            );
+        }
         ctx.bundle.cases.push(case);
         if let Err(e) = ctx.save() {
             ctx.lost_artifact(format!(

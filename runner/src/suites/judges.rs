@@ -293,7 +293,13 @@ impl Suite for Judges {
                     },
                 };
                 result.judge_ms += judged.judge_ms;
-                result.judged_trials += u32::from(judged.error.is_none());
+                result.judged_trials += u32::from(scored_any(&judged));
+                // A judge that failed is said, with the trial, even when the others scored.
+                if let Some(e) = &judged.error {
+                    result
+                        .not_judged
+                        .push(format!("{} #{}: {e}", case.id, trial.index));
+                }
                 trial.judges = Some(judged);
                 judged_in_case = true;
             }
@@ -314,6 +320,15 @@ impl Suite for Judges {
         ctx.bundle.judges = Some(result);
         Ok(())
     }
+}
+
+/// Whether any judge scored the trial (one failing judge does not unjudge the others).
+fn scored_any(j: &kokoro_bench_bundle::schema::TrialJudges) -> bool {
+    j.mos.is_some()
+        || j.dnsmos.is_some()
+        || j.speaker_similarity.is_some()
+        || j.asr.is_some()
+        || !j.join_similarity.is_empty()
 }
 
 /// Builds the suite.
@@ -346,4 +361,25 @@ pub fn build(input: &BuildInput<'_>) -> Result<Box<dyn Suite>> {
             .asr_beam
             .map_or(crate::judges::whisper::DEFAULT_BEAM, |n| n as usize),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kokoro_bench_bundle::schema::TrialJudges;
+
+    #[test]
+    fn a_trial_one_judge_failed_on_is_still_judged_by_the_others() {
+        let failed_join = TrialJudges {
+            mos: Some(4.1),
+            error: Some("join similarity: the pieces hold 10 samples".into()),
+            ..Default::default()
+        };
+        assert!(scored_any(&failed_join));
+        let unreadable = TrialJudges {
+            error: Some("no audio in x.wav".into()),
+            ..Default::default()
+        };
+        assert!(!scored_any(&unreadable));
+    }
 }

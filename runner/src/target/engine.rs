@@ -300,6 +300,7 @@ pub fn measure(engine: &EngineHandle, strategy: Strategy, r: &Request<'_>) -> Tr
     let mut joins = Vec::new();
     let mut chunks = ChunkSeries::default();
     let mut phonemes = 0u32;
+    let mut dropped = 0u32;
     let ms = |t: Instant| t.duration_since(start).as_secs_f64() * 1000.0;
     match engine.synthesize(req) {
         Err(e) => trial.error = failed(ErrorKind::Request, e.to_string()),
@@ -332,6 +333,7 @@ pub fn measure(engine: &EngineHandle, strategy: Strategy, r: &Request<'_>) -> Tr
                         trial.schedule = c.plan.schedule;
                     }
                     phonemes += c.phonemes as u32;
+                    dropped += c.dropped as u32;
                     samples.extend_from_slice(&c.samples);
                 }
                 SynthEvent::Done => {
@@ -348,6 +350,7 @@ pub fn measure(engine: &EngineHandle, strategy: Strategy, r: &Request<'_>) -> Tr
     trial.samples = samples.len() as u64;
     trial.audio_s = samples.len() as f64 / SAMPLE_RATE_HZ as f64;
     trial.phonemes = (phonemes > 0).then_some(phonemes);
+    trial.oov_phoneme_chars = (dropped > 0).then_some(dropped);
     if let Some(&t0) = chunks.t_ms.first() {
         trial.ttfa_ms = Some(t0);
         trial.first_g2p_ms = chunks.g2p_ms.first().copied();

@@ -14,7 +14,8 @@ pub struct Case {
     /// Phoneme tokens the G2P produced for the text (without nonce), when known.
     #[serde(default)]
     pub phonemes: Option<u32>,
-    /// Characters of the phoneme string that are not in the model vocabulary (dropped).
+    /// Characters of the phoneme string that are not in the model vocabulary (dropped; mostly
+    /// `❓`, one per word the G2P could not pronounce): the most any trial of the case dropped.
     #[serde(default)]
     pub oov_phoneme_chars: u32,
     /// Every trial, in the order run (warm-up first).
@@ -149,6 +150,10 @@ pub struct Trial {
     /// Phoneme tokens synthesised (with nonce).
     #[serde(default)]
     pub phonemes: Option<u32>,
+    /// Phoneme characters the model's vocabulary lacks, dropped before synthesis (engine
+    /// target): mostly `❓`, one per word the G2P could not pronounce — a word not spoken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oov_phoneme_chars: Option<u32>,
     /// Chunk arrivals.
     #[serde(default)]
     pub chunks: ChunkSeries,

@@ -181,6 +181,8 @@ string_codes! {
         LegacyDroppedFailures => "legacy_dropped_failures",
         /// A legacy gate result, kept for reference.
         LegacyGate => "legacy_gate",
+        /// The G2P could not pronounce some words (no fallback): they were not spoken.
+        UnspokenWords => "unspoken_words",
     }
 }
 

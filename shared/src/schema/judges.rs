@@ -14,7 +14,8 @@ pub struct JudgesResult {
     /// The suite is *skipped* then, never passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
-    /// Trials whose audio was judged.
+    /// Trials whose audio at least one judge scored (a judge that failed on a trial is listed in
+    /// `not_judged`).
     pub judged_trials: u32,
     /// Seconds of audio judged.
     pub judged_audio_s: f64,
@@ -27,8 +28,8 @@ pub struct JudgesResult {
     /// The reference print speaker similarity is measured against, described.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voiceprint: Option<String>,
-    /// Judges that could not score this run, each with why (e.g. no reference print for a
-    /// voice the set-up pack lacks).
+    /// Judges that could not score this run or one of its trials, each with why (e.g. no
+    /// reference print for a voice the set-up pack lacks; `medium #2: DNSMOS: …`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_judged: Vec<String>,
 }
