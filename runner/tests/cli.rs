@@ -735,26 +735,52 @@ fn two_runs_of_the_same_build_never_regress_or_improve() {
 }
 
 #[test]
-fn a_word_the_g2p_cannot_pronounce_is_counted_and_said() {
-    // misaki-rs has no pronunciation for "Patel" and no fallback: the word is not spoken.
-    let out = common::tempdir("unspoken");
-    let (code, _, err) = run_bench(
-        &out,
-        &[
+fn a_word_misaki_cannot_pronounce_goes_to_espeak_ng_or_is_counted_and_said() {
+    // misaki-rs has no pronunciation for "Patel". With espeak-ng installed (the test command
+    // installs it) the engine asks it, as misaki's Python fallback does; without, the word is
+    // dropped — counted per trial and case, and warned about.
+    let run = |out: &Path, path_env: Option<&str>| {
+        common::assets();
+        let mut cmd = bin();
+        cmd.args(["run", "--out"]).arg(out).args([
             "--text",
             "Dr. Patel said the results would be ready.",
             "--warmup",
             "0",
             "--trials",
             "1",
-        ],
+        ]);
+        if let Some(p) = path_env {
+            cmd.env("PATH", p);
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let b: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(only_bundle(out)).unwrap()).unwrap();
+        b
+    };
+    let with = run(&common::tempdir("espeak-fallback"), None);
+    let g2p = with.to_string();
+    assert!(
+        g2p.contains(r#""fallback":"espeak-ng "#),
+        "{}",
+        with["target"]
     );
-    assert_eq!(code, 0, "{err}");
-    let b: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(only_bundle(&out)).unwrap()).unwrap();
-    assert_eq!(b["cases"][0]["oov_phoneme_chars"], 1, "{}", b["cases"][0]);
-    assert_eq!(b["cases"][0]["trials"][0]["oov_phoneme_chars"], 1);
-    let note = b["notes"]
+    assert_eq!(
+        with["cases"][0]["oov_phoneme_chars"], 0,
+        "{}",
+        with["cases"][0]
+    );
+    let without = run(&common::tempdir("unspoken"), Some("/nonexistent"));
+    assert!(!without.to_string().contains(r#""fallback":"#));
+    assert_eq!(without["cases"][0]["oov_phoneme_chars"], 1);
+    assert_eq!(without["cases"][0]["trials"][0]["oov_phoneme_chars"], 1);
+    let note = without["notes"]
         .as_array()
         .unwrap()
         .iter()
@@ -764,4 +790,7 @@ fn a_word_the_g2p_cannot_pronounce_is_counted_and_said() {
         note["message"].as_str().unwrap().contains("custom-1"),
         "{note}"
     );
+    // Fewer phonemes without the word: it was not spoken.
+    let phonemes = |b: &serde_json::Value| b["cases"][0]["phonemes"].as_u64().unwrap();
+    assert!(phonemes(&with) > phonemes(&without) + 3);
 }

@@ -31,19 +31,29 @@ pub struct Phonemizer {
     g2p: G2P,
     /// Language.
     pub lang: Lang,
+    /// What pronounces the words misaki-rs's lexicon and rules cannot (`espeak-ng 1.51`), when
+    /// this machine has it; without one such words are dropped (and counted).
+    pub fallback: Option<String>,
 }
 
 impl Phonemizer {
-    /// Creates the phonemizer (no espeak fallback: unknown words become `❓`, which the vocabulary
-    /// drops and the bundle counts).
+    /// Creates the phonemizer. Words misaki-rs cannot pronounce go to espeak-ng when it is
+    /// installed ([`super::espeak`], as misaki's Python fallback); otherwise they become `❓`,
+    /// which the vocabulary drops and the bundle counts.
     pub fn new(lang: Lang) -> Phonemizer {
         let language = match lang {
             Lang::EnUs => Language::EnglishUS,
             Lang::EnGb => Language::EnglishGB,
         };
+        let espeak = super::espeak::EspeakFallback::find(lang == Lang::EnGb);
+        let fallback = espeak.as_ref().map(|e| e.version.clone());
         Phonemizer {
-            g2p: G2P::new(language),
+            g2p: G2P::with_fallback(
+                language,
+                espeak.map(|e| Box::new(e) as Box<dyn misaki_rs::Fallback>),
+            ),
             lang,
+            fallback,
         }
     }
 

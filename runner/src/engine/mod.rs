@@ -3,6 +3,7 @@
 
 pub mod chunking;
 pub mod cuts;
+pub mod espeak;
 pub mod g2p;
 pub mod joins;
 pub mod model;

@@ -221,6 +221,7 @@ impl Engine {
                 name: "misaki-rs".into(),
                 version: MISAKI_VERSION.into(),
                 language: cfg.lang.code().into(),
+                fallback: g2p.fallback.clone(),
             },
             load_ms: 0.0,
         };

@@ -202,7 +202,7 @@ pub fn run(ctx: &mut RunCtx, suites: &[Box<dyn Suite>], requests: &Requests<'_>)
                 NoteLevel::Warn,
                 NoteCode::UnspokenWords,
                 format!(
-                    "case `{}`: {} phoneme character(s) were dropped before synthesis — mostly one `❓` per word the G2P (misaki-rs, no fallback) cannot pronounce, such as a name: those words were not spoken, the audio is shorter than the text, and the judges' WER counts them as missed",
+                    "case `{}`: {} phoneme character(s) were dropped before synthesis — mostly one `❓` per word the G2P cannot pronounce, such as a name (misaki-rs has no entry for it; with espeak-ng installed the engine asks it, as misaki's Python does): those words were not spoken, the audio is shorter than the text, and the judges' WER counts them as missed",
                     case.id, case.oov_phoneme_chars
                 ),
             );

@@ -65,6 +65,10 @@ pub struct G2pInfo {
     pub version: String,
     /// Language, e.g. `en-us`.
     pub language: String,
+    /// What pronounced the words the G2P could not (e.g. `espeak-ng 1.51`); absent: nothing,
+    /// such words were dropped (`oov_phoneme_chars` counts them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
 }
 
 /// ONNX Runtime as loaded.
