@@ -99,7 +99,7 @@ pub fn parse(v: &Value) -> Result<GatesFile, GatesError> {
 }
 
 /// One file rule: the rule and, when its bound is relative, the allowance (the rule's bound is
-/// then a placeholder).
+/// then NaN, which no value satisfies, until [`super::relative::resolve`] sets it).
 fn rule(
     i: usize,
     r: FileRule,

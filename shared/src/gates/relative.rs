@@ -17,7 +17,8 @@ pub enum Change {
     MaxDecrease(f64),
 }
 
-/// A rule whose bound is still relative: `rule.bound` is a placeholder until [`resolve`].
+/// A rule bounded relative to the baseline: [`resolve`] replaces `rule.bound` (NaN until then,
+/// so an unresolved rule can never pass) with the baseline's value ± `change`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RelativeRule {
     /// Everything but the bound.
