@@ -738,25 +738,37 @@ fn two_runs_of_the_same_build_never_regress_or_improve() {
 fn a_word_misaki_cannot_pronounce_goes_to_espeak_ng_or_is_counted_and_said() {
     // misaki-rs has no pronunciation for "Patel". With espeak-ng installed (the test command
     // installs it) the engine asks it, as misaki's Python fallback does; without, the word is
-    // dropped — counted per trial and case, and warned about.
-    let run = |out: &Path, path_env: Option<&str>| {
+    // dropped — counted per trial and case, warned about, and a gate on the metric fails.
+    let run = |out: &Path, path_env: Option<&str>, exit: i32| {
         common::assets();
+        std::fs::create_dir_all(out).unwrap();
+        let gates = out.join("gates.json");
+        std::fs::write(
+            &gates,
+            r#"{"gates": [{"id": "every-word-spoken", "metric": "oov_phoneme_chars",
+                "stat": "max", "max": 0}], "min_samples": 1}"#,
+        )
+        .unwrap();
         let mut cmd = bin();
-        cmd.args(["run", "--out"]).arg(out).args([
-            "--text",
-            "Dr. Patel said the results would be ready.",
-            "--warmup",
-            "0",
-            "--trials",
-            "1",
-        ]);
+        cmd.args(["run", "--out"])
+            .arg(out)
+            .arg("--gates")
+            .arg(&gates)
+            .args([
+                "--text",
+                "Dr. Patel said the results would be ready.",
+                "--warmup",
+                "0",
+                "--trials",
+                "2",
+            ]);
         if let Some(p) = path_env {
             cmd.env("PATH", p);
         }
         let o = cmd.output().unwrap();
         assert_eq!(
             o.status.code(),
-            Some(0),
+            Some(exit),
             "{}",
             String::from_utf8_lossy(&o.stderr)
         );
@@ -764,7 +776,7 @@ fn a_word_misaki_cannot_pronounce_goes_to_espeak_ng_or_is_counted_and_said() {
             serde_json::from_slice(&std::fs::read(only_bundle(out)).unwrap()).unwrap();
         b
     };
-    let with = run(&common::tempdir("espeak-fallback"), None);
+    let with = run(&common::tempdir("espeak-fallback"), None, 0);
     let g2p = with.to_string();
     assert!(
         g2p.contains(r#""fallback":"espeak-ng "#),
@@ -776,7 +788,12 @@ fn a_word_misaki_cannot_pronounce_goes_to_espeak_ng_or_is_counted_and_said() {
         "{}",
         with["cases"][0]
     );
-    let without = run(&common::tempdir("unspoken"), Some("/nonexistent"));
+    assert_eq!(with["cases"][0]["trials"][0]["oov_phoneme_chars"], 0);
+    let without = run(&common::tempdir("unspoken"), Some("/nonexistent"), 1);
+    let gate = &without["gates"][0];
+    assert_eq!(gate["rule"]["id"], "every-word-spoken");
+    assert_eq!(gate["status"], "fail", "{gate}");
+    assert_eq!(with["gates"][0]["status"], "pass", "{}", with["gates"]);
     assert!(!without.to_string().contains(r#""fallback":"#));
     assert_eq!(without["cases"][0]["oov_phoneme_chars"], 1);
     assert_eq!(without["cases"][0]["trials"][0]["oov_phoneme_chars"], 1);

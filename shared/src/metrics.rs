@@ -30,7 +30,7 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 29] = [
+    pub const ALL: [Metric; 30] = [
         Metric::HeardMs,
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
@@ -60,6 +60,7 @@ impl Metric {
         Metric::Wer,
         Metric::Cer,
         Metric::JoinSimilarityMin,
+        Metric::OovPhonemeChars,
     ];
 
     /// The per-case metrics the CLI summary and the page show first, in order.
@@ -104,6 +105,7 @@ impl Metric {
             Metric::Wer => "wer",
             Metric::Cer => "cer",
             Metric::JoinSimilarityMin => "join_similarity_min",
+            Metric::OovPhonemeChars => "oov_phoneme_chars",
         }
     }
 
@@ -150,6 +152,7 @@ impl Metric {
             Metric::Wer => "Word error rate",
             Metric::Cer => "Character error rate",
             Metric::JoinSimilarityMin => "Voice across joins",
+            Metric::OovPhonemeChars => "Unspoken words (G2P)",
         }
     }
 
@@ -184,6 +187,7 @@ impl Metric {
             Metric::Wer => "Words Whisper tiny.en heard wrong, missed or added, ÷ words sent, after both texts are normalised (case, punctuation, numbers spelled out). The recogniser makes its own mistakes: compare with a baseline, not with zero. Lower is better.",
             Metric::Cer => "Characters heard wrong, missed or added ÷ characters sent (normalised texts). Lower is better.",
             Metric::JoinSimilarityMin => "The lowest speaker similarity (GE2E cosine) between one streamed piece and the next in a trial: a join where the voice changes scores low. Pieces of a second or two embed less surely than whole utterances. Higher is better.",
+            Metric::OovPhonemeChars => "Phoneme characters the model's vocabulary lacks, dropped before synthesis: about one per word the G2P could not pronounce, which was then not spoken (the engine asks espeak-ng for such words when it is installed). 0 is the goal; only the in-process engine knows it.",
             Metric::SpeakerSimilarity => "Cosine of the audio's speaker embedding (Resemblyzer GE2E) to the voice's reference print from the clean model: same voice ≈ 0.95, another voice ≤ 0.75. Higher is better.",
         }
     }
@@ -203,7 +207,7 @@ impl Metric {
             | Metric::FirstChunkModelMs
             | Metric::WholeModelMs => "ms",
             Metric::Rtf | Metric::InferenceRtf => "×",
-            Metric::Underruns | Metric::UnderrunsPer10min => "",
+            Metric::Underruns | Metric::UnderrunsPer10min | Metric::OovPhonemeChars => "",
             Metric::IntegratedLufs => "LUFS",
             Metric::TruePeakDbtp => "dBTP",
             Metric::PeakRssMb => "MB",
@@ -272,6 +276,8 @@ impl Metric {
             // One word in twenty: greedy tiny.en moves by about that between clean runs of a
             // short text (docs/measurements.md).
             Metric::Wer | Metric::Cer => Practical::Absolute(0.05),
+            // The G2P is deterministic: one word more or less unspoken is news.
+            Metric::OovPhonemeChars => Practical::Count(0.5),
         }
     }
 
@@ -290,6 +296,13 @@ impl Metric {
                 | Metric::FirstChunkModelMs
                 | Metric::WholeModelMs
         )
+    }
+
+    /// Whether the value is fixed by the input and the software rather than measured with noise
+    /// (the G2P's unspoken words: every trial of a text gives the same count). `compare` judges
+    /// such a change by its size alone — no number of trials makes it more certain.
+    pub fn deterministic(self) -> bool {
+        matches!(self, Metric::OovPhonemeChars)
     }
 
     /// Whether the value comes from each trial (`true`) or from the run as a whole.
@@ -341,6 +354,7 @@ impl Metric {
                 .judges
                 .as_ref()
                 .and_then(|j| j.join_similarity.iter().flatten().copied().reduce(f64::min)),
+            Metric::OovPhonemeChars => t.oov_phoneme_chars.map(f64::from),
             Metric::PeakRssMb
             | Metric::SoakTtfaDriftPct
             | Metric::CapacitySustainableLevel
@@ -382,7 +396,7 @@ impl Metric {
     pub fn format(self, v: f64) -> String {
         match self {
             Metric::Rtf | Metric::InferenceRtf => format!("{v:.3}"),
-            Metric::Underruns => format!("{v:.1}"),
+            Metric::Underruns | Metric::OovPhonemeChars => format!("{v:.1}"),
             Metric::UnderrunsPer10min => format!("{v:.1}"),
             Metric::IntegratedLufs | Metric::TruePeakDbtp | Metric::SoakTtfaDriftPct => {
                 format!("{v:.1} {}", self.unit())

@@ -15,7 +15,7 @@
 //! Model time is ~0.3 s fixed + ~28 ms per phoneme on a 2-core machine, so TTFA is set by the
 //! first chunk's size; growing chunks keep the fixed cost from dominating throughput.
 
-use super::joins::Boundary;
+use super::joins::{Boundary, TITLES};
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -55,6 +55,32 @@ fn ends_sentence(word: &str) -> bool {
 /// Whether `word` ends a clause or a sentence (closing quotes and brackets ignored).
 pub fn ends_clause(word: &str) -> bool {
     Boundary::after(word) != Boundary::Word
+}
+
+/// Words a chunk should not end on when more text follows: articles, prepositions,
+/// conjunctions, auxiliaries, possessive determiners and subject pronouns (and the titles of
+/// [`TITLES`]). Each leans on the word after it, and Kokoro reads a chunk as a whole utterance: a
+/// cut after "the" puts the end of an utterance on it ("She finished the | marathon …" was heard
+/// by Whisper as another sentence).
+const LEANS_ON_NEXT: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "nor", "so", "of", "to", "in", "on", "at", "by", "for",
+    "with", "from", "into", "onto", "about", "as", "than", "if", "because", "when", "while",
+    "where", "which", "who", "whose", "that", "is", "are", "was", "were", "be", "been", "am",
+    "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may",
+    "might", "must", "my", "your", "his", "her", "our", "their", "this", "these", "those", "i",
+    "we", "they",
+];
+
+/// Whether a chunk ending on `word` leaves it leaning on the next chunk (see [`LEANS_ON_NEXT`]);
+/// never true for a word that ends a clause (`and,` is a fine place to cut).
+pub fn leans_on_next(word: &str) -> bool {
+    if ends_clause(word) {
+        return false;
+    }
+    let bare = word
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    LEANS_ON_NEXT.contains(&bare.as_str()) || TITLES.contains(&bare.as_str())
 }
 
 /// Cuts `text` into chunks. Every word of the text appears in exactly one chunk, in order.

@@ -51,10 +51,13 @@ pub enum Boundary {
 }
 
 impl Boundary {
-    /// The boundary after the last word of `text` (closing quotes and brackets ignored).
+    /// The boundary after the last word of `text` (closing quotes and brackets ignored). A title
+    /// abbreviation ("Dr.", "Mr.") ends no sentence: "Dr. | Patel" is one name.
     pub fn after(text: &str) -> Boundary {
         let t = text.trim_end().trim_end_matches(['"', '\'', ')', '”', '’']);
-        if t.ends_with(['.', '!', '?', '…']) {
+        if is_title_abbreviation(t) {
+            Boundary::Word
+        } else if t.ends_with(['.', '!', '?', '…']) {
             Boundary::Sentence
         } else if t.ends_with([',', ';', ':', '—']) {
             Boundary::Clause
@@ -71,6 +74,22 @@ impl Boundary {
             Boundary::Sentence => 580.0,
         }
     }
+}
+
+/// Abbreviations that stand before a name and so never end a sentence in practice (lower case,
+/// without the full stop).
+pub const TITLES: [&str; 8] = ["mr", "mrs", "ms", "dr", "prof", "st", "mt", "vs"];
+
+/// Whether the last word of `text` is a title abbreviation with its full stop ("Dr.").
+fn is_title_abbreviation(text: &str) -> bool {
+    let Some(word) = text.strip_suffix('.') else {
+        return false;
+    };
+    let word = word
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    TITLES.contains(&word.to_lowercase().as_str())
 }
 
 /// What trimming removed from one piece, ms of audio.
@@ -177,6 +196,10 @@ mod tests {
         assert_eq!(Boundary::after("late again,"), Boundary::Clause);
         assert_eq!(Boundary::after("He said \"stop.\""), Boundary::Sentence);
         assert_eq!(Boundary::after("really?) "), Boundary::Sentence);
+        assert_eq!(Boundary::after("Dr."), Boundary::Word);
+        assert_eq!(Boundary::after("said Mr."), Boundary::Word);
+        assert_eq!(Boundary::after("the first."), Boundary::Sentence);
+        assert_eq!(Boundary::after("Thomas and Elena."), Boundary::Sentence);
     }
 
     #[test]

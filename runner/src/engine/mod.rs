@@ -63,7 +63,7 @@ impl Default for Chunking {
         Chunking {
             strategy: Strategy::Adaptive,
             joins: Joins::Natural,
-            min_first_words: 2,
+            min_first_words: 3,
         }
     }
 }

@@ -316,11 +316,26 @@ impl KokoroModel {
         style: &[f32],
         speed: f32,
     ) -> Result<Vec<f32>, ModelError> {
-        let run = |e: ort::Error| ModelError::Run(e.to_string());
         let mut padded = Vec::with_capacity(ids.len() + 2);
         padded.push(0);
         padded.extend_from_slice(ids);
         padded.push(0);
+        self.infer_padded(padded, style, speed)
+    }
+
+    /// Runs token ids exactly as given, pad tokens included ([`Self::infer`] puts one `0` at
+    /// each end, as Kokoro was trained): for experiments on what the padding costs and says
+    /// (`examples/chunk_cost.rs`).
+    ///
+    /// # Errors
+    /// [`ModelError::Run`] with ONNX Runtime's message.
+    pub fn infer_padded(
+        &mut self,
+        padded: Vec<i64>,
+        style: &[f32],
+        speed: f32,
+    ) -> Result<Vec<f32>, ModelError> {
+        let run = |e: ort::Error| ModelError::Run(e.to_string());
         let n = padded.len() as i64;
         let tokens = Tensor::from_array(([1i64, n], padded)).map_err(run)?;
         let style =

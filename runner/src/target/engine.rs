@@ -56,8 +56,9 @@ pub struct EngineArgs {
     #[arg(long, value_enum, default_value = "natural")]
     pub joins: Joins,
     /// `--strategy adaptive`: the fewest words in the first chunk (it grows by itself when the
-    /// machine is too slow to continue without a gap).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=12))]
+    /// machine is too slow to continue without a gap). 3 by default: judged better than 2 in two
+    /// runs of the sentence set for 15–90 ms more latency (docs/measurements.md).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=12))]
     pub first_words: u16,
 }
 
@@ -350,7 +351,7 @@ pub fn measure(engine: &EngineHandle, strategy: Strategy, r: &Request<'_>) -> Tr
     trial.samples = samples.len() as u64;
     trial.audio_s = samples.len() as f64 / SAMPLE_RATE_HZ as f64;
     trial.phonemes = (phonemes > 0).then_some(phonemes);
-    trial.oov_phoneme_chars = (dropped > 0).then_some(dropped);
+    trial.oov_phoneme_chars = (phonemes > 0).then_some(dropped);
     if let Some(&t0) = chunks.t_ms.first() {
         trial.ttfa_ms = Some(t0);
         trial.first_g2p_ms = chunks.g2p_ms.first().copied();

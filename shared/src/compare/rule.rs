@@ -87,8 +87,9 @@ fn blank(metric: Metric, case: Option<String>, b: &[f64], n: &[f64]) -> Row {
     }
 }
 
-/// Run-level metrics (one value per run): judged by the practical threshold alone.
-fn single_values(mut r: Row, j: Judging) -> Row {
+/// Run-level metrics (one value per run) and values fixed by the input (see
+/// [`Metric::deterministic`]): judged by the practical threshold alone, with `why` as the reason.
+fn by_threshold(mut r: Row, j: Judging, why: &str) -> Row {
     let Some(d) = r.change_abs else {
         r.reason = "measured in only one of the runs".into();
         return r;
@@ -108,7 +109,7 @@ fn single_values(mut r: Row, j: Judging) -> Row {
     } else {
         Verdict::Improved
     };
-    r.reason = "one run-level value each: judged by the practical threshold only".into();
+    r.reason = why.into();
     r
 }
 
@@ -122,7 +123,18 @@ pub fn compare_samples(
 ) -> Row {
     let mut r = blank(metric, case, b, n);
     if !metric.per_trial() {
-        return single_values(r, j);
+        return by_threshold(
+            r,
+            j,
+            "one run-level value each: judged by the practical threshold only",
+        );
+    }
+    if metric.deterministic() {
+        return by_threshold(
+            r,
+            j,
+            "set by the text and the software, not by chance: judged by the practical threshold only",
+        );
     }
     let (nb, nn) = (b.len(), n.len());
     if nb == 0 || nn == 0 || mann_whitney::min_p_value(nb, nn) >= ALPHA {
@@ -211,6 +223,20 @@ mod tests {
 
     fn v(m: Metric, b: &[f64], n: &[f64]) -> Row {
         compare_samples(m, None, b, n, Judging::default())
+    }
+
+    #[test]
+    fn a_value_the_input_fixes_needs_no_test_to_change() {
+        // Two trials a side could never reach p < 0.05, but a word the G2P stopped speaking
+        // is not chance.
+        let r = v(Metric::OovPhonemeChars, &[0.0, 0.0], &[1.0, 1.0]);
+        assert_eq!(r.verdict, Verdict::Regressed, "{}", r.reason);
+        assert!(r.reason.contains("not by chance"), "{}", r.reason);
+        let r = v(Metric::OovPhonemeChars, &[2.0, 2.0], &[0.0]);
+        assert_eq!(r.verdict, Verdict::Improved);
+        let r = v(Metric::OovPhonemeChars, &[1.0], &[1.0, 1.0]);
+        assert_eq!(r.verdict, Verdict::Unchanged);
+        assert!(!Metric::Underruns.deterministic(), "a stall is chance");
     }
 
     #[test]

@@ -151,7 +151,8 @@ pub struct Trial {
     #[serde(default)]
     pub phonemes: Option<u32>,
     /// Phoneme characters the model's vocabulary lacks, dropped before synthesis (engine
-    /// target): mostly `❓`, one per word the G2P could not pronounce — a word not spoken.
+    /// target; 0 when every word was spoken, absent where unknown): mostly `❓`, one per word
+    /// the G2P could not pronounce — a word not spoken. Metric `oov_phoneme_chars`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oov_phoneme_chars: Option<u32>,
     /// Chunk arrivals.

@@ -69,4 +69,7 @@ pub enum Metric {
     /// The lowest speaker similarity between consecutive streamed pieces of a trial (judges
     /// suite, engine targets).
     JoinSimilarityMin,
+    /// Phoneme characters dropped before synthesis in a trial — about one per word the G2P could
+    /// not pronounce, so not spoken (engine target; 0 when every word was spoken).
+    OovPhonemeChars,
 }
