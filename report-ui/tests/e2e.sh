@@ -118,6 +118,7 @@ grep -q '<title>kokoro-bench report</title>' "$OUT/hostile.html" || fail "page t
 grep -q 'id="memory"' "$OUT/run.html" || fail "no memory section"
 grep -q 'id="joins"' "$OUT/run.html" || fail "no joins-and-schedule section for the engine run"
 grep -q 'adaptive schedule: chunk cost actual' "$OUT/run.html" || fail "the joins section does not show the adaptive schedule"
+grep -Eq 'misaki-rs [0-9.]+ \(en-us\) · unknown words via espeak-ng' "$OUT/run.html" || fail "the set-up does not name the G2P and what became of words it could not pronounce"
 grep -q 'id="providers"' "$OUT/run2.html" || fail "no providers section"
 grep -q 'id="versus"' "$OUT/run2.html" || fail "no versus section"
 grep -q 'id="versus-verdicts"' "$OUT/run2.html" || fail "no verdicts of the versus section"

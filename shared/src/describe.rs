@@ -121,6 +121,13 @@ pub fn facts(b: &Bundle) -> Vec<(&'static str, String)> {
             if s.cpu_memory_arena { "on" } else { "off" }
         )
     });
+    let g2p = p.g2p.as_ref().map(|g| {
+        let unknown = match &g.fallback {
+            Some(f) => format!("unknown words via {f}"),
+            None => "unknown words not spoken".into(),
+        };
+        format!("{} {} ({}) · {unknown}", g.name, g.version, g.language)
+    });
     vec![
         (
             "tool commit",
@@ -138,6 +145,7 @@ pub fn facts(b: &Bundle) -> Vec<(&'static str, String)> {
         ("model", engine_only(b, model)),
         ("ONNX Runtime", engine_only(b, runtime)),
         ("session", engine_only(b, session)),
+        ("G2P", engine_only(b, g2p)),
         (
             "strategy",
             match &b.plan.joins {
@@ -181,6 +189,25 @@ mod tests {
     }
 
     #[test]
+    fn the_g2p_says_what_became_of_words_it_could_not_pronounce() {
+        let mut b = crate::testing::bundle_with_ttfa(&[1.0]);
+        let g2p = |b: &Bundle| facts(b).into_iter().find(|(l, _)| *l == "G2P").unwrap().1;
+        assert_eq!(g2p(&b), "—", "an engine run from before G2P provenance");
+        b.provenance.g2p = Some(crate::schema::G2pInfo {
+            name: "misaki-rs".into(),
+            version: "0.8.0".into(),
+            language: "en-us".into(),
+            fallback: Some("espeak-ng 1.51".into()),
+        });
+        assert_eq!(
+            g2p(&b),
+            "misaki-rs 0.8.0 (en-us) · unknown words via espeak-ng 1.51"
+        );
+        b.provenance.g2p.as_mut().unwrap().fallback = None;
+        assert!(g2p(&b).ends_with("unknown words not spoken"));
+    }
+
+    #[test]
     fn http_runs_say_not_applicable_instead_of_blank_engine_fields() {
         let mut b = crate::testing::bundle_with_ttfa(&[1.0]);
         let engine = facts(&b);
@@ -201,6 +228,8 @@ mod tests {
         );
         let session = http.iter().find(|(l, _)| *l == "session").unwrap();
         assert_eq!(session.1, NOT_APPLICABLE);
+        let g2p = http.iter().find(|(l, _)| *l == "G2P").unwrap();
+        assert_eq!(g2p.1, NOT_APPLICABLE);
         assert_eq!(engine.len(), http.len(), "labels line up by position");
     }
 }

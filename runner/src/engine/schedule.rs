@@ -585,6 +585,30 @@ mod tests {
                 );
             }
         }
+        // Every text the suite ships, planned on a fast, a middling and a slow machine.
+        let texts = crate::context::presets::SENTENCES
+            .iter()
+            .copied()
+            .chain(crate::context::presets::PRESETS.iter().map(|p| p.text));
+        for text in texts {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            for (fixed, per) in [(100.0, 10.0), (300.0, 28.0), (450.0, 42.0)] {
+                let m = trained(fixed, per);
+                let p = Planner::new(&m, 1.0, &Chunking::default());
+                let sim = p.simulate(&words, p.first_len(&words));
+                let ends: Vec<usize> = sim
+                    .words
+                    .iter()
+                    .scan(0, |at, k| {
+                        *at += k;
+                        Some(*at)
+                    })
+                    .collect();
+                for &end in &ends[..ends.len() - 1] {
+                    assert!(!leans_on_next(words[end - 1]), "{text}: {sim:?}");
+                }
+            }
+        }
         assert!(leans_on_next("The") && leans_on_next("at") && !leans_on_next("and,"));
         assert!(!leans_on_next("museum") && !leans_on_next("Sundays."));
         assert!(
