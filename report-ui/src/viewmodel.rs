@@ -366,6 +366,8 @@ mod tests {
             target: "engine".into(),
             session: String::new(),
             summaries: None,
+            label: None,
+            config: String::new(),
         };
         let (a, b, c) = (e("a", 1, "Z", 0), e("b", 2, "A", 2), e("c", 3, "A", 0));
         let mut rows = vec![&a, &b, &c];

@@ -1,6 +1,6 @@
 //! Command-line interface (clap derive). Flags resolve in layers: flags → environment → defaults.
 
-use crate::run::plan::{CaseArgs, OutputArgs, TrialArgs};
+use crate::run::plan::{CaseArgs, MachineArgs, OutputArgs, TrialArgs};
 use crate::suites::SuiteArgs;
 use crate::target::cli::TargetArgs;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -39,7 +39,8 @@ pub enum Command {
     },
     /// Score WAV files with the judging models (DNSMOS), as the judges suite scores a run's audio.
     Judge(JudgeArgs),
-    /// Compare runs against a baseline: exit 1 when any metric regressed.
+    /// Compare runs against a baseline: exit 0 when nothing regressed, 1 when a metric regressed,
+    /// 2 when a bundle cannot be read.
     Compare(CompareArgs),
     /// One metric of one case across the runs in artifacts/index.json, with change points.
     History(HistoryArgs),
@@ -80,6 +81,9 @@ pub struct RunArgs {
     /// Suites.
     #[command(flatten)]
     pub suites: SuiteArgs,
+    /// The machine.
+    #[command(flatten)]
+    pub machine: MachineArgs,
     /// Output.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -179,6 +183,12 @@ pub struct CompareArgs {
     /// strategy or build); without it such rows say "not comparable".
     #[arg(long)]
     pub allow_different: bool,
+    /// The run index whose history of the runs' series sets the run-to-run noise (an
+    /// `index.json` or the folder holding it). Default: the index beside the new bundle
+    /// (`artifacts/index.json` for `artifacts/runs/<id>/bundle.json`), if there is one; without
+    /// history, the A/A spread measured for this kind of machine.
+    #[arg(long, value_name = "INDEX|DIR")]
+    pub history: Option<PathBuf>,
 }
 
 /// Which model file.

@@ -63,6 +63,7 @@ pub fn speak(text: &str, voice: &str) -> Vec<f32> {
             voice: voice.into(),
             speed: 1.0,
             strategy: Strategy::Whole,
+            plan: None,
         })
         .unwrap();
     let mut out = Vec::new();

@@ -47,6 +47,7 @@ fn synth(e: &EngineHandle, text: &str, strategy: Strategy) -> Vec<kokoro_bench::
             voice: "jf_alpha".into(),
             speed: 1.0,
             strategy,
+            plan: None,
         })
         .unwrap();
     let mut chunks = Vec::new();
@@ -217,6 +218,7 @@ fn bad_requests_name_the_value_and_the_choices() {
         voice: voice.into(),
         speed,
         strategy: Strategy::Whole,
+        plan: None,
     };
     let err = e
         .synthesize(req("Hello.", "af_nobody", 1.0))

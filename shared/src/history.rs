@@ -52,9 +52,22 @@ pub struct History {
     pub note: Option<String>,
 }
 
-/// The series a run belongs to: numbers are only lined up on one machine against one target.
+/// The series a run belongs to: numbers are only lined up on one machine (its label, else its
+/// CPU), against one target, in one configuration (strategy, joins, model, threads — see
+/// [`crate::index::configuration`]); the same words as [`crate::index::series_of`] for a bundle.
 pub fn series_key(e: &IndexEntry) -> String {
-    format!("{} · {}", e.machine, e.target)
+    let machine = e
+        .label
+        .as_deref()
+        .filter(|l| !l.is_empty())
+        .unwrap_or(&e.machine);
+    let config = if e.config.is_empty() {
+        // Entries from before configurations were recorded.
+        format!("{} · {}", e.strategy, e.model)
+    } else {
+        e.config.clone()
+    };
+    format!("{machine} · {} · {config}", e.target)
 }
 
 /// The history of `metric` for `case` in `series` (default: the newest run's series), read from
@@ -176,8 +189,19 @@ pub fn history(
         });
     }
     let medians: Vec<f64> = points.iter().map(|p| p.median).collect();
+    let min_magnitude = match metric.practical() {
+        crate::metrics::Practical::Relative(t) => t,
+        _ => 0.0,
+    };
+    let opts = crate::stats::edivisive::Options {
+        min_magnitude,
+        ..Default::default()
+    };
     History {
-        change_points: crate::stats::changepoint::detect(&medians, 3),
+        change_points: crate::stats::edivisive::detect(&medians, opts)
+            .iter()
+            .map(|c| c.index)
+            .collect(),
         points,
         series: all_series,
         selected_series: selected,
@@ -246,24 +270,40 @@ mod tests {
             "2 intra / 1 inter threads → 1 intra / 1 inter threads"
         );
         let mut index = RunIndex::default();
-        for i in 0..10 {
-            let strategy = if i == 3 { "clause" } else { "progressive" };
-            index.upsert(mk(
+        for i in 0..11 {
+            let strategy = if i == 10 { "clause" } else { "progressive" };
+            let mut e = mk(
                 i,
                 if i < 5 { 900.0 } else { 500.0 },
                 "CPU A",
                 strategy,
                 "short",
-            ));
+            );
+            if i == 3 {
+                e.session = "ORT 1.32.0 · CPUExecutionProvider".into();
+            }
+            index.upsert(e);
         }
         index.upsert(mk(20, 100.0, "CPU B", "progressive", "short")); // oldest run, another machine
         let h = history(&index, Metric::TtfaMs, Some("short"), None);
-        assert_eq!(h.series, vec!["CPU A · engine", "CPU B · engine"]);
-        assert_eq!(h.selected_series, "CPU A · engine");
+        let a = "CPU A · engine · progressive · kokoro-int8.onnx · 2 threads";
+        assert_eq!(
+            h.series,
+            vec![
+                a,
+                "CPU A · engine · clause · kokoro-int8.onnx · 2 threads",
+                "CPU B · engine · progressive · kokoro-int8.onnx · 2 threads"
+            ],
+            "another strategy is another configuration, so another series"
+        );
+        assert_eq!(
+            h.selected_series, a,
+            "the newest run of the asked case's first series"
+        );
         assert_eq!(
             h.points.len(),
             10,
-            "the other machine's run is not lined up"
+            "the other machine's and the other strategy's runs are not lined up"
         );
         assert!(h
             .points
@@ -275,7 +315,8 @@ mod tests {
         assert_eq!((p.median, p.n), (501.0, 3));
         let [lo, hi] = p.ci95.unwrap();
         assert!(lo <= 501.0 && 501.0 <= hi && hi - lo <= 2.0);
-        // r3 ran with another strategy: marked on r3 and on the run after it.
+        // r3 ran with another ONNX Runtime: a set-up change inside the series, marked on r3 and
+        // on the run after it.
         let changes: Vec<_> = h
             .points
             .iter()
@@ -288,15 +329,15 @@ mod tests {
         assert_eq!(
             changes,
             vec![
-                ("r3", "strategy progressive → clause"),
-                ("r2", "strategy clause → progressive")
+                ("r3", "session ORT 1.31.1 · CPUExecutionProvider · 2 intra / 1 inter threads · optimisation all · arena on → ORT 1.32.0 · CPUExecutionProvider"),
+                ("r2", "session ORT 1.32.0 · CPUExecutionProvider → ORT 1.31.1 · CPUExecutionProvider · 2 intra / 1 inter threads · optimisation all · arena on")
             ]
         );
         let b = history(
             &index,
             Metric::TtfaMs,
             Some("short"),
-            Some("CPU B · engine"),
+            Some("CPU B · engine · progressive · kokoro-int8.onnx · 2 threads"),
         );
         assert_eq!(b.points.len(), 1);
         let missing = history(&index, Metric::TtfaMs, Some("nope"), None);
@@ -310,7 +351,10 @@ mod tests {
         // A case only another series has: that series is shown, and the page says why.
         index.upsert(mk(21, 300.0, "CPU B", "progressive", "medium"));
         let other = history(&index, Metric::TtfaMs, Some("medium"), None);
-        assert_eq!(other.selected_series, "CPU B · engine");
+        assert_eq!(
+            other.selected_series,
+            "CPU B · engine · progressive · kokoro-int8.onnx · 2 threads"
+        );
         assert_eq!(other.points.len(), 1);
         assert!(other
             .note

@@ -61,6 +61,13 @@ pub struct IndexEntry {
     /// bundle. `None` in entries written before summaries existed (re-run `publish`).
     #[serde(default)]
     pub summaries: Option<Vec<IndexValue>>,
+    /// `--machine-label`: the name the machine's series is kept under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// What a series holds fixed besides machine and target ([`configuration`]): strategy,
+    /// joins, model, threads. Empty in entries written before it existed.
+    #[serde(default)]
+    pub config: String,
 }
 
 /// One metric of one case of a run, summarised for history.
@@ -91,6 +98,66 @@ pub const HISTORY_METRICS: [Metric; 7] = {
     [h[0], h[1], h[2], h[3], h[4], h[5], Metric::PeakRssMb]
 };
 
+/// The session options that change inference speed, in words (not the load time).
+pub fn session_options(s: &crate::schema::SessionOptions) -> String {
+    format!(
+        "{} intra / {} inter threads · optimisation {} · arena {}",
+        s.intra_op_threads,
+        s.inter_op_threads,
+        s.graph_optimization_level,
+        if s.cpu_memory_arena { "on" } else { "off" }
+    )
+}
+
+/// What a series holds fixed besides the machine and the target: `adaptive · natural joins ·
+/// kokoro-int8.onnx · 2 threads` (engine), the strategy alone for other targets. A change of
+/// any of these starts another series; ONNX Runtime, CPU or OS changes inside one machine
+/// label are set-up changes within it.
+pub fn configuration(bundle: &Bundle) -> String {
+    let mut parts = vec![bundle.plan.strategy.clone()];
+    if let Some(j) = &bundle.plan.joins {
+        parts.push(format!("{j} joins"));
+    }
+    if let Some(m) = &bundle.provenance.model {
+        parts.push(m.name.clone());
+    }
+    if let Some(s) = &bundle.provenance.session {
+        parts.push(format!("{} threads", s.intra_op_threads));
+    }
+    parts.join(" · ")
+}
+
+/// The series a run belongs to: `machine · target · configuration` (see
+/// [`crate::history::series_key`], which reads the same from an index entry).
+pub fn series_of(bundle: &Bundle) -> String {
+    format!(
+        "{} · {} · {}",
+        bundle.machine.series_name(),
+        target_words(bundle),
+        configuration(bundle)
+    )
+}
+
+fn target_words(bundle: &Bundle) -> String {
+    match bundle.run.target {
+        TargetKind::Engine => "engine".into(),
+        TargetKind::Legacy => "legacy".into(),
+        TargetKind::Scripted => "scripted".into(),
+        TargetKind::Command => bundle
+            .provenance
+            .command
+            .as_ref()
+            .map(|c| c.command.clone())
+            .unwrap_or_else(|| "command".into()),
+        TargetKind::Http => bundle
+            .provenance
+            .http
+            .as_ref()
+            .map(|h| h.url.clone())
+            .unwrap_or_else(|| "http".into()),
+    }
+}
+
 /// `ORT 1.31.1 · CPUExecutionProvider · 2 intra / 1 inter threads · optimisation all · arena on`;
 /// empty for runs without an in-process session.
 pub fn session_summary(bundle: &Bundle) -> String {
@@ -101,13 +168,7 @@ pub fn session_summary(bundle: &Bundle) -> String {
         parts.push(r.registered_providers.join(", "));
     }
     if let Some(s) = &p.session {
-        parts.push(format!(
-            "{} intra / {} inter threads · optimisation {} · arena {}",
-            s.intra_op_threads,
-            s.inter_op_threads,
-            s.graph_optimization_level,
-            if s.cpu_memory_arena { "on" } else { "off" }
-        ));
+        parts.push(session_options(s));
     }
     parts.join(" · ")
 }
@@ -118,13 +179,14 @@ pub fn summaries(bundle: &Bundle) -> Vec<IndexValue> {
     let mut out = Vec::new();
     for metric in HISTORY_METRICS {
         let untrusted = bundle.untrusted(metric.key()).is_some();
-        let mut push = |case: Option<String>, values: Vec<f64>| {
+        let mut push = |case: Option<String>, rounds: Vec<Vec<f64>>| {
+            let values: Vec<f64> = rounds.iter().flatten().copied().collect();
             let Some(s) = Summary::of(&values) else {
                 return;
             };
             // Same rule as the CLI summary: a bootstrap of fewer than 3 values is not an interval.
             let ci95 = (s.n >= 3)
-                .then(|| boot.one(&values, median))
+                .then(|| boot.one_rounds(&rounds, median))
                 .flatten()
                 .map(|i| [i.lo, i.hi]);
             out.push(IndexValue {
@@ -138,10 +200,10 @@ pub fn summaries(bundle: &Bundle) -> Vec<IndexValue> {
         };
         if metric.per_trial() {
             for case in &bundle.cases {
-                push(Some(case.id.clone()), metric.case_values(case));
+                push(Some(case.id.clone()), metric.case_rounds(case));
             }
         } else {
-            push(None, metric.run_value(bundle).into_iter().collect());
+            push(None, vec![metric.run_value(bundle).into_iter().collect()]);
         }
     }
     out
@@ -177,25 +239,11 @@ impl IndexEntry {
                 count(GateStatus::NoData),
             ],
             git_commit: bundle.run.git_commit.clone(),
-            target: match bundle.run.target {
-                TargetKind::Engine => "engine".into(),
-                TargetKind::Legacy => "legacy".into(),
-                TargetKind::Scripted => "scripted".into(),
-                TargetKind::Command => bundle
-                    .provenance
-                    .command
-                    .as_ref()
-                    .map(|c| c.command.clone())
-                    .unwrap_or_else(|| "command".into()),
-                TargetKind::Http => bundle
-                    .provenance
-                    .http
-                    .as_ref()
-                    .map(|h| h.url.clone())
-                    .unwrap_or_else(|| "http".into()),
-            },
+            target: target_words(bundle),
             session: session_summary(bundle),
             summaries: Some(summaries(bundle)),
+            label: bundle.machine.label.clone(),
+            config: configuration(bundle),
         }
     }
 }

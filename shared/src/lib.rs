@@ -15,6 +15,7 @@
 
 pub mod capacity;
 pub mod compare;
+pub mod contention;
 pub mod describe;
 mod error;
 pub mod export;

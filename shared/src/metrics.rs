@@ -371,6 +371,18 @@ impl Metric {
             .collect()
     }
 
+    /// Values over the measured trials of a case grouped by round, rounds in order (one group for
+    /// bundles written before rounds existed): what the two-stage bootstrap resamples.
+    pub fn case_rounds(self, case: &Case) -> Vec<Vec<f64>> {
+        let mut rounds: std::collections::BTreeMap<u32, Vec<f64>> = Default::default();
+        for t in case.measured() {
+            if let Some(v) = self.trial_value(t) {
+                rounds.entry(t.round.unwrap_or(0)).or_default().push(v);
+            }
+        }
+        rounds.into_values().collect()
+    }
+
     /// Run-level value.
     pub fn run_value(self, b: &Bundle) -> Option<f64> {
         match self {

@@ -19,27 +19,35 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
             ..Default::default()
         })
         .collect();
+    let run = RunMeta {
+        id: "test-run".into(),
+        started_at: "2026-01-01T00:00:00Z".into(),
+        started_unix_ms: 1_767_225_600_000,
+        finished_at: None,
+        finished_unix_ms: None,
+        tool: "test".into(),
+        git_commit: None,
+        build_profile: "release".into(),
+        command_line: vec![],
+        status: RunStatus::Completed,
+        target: TargetKind::Engine,
+    };
+    let machine = Machine {
+        cpu_model: "Test CPU".into(),
+        logical_cores: 2,
+        ..Default::default()
+    };
+    let plan = Plan {
+        suites: vec![crate::schema::SuiteKind::Ttfa],
+        measured_trials: ttfa_ms.len() as u32,
+        strategy: "progressive".into(),
+        voice: "v".into(),
+        speed: 1.0,
+        audible_threshold_dbfs: Some(-50.0),
+        nonce_per_trial: true,
+        ..Default::default()
+    };
     Bundle {
-        schema_id: SCHEMA_ID.into(),
-        schema_version: SCHEMA_VERSION,
-        run: RunMeta {
-            id: "test-run".into(),
-            started_at: "2026-01-01T00:00:00Z".into(),
-            started_unix_ms: 1_767_225_600_000,
-            finished_at: None,
-            finished_unix_ms: None,
-            tool: "test".into(),
-            git_commit: None,
-            build_profile: "release".into(),
-            command_line: vec![],
-            status: RunStatus::Completed,
-            target: TargetKind::Engine,
-        },
-        machine: Machine {
-            cpu_model: "Test CPU".into(),
-            logical_cores: 2,
-            ..Default::default()
-        },
         provenance: Provenance {
             voice_id: "v".into(),
             corpus: vec![CorpusText {
@@ -50,19 +58,6 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
             }],
             ..Default::default()
         },
-        plan: Plan {
-            suites: vec![crate::schema::SuiteKind::Ttfa],
-            warmup_trials: 0,
-            measured_trials: ttfa_ms.len() as u32,
-            strategy: "progressive".into(),
-            joins: None,
-            voice: "v".into(),
-            speed: 1.0,
-            prebuffer_ms: 0.0,
-            audible_threshold_dbfs: Some(-50.0),
-            nonce_per_trial: true,
-            nonce: None,
-        },
         cases: vec![Case {
             id: "medium".into(),
             chars: 140,
@@ -70,16 +65,6 @@ pub fn bundle_with_ttfa(ttfa_ms: &[f64]) -> Bundle {
             oov_phoneme_chars: 0,
             trials,
         }],
-        memory: None,
-        soak: None,
-        providers: None,
-        hardware: None,
-        judges: None,
-        capacity: None,
-        versus: None,
-        dual: None,
-        gates: vec![],
-        caveats: vec![],
-        notes: vec![],
+        ..Bundle::new(run, machine, plan)
     }
 }

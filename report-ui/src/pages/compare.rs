@@ -101,7 +101,7 @@ pub fn compare_view(p: &CompareProps) -> Html {
         <div id="compare">
             { for others.iter().map(|o| {
                 let n = &o.loaded.bundle;
-                let c = compare_with(b, n, Options { allow_different: p.allow_different });
+                let c = compare_with(b, n, Options { allow_different: p.allow_different, ..Default::default() });
                 html! {
                     <section>
                         <h2>{ format!("{} (baseline) → {}", c.base_id, c.new_id) }</h2>

@@ -7,6 +7,7 @@ pub mod dual;
 pub mod gates;
 pub mod hardware;
 pub mod judges;
+pub mod machine;
 pub mod memory;
 pub mod providers;
 pub mod soak;
@@ -21,6 +22,7 @@ use yew::prelude::*;
 /// Every run-level section, in page order; each renders nothing when its suite did not run.
 pub const SECTIONS: &[fn(&Bundle) -> Html] = &[
     target::render,
+    machine::render,
     gates::render,
     judges::render,
     providers::render,

@@ -5,12 +5,21 @@ use super::{EXIT_FAILED, EXIT_OK};
 use crate::cli::CompareArgs;
 use anyhow::Result;
 use kokoro_bench_bundle::compare::{compare_with, Comparison, Options, Row, Verdict};
+use kokoro_bench_bundle::index::RunIndex;
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
 fn summary_cell(row: &Row, new: bool) -> String {
-    let s = if new { &row.new } else { &row.base };
+    let (s, rounds) = if new {
+        (&row.new, row.rounds[1])
+    } else {
+        (&row.base, row.rounds[0])
+    };
     s.as_ref()
-        .map(|s| format!("{} (n={})", row.metric.format(s.median), s.n))
+        .map(|s| match rounds {
+            0 | 1 => format!("{} (n={})", row.metric.format(s.median), s.n),
+            r => format!("{} (n={}, {r} rounds)", row.metric.format(s.median), s.n),
+        })
         .unwrap_or("—".into())
 }
 
@@ -91,13 +100,13 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
     for line in transcript_lines(c) {
         let _ = writeln!(o, "{q}{line}");
     }
-    if !c.warnings.is_empty()
-        || !c.not_like_for_like.is_empty()
-        || !tradeoffs.is_empty()
-        || !c.transcripts.is_empty()
-    {
-        let _ = writeln!(o);
+    for line in &c.plan_changes {
+        let _ = writeln!(o, "{q}plans: {line}");
     }
+    if let Some(n) = &c.noise_source {
+        let _ = writeln!(o, "{q}run-to-run noise: {n}");
+    }
+    let _ = writeln!(o);
     let differing: Vec<_> = c.setup.iter().filter(|l| l.differs()).collect();
     if !differing.is_empty() {
         let _ = writeln!(
@@ -160,6 +169,43 @@ pub fn render(c: &Comparison, markdown: bool) -> String {
     o
 }
 
+/// The run index to read series history from: the one given (a file or its folder), else the
+/// one beside the new bundle (`<artifacts>/runs/<id>/bundle.json` → `<artifacts>/index.json`).
+///
+/// # Errors
+/// A given index that cannot be read.
+fn history(given: Option<&Path>, new: &Path) -> Result<Option<RunIndex>> {
+    let read = |p: &Path| -> Result<RunIndex> {
+        let bytes = std::fs::read(p)
+            .map_err(|e| anyhow::anyhow!("cannot read the run index: {e} ({})", p.display()))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "not a kokoro-bench run index (artifacts/index.json): {e} ({})",
+                p.display()
+            )
+        })
+    };
+    if let Some(g) = given {
+        let p = if g.is_dir() {
+            g.join("index.json")
+        } else {
+            g.to_path_buf()
+        };
+        return read(&p).map(Some);
+    }
+    let dir = if new.is_dir() {
+        new.to_path_buf()
+    } else {
+        new.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let beside: PathBuf = dir.join("../../index.json");
+    Ok(if beside.is_file() {
+        read(&beside).ok()
+    } else {
+        None
+    })
+}
+
 /// `compare`.
 ///
 /// # Errors
@@ -170,11 +216,13 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
     let mut all = Vec::new();
     for n in &args.new {
         let new = load(n)?.bundle;
+        let index = history(args.history.as_deref(), n)?;
         let c = compare_with(
             &base,
             &new,
             Options {
                 allow_different: args.allow_different,
+                history: index.as_ref(),
             },
         );
         regressed |= c.regressed();

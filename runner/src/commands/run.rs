@@ -108,6 +108,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         cases: &args.cases,
         trials: &args.trials,
         suites: &args.suites,
+        machine: &args.machine,
         output: &args.output,
         command_line: std::env::args().collect(),
     })?;

@@ -91,18 +91,6 @@ impl RunCtx {
         Ok(())
     }
 
-    /// Writes the bundle with `case` (still being measured) as its last case, so a process that
-    /// dies mid-case loses at most the trial in flight.
-    ///
-    /// # Errors
-    /// IO errors with the path.
-    pub fn save_with(&mut self, case: &kokoro_bench_bundle::schema::Case) -> Result<()> {
-        self.bundle.cases.push(case.clone());
-        let saved = self.save();
-        self.bundle.cases.pop();
-        saved
-    }
-
     /// Records an artifact that could not be written (it is named in the bundle's notes).
     pub fn lost_artifact(&mut self, why: String) {
         self.progress.say(&format!("warning: {why}"));

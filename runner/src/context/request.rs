@@ -49,8 +49,24 @@ impl<'a> Requests<'a> {
         self.target.cache()
     }
 
+    /// The target requests go to (for its speed probe).
+    pub fn target(&self) -> &'a dyn Target {
+        self.target
+    }
+
     /// Sends `text` (with a nonce when the cache must be defeated) and records the nonce.
     pub fn send(&self, text: &str, index: u32, kind: TrialKind) -> Outcome {
+        self.send_planned(text, index, kind, None)
+    }
+
+    /// [`Requests::send`] with chunks to speak instead of the engine's own plan.
+    pub fn send_planned(
+        &self,
+        text: &str,
+        index: u32,
+        kind: TrialKind,
+        plan: Option<&[String]>,
+    ) -> Outcome {
         let (sent, nonce) = match self.target.cache() {
             CachePolicy::Defeated(style) => {
                 let n = self.counter.fetch_add(1, Ordering::SeqCst);
@@ -59,7 +75,7 @@ impl<'a> Requests<'a> {
             }
             _ => (text.to_string(), None),
         };
-        self.send_exact(&sent, index, kind, nonce)
+        self.send_with(&sent, index, kind, nonce, plan)
     }
 
     /// Sends `sent` exactly as given (the nonce check sends the bare text once).
@@ -69,6 +85,17 @@ impl<'a> Requests<'a> {
         index: u32,
         kind: TrialKind,
         nonce: Option<String>,
+    ) -> Outcome {
+        self.send_with(sent, index, kind, nonce, None)
+    }
+
+    fn send_with(
+        &self,
+        sent: &str,
+        index: u32,
+        kind: TrialKind,
+        nonce: Option<String>,
+        plan: Option<&[String]>,
     ) -> Outcome {
         let mut outcome = self.target.request(&Request {
             text: sent,
@@ -81,6 +108,7 @@ impl<'a> Requests<'a> {
             prebuffer_ms: self.settings.prebuffer_ms,
             timeout: self.settings.timeout_for(sent),
             cancel: self.cancel,
+            plan,
         });
         outcome.out.trial.nonce = nonce;
         outcome

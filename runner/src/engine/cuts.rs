@@ -63,6 +63,31 @@ impl<'t> Cuts<'t> {
         }
     }
 
+    /// Another run's chunks for the same text (`--plan-from`), spoken as they were cut.
+    ///
+    /// # Errors
+    /// When the chunks' words are not the text's words in order (a plan made for another text).
+    pub fn replay(text: &str, chunks: &[String]) -> Result<Cuts<'t>, String> {
+        let planned: Vec<&str> = chunks.iter().flat_map(|c| c.split_whitespace()).collect();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        if planned != words {
+            return Err(format!(
+                "the replayed plan ({} chunk(s), {} words) is not a plan of this text ({} words)",
+                chunks.len(),
+                planned.len(),
+                words.len()
+            ));
+        }
+        Ok(Cuts::Fixed {
+            chunks: chunks
+                .iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            next: 0,
+        })
+    }
+
     /// The next chunk (`None` when the text is done); the adaptive schedule sizes it for the
     /// audio `buffered_ms` ahead of the listener now.
     pub fn next(&mut self, planner: &Planner<'_>, buffered_ms: f64) -> Option<Cut> {
@@ -132,5 +157,19 @@ mod tests {
             assert!(plans.iter().all(|p| p.planned_ms.is_some() == adaptive));
             assert!(plans[1..].iter().all(|p| p.schedule.is_none()));
         }
+    }
+
+    #[test]
+    fn a_replayed_plan_must_be_a_plan_of_this_text() {
+        let text = "One two three four five.";
+        let plan = vec!["One two three".to_string(), "four five.".to_string()];
+        let model = SpeedModel::default();
+        let planner = Planner::new(&model, 1.0, &Default::default());
+        let mut cuts = Cuts::replay(text, &plan).unwrap();
+        let said: Vec<String> =
+            std::iter::from_fn(|| cuts.next(&planner, 0.0).map(|c| c.text)).collect();
+        assert_eq!(said, plan);
+        let err = Cuts::replay("Another text entirely.", &plan).err().unwrap();
+        assert!(err.contains("not a plan of this text"), "{err}");
     }
 }

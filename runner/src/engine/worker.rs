@@ -28,6 +28,9 @@ pub struct SynthRequest {
     pub speed: f32,
     /// Chunking strategy.
     pub strategy: Strategy,
+    /// Chunks to speak instead of planning them (`--plan-from`: another run's plan for this
+    /// text); their words must be the text's words, in order.
+    pub plan: Option<Vec<String>>,
 }
 
 /// One delivered chunk (one model call).
@@ -96,7 +99,17 @@ pub struct EngineInfo {
     pub load_ms: f64,
 }
 
-type Job = (SynthRequest, Sender<SynthEvent>);
+/// Work for the engine thread.
+enum Job {
+    /// Synthesise, sending events as chunks are ready.
+    Synth(SynthRequest, Sender<SynthEvent>),
+    /// Time one inference of [`PROBE_PHONEMES`] with this voice: model time, ms, or why not.
+    Probe(String, Sender<Result<f64, String>>),
+}
+
+/// The speed probe's fixed input: a short phrase's phonemes (20 tokens), the same on every
+/// machine and every run, so its model time moves only with the machine and the session.
+pub const PROBE_PHONEMES: &str = "ðə kwˈɪk bɹˈWn fˈɑks";
 
 /// Handle to the engine thread.
 pub struct EngineHandle {
@@ -125,8 +138,13 @@ impl EngineHandle {
                         if ready_tx.send(Ok(info)).is_err() {
                             return;
                         }
-                        for (req, events) in job_rx {
-                            engine.synthesize(&req, &events);
+                        for job in job_rx {
+                            match job {
+                                Job::Synth(req, events) => engine.synthesize(&req, &events),
+                                Job::Probe(voice, reply) => {
+                                    let _ = reply.send(engine.probe(&voice));
+                                }
+                            }
                         }
                     }
                     Err(e) => {
@@ -171,9 +189,27 @@ impl EngineHandle {
         self.tx
             .as_ref()
             .ok_or(EngineError::Gone)?
-            .send((req, tx))
+            .send(Job::Synth(req, tx))
             .map_err(|_| EngineError::Gone)?;
         Ok(rx)
+    }
+
+    /// Times one inference of the fixed probe tokens with `voice` on this engine's session,
+    /// between requests (the speed model does not learn from it), ms.
+    ///
+    /// # Errors
+    /// [`EngineError::Request`] when the inference fails, [`EngineError::Gone`] when the thread
+    /// has died.
+    pub fn probe(&self, voice: &str) -> Result<f64, EngineError> {
+        let (tx, rx) = channel();
+        self.tx
+            .as_ref()
+            .ok_or(EngineError::Gone)?
+            .send(Job::Probe(voice.to_string(), tx))
+            .map_err(|_| EngineError::Gone)?;
+        rx.recv()
+            .map_err(|_| EngineError::Gone)?
+            .map_err(EngineError::Request)
     }
 }
 
@@ -237,8 +273,31 @@ impl Engine {
         })
     }
 
+    fn probe(&mut self, voice: &str) -> Result<f64, String> {
+        let tokens = self.vocab.encode(PROBE_PHONEMES);
+        let style = self
+            .voices
+            .style_row(voice, tokens.ids.len())
+            .map_err(|e| e.to_string())?
+            .to_vec();
+        let t = Instant::now();
+        self.model
+            .infer(&tokens.ids, &style, 1.0)
+            .map_err(|e| e.to_string())?;
+        Ok(t.elapsed().as_secs_f64() * 1000.0)
+    }
+
     fn synthesize(&mut self, req: &SynthRequest, events: &Sender<SynthEvent>) {
-        let mut cuts = Cuts::new(&req.text, req.strategy, &self.speed);
+        let mut cuts = match &req.plan {
+            Some(chunks) => match Cuts::replay(&req.text, chunks) {
+                Ok(c) => c,
+                Err(why) => {
+                    let _ = events.send(SynthEvent::Failed(why));
+                    return;
+                }
+            },
+            None => Cuts::new(&req.text, req.strategy, &self.speed),
+        };
         let mut clock = PlaybackClock::default();
         let mut pieces_sent = 0usize;
         loop {

@@ -49,6 +49,8 @@ pub fn describe() -> Machine {
         memory_total_bytes: sys.total_memory(),
         load_avg_start: Some(load_avg()),
         power_hints: power_hints(),
+        virtualized: virtualized(),
+        power_start: Some(power_state()),
         ..Default::default()
     };
     #[cfg(target_os = "macos")]
@@ -58,6 +60,118 @@ pub fn describe() -> Machine {
         m.efficiency_cores = sysctl("hw.perflevel1.physicalcpu").and_then(|s| s.parse().ok());
     }
     m
+}
+
+/// Whether the OS says it runs under a hypervisor: the x86 `hypervisor` CPU flag or a VM
+/// vendor in the DMI tables on Linux, `kern.hv_vmm_present` on macOS.
+pub fn virtualized() -> Option<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        let flag = std::fs::read_to_string("/proc/cpuinfo").ok().map(|c| {
+            c.lines()
+                .any(|l| l.starts_with("flags") && l.split_whitespace().any(|f| f == "hypervisor"))
+        });
+        let vendor = std::fs::read_to_string("/sys/class/dmi/id/sys_vendor")
+            .ok()
+            .map(|v| {
+                let v = v.to_ascii_lowercase();
+                [
+                    "qemu",
+                    "kvm",
+                    "vmware",
+                    "xen",
+                    "microsoft",
+                    "amazon",
+                    "google",
+                    "innotek",
+                    "parallels",
+                    "digitalocean",
+                    "hetzner",
+                ]
+                .iter()
+                .any(|k| v.contains(k))
+            });
+        match (flag, vendor) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(false) || b.unwrap_or(false)),
+        }
+    }
+    #[cfg(target_os = "macos")]
+    {
+        sysctl("kern.hv_vmm_present").map(|v| v == "1")
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    {
+        None
+    }
+}
+
+/// Power state that changes speed without showing as CPU use: thermal pressure, Low Power Mode,
+/// battery (macOS from `pmset`; Linux from `/sys/class/power_supply` and the hottest thermal
+/// zone). Fields the OS does not offer stay empty.
+pub fn power_state() -> kokoro_bench_bundle::schema::PowerState {
+    #[allow(unused_mut)]
+    let mut p = kokoro_bench_bundle::schema::PowerState::default();
+    #[cfg(target_os = "linux")]
+    {
+        let read = |p: std::path::PathBuf| {
+            std::fs::read_to_string(p)
+                .ok()
+                .map(|s| s.trim().to_string())
+        };
+        if let Ok(entries) = std::fs::read_dir("/sys/class/power_supply") {
+            for e in entries.flatten() {
+                if read(e.path().join("type")).as_deref() == Some("Battery") {
+                    if let Some(status) = read(e.path().join("status")) {
+                        p.on_battery = Some(status == "Discharging");
+                    }
+                }
+            }
+        }
+        let hottest = std::fs::read_dir("/sys/class/thermal")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| read(e.path().join("temp"))?.parse::<f64>().ok())
+            .reduce(f64::max);
+        p.thermal = hottest.map(|mc| format!("hottest zone {:.0} °C", mc / 1000.0));
+    }
+    #[cfg(target_os = "macos")]
+    {
+        let pmset = |args: &[&str]| {
+            std::process::Command::new("pmset")
+                .args(args)
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        };
+        if let Some(batt) = pmset(&["-g", "batt"]) {
+            p.on_battery = Some(batt.contains("'Battery Power'"));
+        }
+        if let Some(all) = pmset(&["-g"]) {
+            p.low_power_mode = all
+                .lines()
+                .find(|l| l.trim_start().starts_with("lowpowermode"))
+                .map(|l| l.split_whitespace().last() == Some("1"));
+        }
+        if let Some(therm) = pmset(&["-g", "therm"]) {
+            let limit = therm
+                .lines()
+                .find(|l| l.contains("CPU_Speed_Limit"))
+                .and_then(|l| l.split('=').nth(1))
+                .map(|v| v.trim().to_string());
+            p.thermal = Some(match limit {
+                Some(v) if v != "100" => format!("CPU speed limited to {v} %"),
+                _ if therm.to_ascii_lowercase().contains("warning level")
+                    && !therm.contains("No thermal warning") =>
+                {
+                    "thermal warning recorded".to_string()
+                }
+                _ => "nominal".to_string(),
+            });
+        }
+    }
+    p
 }
 
 /// Power and thermal hints, where the OS offers them without privileges.

@@ -1,10 +1,18 @@
-//! Measurement helpers: audibility, audio quality and loudness, memory/CPU sampling, machine
-//! facts, WAV and CSV output.
+//! Measurement helpers: audibility, audio quality and loudness, CPU time and who else used the
+//! machine, memory/CPU sampling, machine facts, speed probes, WAV and CSV output.
 
 pub mod audible;
+pub mod contention;
+pub mod cpu;
 pub mod machine;
 pub mod memory;
 pub mod powermetrics;
+pub mod probe;
 pub mod process;
 pub mod quality;
 pub mod wav;
+
+/// Tests that start child processes, or count the children of the test process, take this lock:
+/// the test harness runs tests of one binary in parallel threads of one process.
+#[cfg(test)]
+pub(crate) static CHILDREN: std::sync::Mutex<()> = std::sync::Mutex::new(());

@@ -13,60 +13,46 @@ use kokoro_bench_bundle::schema::*;
 pub fn skeleton(id: &str, started_unix_ms: u64, plan: &RunPlan) -> Bundle {
     let mut m = machine::describe();
     m.calibration = Some(machine::calibrate());
-    let mut b = Bundle {
-        schema_id: SCHEMA_ID.into(),
-        schema_version: SCHEMA_VERSION,
-        run: RunMeta {
-            id: id.to_string(),
-            started_at: rfc3339(started_unix_ms),
-            started_unix_ms,
-            finished_at: None,
-            finished_unix_ms: None,
-            tool: format!("kokoro-bench {}", env!("CARGO_PKG_VERSION")),
-            git_commit: option_env!("KOKORO_BENCH_GIT_COMMIT").map(str::to_string),
-            build_profile: if cfg!(debug_assertions) {
-                "debug"
-            } else {
-                "release"
-            }
-            .into(),
-            // Never argv verbatim: header values and tokens are redacted first.
-            command_line: crate::redact::args(&plan.command_line),
-            status: RunStatus::InProgress,
-            target: plan.target.kind(),
-        },
-        machine: m,
-        provenance: Provenance::default(),
-        plan: Plan {
-            suites: plan.suites.iter().map(|s| s.kind()).collect(),
-            warmup_trials: plan.settings.warmup,
-            measured_trials: plan.settings.trials,
-            strategy: plan
-                .target
-                .engine()
-                .map_or("not applicable", |e| e.chunking.strategy.name())
-                .into(),
-            joins: plan.target.engine().map(|e| e.chunking.joins.name().into()),
-            voice: plan.settings.voice.clone(),
-            speed: plan.settings.speed as f64,
-            prebuffer_ms: plan.settings.prebuffer_ms,
-            audible_threshold_dbfs: Some(plan.settings.audible_threshold_dbfs),
-            nonce_per_trial: false,
-            nonce: None,
-        },
-        cases: Vec::new(),
-        memory: None,
-        soak: None,
-        providers: None,
-        hardware: None,
-        judges: None,
-        capacity: None,
-        versus: None,
-        dual: None,
-        gates: Vec::new(),
-        caveats: Vec::new(),
-        notes: Vec::new(),
+    m.label = plan.machine_label.clone();
+    let run = RunMeta {
+        id: id.to_string(),
+        started_at: rfc3339(started_unix_ms),
+        started_unix_ms,
+        finished_at: None,
+        finished_unix_ms: None,
+        tool: format!("kokoro-bench {}", env!("CARGO_PKG_VERSION")),
+        git_commit: option_env!("KOKORO_BENCH_GIT_COMMIT").map(str::to_string),
+        build_profile: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+        .into(),
+        // Never argv verbatim: header values and tokens are redacted first.
+        command_line: crate::redact::args(&plan.command_line),
+        status: RunStatus::InProgress,
+        target: plan.target.kind(),
     };
+    let plan = Plan {
+        suites: plan.suites.iter().map(|s| s.kind()).collect(),
+        warmup_trials: plan.settings.warmup,
+        measured_trials: plan.settings.trials,
+        rounds: Some(plan.settings.rounds),
+        plan_from: plan.settings.replay.as_ref().map(|r| r.run_id.clone()),
+        strategy: plan
+            .target
+            .engine()
+            .map_or("not applicable", |e| e.chunking.strategy.name())
+            .into(),
+        joins: plan.target.engine().map(|e| e.chunking.joins.name().into()),
+        voice: plan.settings.voice.clone(),
+        speed: plan.settings.speed as f64,
+        prebuffer_ms: plan.settings.prebuffer_ms,
+        audible_threshold_dbfs: Some(plan.settings.audible_threshold_dbfs),
+        nonce_per_trial: false,
+        ..Default::default()
+    };
+    let mut b = Bundle::new(run, m, plan);
     if cfg!(debug_assertions) {
         b.note(
             NoteLevel::Warn,
@@ -117,6 +103,7 @@ pub fn finish(b: &mut Bundle, end: &Ending<'_>, gates: &[kokoro_bench_bundle::ga
     b.run.finished_unix_ms = Some(finished);
     b.run.finished_at = Some(rfc3339(finished));
     b.machine.load_avg_end = Some(machine::load_avg());
+    b.machine.power_end = Some(machine::power_state());
     b.run.status = if interrupted {
         RunStatus::Interrupted
     } else {
@@ -157,15 +144,19 @@ pub fn finish(b: &mut Bundle, end: &Ending<'_>, gates: &[kokoro_bench_bundle::ga
             ),
         );
     }
-    let load = b
-        .machine
-        .load_avg_start
-        .map(|l| l[0])
-        .unwrap_or(0.0)
-        .max(b.machine.load_avg_end.map(|l| l[0]).unwrap_or(0.0));
-    let cores = b.machine.logical_cores.max(1) as f64;
-    if load > cores * 1.5 + 0.5 {
-        b.note(NoteLevel::Warn, NoteCode::NoisyMachine, format!("1-minute load average reached {load:.2} on {cores} cores: other work competed with the benchmark"));
+    // The load average counts the benchmark's own threads and moves over a minute; what other
+    // processes took during each trial is measured directly.
+    let busy = kokoro_bench_bundle::contention::contended(b);
+    if !busy.is_empty() {
+        let list: Vec<String> = busy.iter().map(|c| c.describe()).collect();
+        b.note(
+            NoteLevel::Warn,
+            NoteCode::NoisyMachine,
+            format!(
+                "contended: {}; these numbers describe the machine's other work as much as the target: measure again on a quiet machine (--quiet-machine wait)",
+                list.join("; ")
+            ),
+        );
     }
     b.gates = evaluate(b, gates);
 }

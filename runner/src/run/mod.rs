@@ -10,6 +10,8 @@
 
 pub mod bundle;
 pub mod plan;
+pub mod quiet;
+pub mod sampling;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod trial_loop;
@@ -63,9 +65,10 @@ fn phase_failed(ctx: &mut RunCtx, suite: &str, e: &anyhow::Error) {
 pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     let started = crate::timefmt::unix_ms_now();
     let id = format!("{}-{}", crate::timefmt::compact(started), short_id());
-    let per_case = u64::from(plan.settings.warmup + plan.settings.trials);
+    let st = &plan.settings;
+    let per_case = u64::from(st.warmup * st.rounds + st.trials);
     let loop_steps = if plan.suites.iter().any(|s| s.uses_trials()) {
-        per_case * plan.cases.len() as u64
+        per_case * plan.cases.len() as u64 + 1
     } else {
         0
     };
@@ -115,6 +118,26 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
             kokoro_bench_bundle::schema::NoteCode::VoiceLanguage,
             w,
         );
+    }
+    if let Some(mode) = plan.quiet_machine {
+        let meter = crate::measure::contention::Meter::new(match &ctx.sampled {
+            crate::target::Sampled::Process { pid, .. } => Some(*pid),
+            crate::target::Sampled::NotSampled(_) => None,
+        });
+        let check = quiet::check(mode, plan.quiet_timeout, &meter, &ctx.progress)?;
+        if let Some(c) = check.as_ref().filter(|c| !c.quiet) {
+            ctx.note(
+                NoteLevel::Warn,
+                NoteCode::NoisyMachine,
+                format!(
+                    "before measuring, other processes used {:.0} % of the CPU (--quiet-machine {:?}{})",
+                    c.other_cpu_pct,
+                    c.mode,
+                    if c.waited_ms > 1500.0 { format!(", waited {:.0} s", c.waited_ms / 1000.0) } else { String::new() }
+                ),
+            );
+        }
+        ctx.bundle.machine.quiet_check = check;
     }
     ctx.dir = Some(artifacts::RunDir::create(&plan.out, &ctx.id)?);
     for s in &mut plan.suites {
@@ -221,11 +244,33 @@ mod tests {
             kinds,
             [
                 TrialKind::Cold,
+                TrialKind::Warmup,
                 TrialKind::Warm,
                 TrialKind::Warm,
                 TrialKind::Warm
-            ]
+            ],
+            "--trials 3 means 3 measured trials: the run's cold start is extra"
         );
+        assert!(
+            b.cases[0].trials[1..].iter().all(|t| t.round == Some(0)),
+            "one round"
+        );
+        let cpu = b
+            .probes
+            .iter()
+            .find(|p| p.kind == kokoro_bench_bundle::schema::ProbeKind::Cpu)
+            .expect("the CPU probe runs for every target");
+        assert_eq!(
+            cpu.label,
+            ["before a (round 1)", "before b (round 1)", "end"]
+        );
+        if cfg!(target_os = "linux") {
+            assert!(
+                b.cases[0].trials.iter().all(|t| t.contention.is_some()),
+                "every trial is timed against the rest of the machine"
+            );
+        }
+        assert_eq!(b.plan.rounds, Some(1));
         assert_eq!(b.cases[1].trials[0].kind, TrialKind::Warmup);
         for t in b.cases[1].measured() {
             let p = t.playback.as_ref().expect("streaming analysed every trial");
@@ -302,6 +347,54 @@ mod tests {
         assert_eq!(on_disk.cases.len(), b.cases.len());
     }
 
+    /// Three rounds: each re-warms each case and measures its share, the case order rotates,
+    /// and every case's trials span the run.
+    #[test]
+    fn rounds_rotate_rewarm_and_spread_the_trials() {
+        let mut plan = fake_plan("5:200", trial_suites(), 5, tempdir("rounds"));
+        plan.settings.rounds = 3;
+        let b = execute(plan, Arc::new(AtomicBool::new(false)))
+            .unwrap()
+            .bundle;
+        let a = &b.cases[0];
+        let measured: Vec<Option<u32>> = a.measured().map(|t| t.round).collect();
+        assert_eq!(
+            measured,
+            [Some(0), Some(0), Some(1), Some(1), Some(2)],
+            "5 over 3 rounds: 2, 2, 1"
+        );
+        let warmups = a
+            .trials
+            .iter()
+            .filter(|t| t.kind == TrialKind::Warmup)
+            .count();
+        assert_eq!(warmups, 3, "each round re-warms");
+        let order: Vec<&str> = b
+            .probes
+            .iter()
+            .find(|p| p.kind == kokoro_bench_bundle::schema::ProbeKind::Cpu)
+            .unwrap()
+            .label
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "before a (round 1)",
+                "before b (round 1)",
+                "before b (round 2)",
+                "before a (round 2)",
+                "before a (round 3)",
+                "before b (round 3)",
+                "end"
+            ]
+        );
+        let first_b = b.cases[1].measured().next().unwrap().start_ms;
+        let last_a = a.measured().last().unwrap().start_ms;
+        assert!(last_a > first_b, "a's trials span the run");
+    }
+
     #[test]
     fn failed_trials_are_recorded_with_their_error_and_the_run_goes_on() {
         let plan = fake_plan("5:200,5:200;fail=2", trial_suites(), 3, tempdir("fail"));
@@ -309,8 +402,13 @@ mod tests {
             .unwrap()
             .bundle;
         let failed: usize = b.cases.iter().map(|c| c.failed().count()).sum();
-        assert_eq!(failed, 4, "every second request of 8 fails");
-        assert!(b.cases.iter().all(|c| c.trials.len() == 4));
+        assert_eq!(failed, 4, "every second request of 9 fails");
+        let counts: Vec<usize> = b.cases.iter().map(|c| c.trials.len()).collect();
+        assert_eq!(
+            counts,
+            [5, 4],
+            "the cold start is the first case's extra trial"
+        );
         let s = summary(&b);
         assert!(
             s.contains("## Failed trials") && s.contains("(synthesis): scripted failure"),

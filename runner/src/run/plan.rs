@@ -39,12 +39,29 @@ pub struct TrialArgs {
     /// Speed, 0.5–2.0.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f32,
-    /// Warm-up trials per case (excluded, reported apart).
+    /// Warm-up trials per case in each round (excluded, reported apart).
     #[arg(long, default_value_t = 1)]
     pub warmup: u32,
-    /// Measured trials per case.
-    #[arg(long, default_value_t = 5)]
-    pub trials: u32,
+    /// Measured trials per case, spread over the rounds (the run's first request, the cold
+    /// start, is extra); `auto`: measure until each headline median's 95 % interval is narrower
+    /// than the verdict threshold (5 %), between --min-trials and --max-trials.
+    #[arg(long, default_value = "6", value_parser = trial_count)]
+    pub trials: TrialCount,
+    /// Rounds: every case is measured once per round, in rotated order, each round re-warmed,
+    /// so a case's trials span the run and its interval holds the round-to-round spread.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub rounds: u32,
+    /// `--trials auto`: fewest measured trials per case (default: 2 per round).
+    #[arg(long, value_name = "N")]
+    pub min_trials: Option<u32>,
+    /// `--trials auto`: most measured trials per case, the budget (default 30).
+    #[arg(long, value_name = "N")]
+    pub max_trials: Option<u32>,
+    /// Replay the chunk plans of another run of the same texts and model (its bundle.json or
+    /// run folder) instead of planning: a change is then compared on the same chunks. Engine
+    /// target only.
+    #[arg(long, value_name = "RUN")]
+    pub plan_from: Option<PathBuf>,
     /// Player pre-buffer for the playback simulation, ms.
     #[arg(long, default_value_t = 0.0)]
     pub prebuffer_ms: f64,
@@ -55,6 +72,54 @@ pub struct TrialArgs {
     /// a request past it fails as `deadline`, however steadily it trickles.
     #[arg(long, value_parser = crate::timefmt::duration_arg)]
     pub request_timeout: Option<std::time::Duration>,
+}
+
+/// `--trials`: a count, or `auto`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrialCount {
+    /// This many measured trials per case.
+    Fixed(u32),
+    /// Until precise, within a budget.
+    Auto,
+}
+
+fn trial_count(s: &str) -> Result<TrialCount, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(TrialCount::Auto);
+    }
+    match s.parse::<u32>() {
+        Ok(0) => Err("must be at least 1 (statistics need measured trials; 6 or more is sensible), or `auto`".into()),
+        Ok(n) => Ok(TrialCount::Fixed(n)),
+        Err(_) => Err(format!("`{s}` is neither a number of trials nor `auto`")),
+    }
+}
+
+/// What the run does about a machine that is busy before it starts.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "The machine")]
+pub struct MachineArgs {
+    /// When other processes use the CPU before measuring: `warn` (measure and say so), `wait`
+    /// (until it has been quiet for 3 s, at most --quiet-timeout) or `refuse` (exit 2).
+    #[arg(long, value_enum, default_value = "warn")]
+    pub quiet_machine: QuietArg,
+    /// `--quiet-machine wait`: the longest wait, e.g. 2m.
+    #[arg(long, default_value = "2m", value_parser = crate::timefmt::duration_arg)]
+    pub quiet_timeout: std::time::Duration,
+    /// The name this machine's runs are kept under in history (a CI runner class, a desk);
+    /// CPU or OS changes inside one label show as set-up changes, not new series.
+    #[arg(long, env = "KOKORO_BENCH_MACHINE_LABEL", value_name = "NAME")]
+    pub machine_label: Option<String>,
+}
+
+/// `--quiet-machine`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum QuietArg {
+    /// Measure and say so.
+    Warn,
+    /// Wait (bounded) for quiet.
+    Wait,
+    /// Exit 2 on a busy machine.
+    Refuse,
 }
 
 /// Where results go and what decides the exit code.
@@ -113,6 +178,13 @@ pub struct RunPlan {
     pub command_line: Vec<String>,
     /// How much to say while measuring (`--json` is quiet: stdout is for the document).
     pub verbosity: Verbosity,
+    /// What to do about a machine busy before the run (`None`: do not look; tests on the
+    /// scripted target).
+    pub quiet_machine: Option<kokoro_bench_bundle::schema::QuietMode>,
+    /// The longest `--quiet-machine wait`.
+    pub quiet_timeout: std::time::Duration,
+    /// `--machine-label`.
+    pub machine_label: Option<String>,
 }
 
 fn cases(args: &CaseArgs, preset_given: bool) -> Result<Vec<CaseText>> {
@@ -185,7 +257,30 @@ fn with_defaults(mut rules: Vec<GateRule>, suites: &[Box<dyn Suite>]) -> Vec<Gat
     rules
 }
 
-fn gates(path: Option<&PathBuf>) -> Result<Vec<GateRule>> {
+/// The run-to-run noise a relative gate allows for: the baseline's series in the output folder's
+/// index when it has enough history, else the A/A spread measured for this kind of machine.
+fn gate_noise<'a>(
+    out: &'a Path,
+    base: &'a kokoro_bench_bundle::Bundle,
+) -> impl Fn(
+    kokoro_bench_bundle::metrics::Metric,
+    Option<&str>,
+) -> Option<kokoro_bench_bundle::compare::noise::RunNoise>
+       + 'a {
+    use kokoro_bench_bundle::compare::noise;
+    let index: Option<kokoro_bench_bundle::index::RunIndex> = std::fs::read(out.join("index.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let series = kokoro_bench_bundle::index::series_of(base);
+    move |metric, case| {
+        index
+            .as_ref()
+            .and_then(|ix| noise::from_history(ix, &series, metric, case, &[&base.run.id]))
+            .or_else(|| noise::AA_FLOOR.noise(metric, base.machine.virtualized))
+    }
+}
+
+fn gates(path: Option<&PathBuf>, out: &Path) -> Result<Vec<GateRule>> {
     let Some(p) = path else {
         return Ok(Vec::new());
     };
@@ -210,10 +305,11 @@ fn gates(path: Option<&PathBuf>) -> Result<Vec<GateRule>> {
                 )
             })?
             .bundle;
-        let resolved = kokoro_bench_bundle::gates::relative::resolve(
+        let resolved = kokoro_bench_bundle::gates::relative::resolve_with_noise(
             &file.relative,
             &base,
             &path.display().to_string(),
+            &gate_noise(out, &base),
         )
         .map_err(|e| anyhow::anyhow!("{e} ({})", p.display()))?;
         rules.extend(resolved);
@@ -259,6 +355,8 @@ pub struct PlanInput<'a> {
     pub trials: &'a TrialArgs,
     /// Suite flags.
     pub suites: &'a SuiteArgs,
+    /// Flags about the machine (quiet check, label).
+    pub machine: &'a MachineArgs,
     /// Output flags.
     pub output: &'a OutputArgs,
     /// The command line as given (to tell an explicit `--preset` from the default).
@@ -274,11 +372,7 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
     if !(0.5..=2.0).contains(&t.speed) {
         bail!("--speed {} is outside 0.5–2.0", t.speed);
     }
-    if t.trials == 0 {
-        bail!(
-            "--trials must be at least 1 (statistics need measured trials; 5 or more is sensible)"
-        );
-    }
+    let (trials, rounds, auto) = super::sampling::trials(t)?;
     if !t.prebuffer_ms.is_finite() || t.prebuffer_ms < 0.0 {
         bail!("--prebuffer-ms {} must be 0 or more", t.prebuffer_ms);
     }
@@ -294,11 +388,26 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
         .any(|a| a == "--preset" || a.starts_with("--preset="));
     let cases = cases(input.cases, preset_given)?;
     let target = input.target.spec()?;
+    let replay = match &t.plan_from {
+        Some(p) => Some(std::sync::Arc::new(super::sampling::replay(
+            p,
+            &cases,
+            target.as_ref(),
+        )?)),
+        None => None,
+    };
+    let label = input.machine.machine_label.as_deref().map(str::trim);
+    if label.is_some_and(|l| l.is_empty() || l.len() > 80 || l.contains(['/', '\\'])) {
+        bail!("--machine-label must be 1–80 characters without slashes (it names a history series), e.g. `ubuntu-24.04-x64`");
+    }
     let settings = Settings {
         voice: target.voice(t.voice.as_deref())?,
         speed: t.speed,
         warmup: t.warmup,
-        trials: t.trials,
+        trials,
+        rounds,
+        auto,
+        replay,
         prebuffer_ms: t.prebuffer_ms,
         audible_threshold_dbfs: t.audible_dbfs,
         save_audio: input.output.save_audio,
@@ -311,7 +420,10 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
     })?;
     check_exports(input.output)?;
     Ok(RunPlan {
-        gates: with_defaults(gates(input.output.gates.as_ref())?, &suites),
+        gates: with_defaults(
+            gates(input.output.gates.as_ref(), &input.output.out)?,
+            &suites,
+        ),
         target,
         cases,
         settings,
@@ -323,5 +435,12 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
             (_, _, true) => Verbosity::Verbose,
             _ => Verbosity::Normal,
         },
+        quiet_machine: Some(match input.machine.quiet_machine {
+            QuietArg::Warn => kokoro_bench_bundle::schema::QuietMode::Warn,
+            QuietArg::Wait => kokoro_bench_bundle::schema::QuietMode::Wait,
+            QuietArg::Refuse => kokoro_bench_bundle::schema::QuietMode::Refuse,
+        }),
+        quiet_timeout: input.machine.quiet_timeout,
+        machine_label: label.map(str::to_string),
     })
 }

@@ -18,13 +18,16 @@ pub fn tempdir(tag: &str) -> PathBuf {
     d
 }
 
-/// Shared settings: 1 warm-up, `trials` measured, first audio kept.
+/// Shared settings: one round, 1 warm-up, `trials` measured, first audio kept.
 pub fn settings(trials: u32) -> Settings {
     Settings {
         voice: "scripted".into(),
         speed: 1.0,
         warmup: 1,
         trials,
+        rounds: 1,
+        auto: None,
+        replay: None,
         prebuffer_ms: 0.0,
         audible_threshold_dbfs: -50.0,
         save_audio: SaveAudio::First,
@@ -45,6 +48,7 @@ pub fn request(text: &str, origin: std::time::Instant) -> crate::target::Request
         prebuffer_ms: 0.0,
         timeout: std::time::Duration::from_secs(10),
         cancel: None,
+        plan: None,
     }
 }
 
@@ -68,5 +72,8 @@ pub fn fake_plan(script: &str, suites: Vec<Box<dyn Suite>>, trials: u32, out: Pa
         out,
         command_line: vec!["kokoro-bench".into(), "run".into()],
         verbosity: crate::context::progress::Verbosity::Quiet,
+        quiet_machine: None,
+        quiet_timeout: std::time::Duration::from_secs(1),
+        machine_label: None,
     }
 }

@@ -1,30 +1,28 @@
-//! The case × trial loop: every text, warm-up then measured trials, each trial analysed by the
-//! suites that look at trials (streaming, quality), its audio and trace written, the bundle
-//! rewritten after each case so a crash loses at most one case.
+//! The case × trial loop, in rounds: one cold request, then per round every text in rotated
+//! order — a speed probe, warm-up, then its share of the measured trials — each trial timed
+//! against the rest of the machine (other processes' CPU, steal), analysed by the suites that
+//! look at trials (streaming, quality), its audio and trace written, the bundle rewritten after
+//! every trial so a crash loses at most the trial in flight.
+//!
+//! Why rounds: the machine's state (a VM neighbour, the clock, what the adaptive schedule has
+//! learned) moves every trial of a stretch of time together. Spreading a case's trials over the
+//! run and resampling rounds first (`stats::hierarchical`) puts that movement into its interval.
 
 use crate::context::request::Requests;
-use crate::context::settings::SaveAudio;
+use crate::context::settings::{SaveAudio, Settings};
 use crate::context::RunCtx;
+use crate::measure::contention::Meter;
+use crate::measure::probe;
 use crate::suites::Suite;
 use crate::target::{CachePolicy, Outcome};
 use anyhow::Result;
 use kokoro_bench_bundle::metrics::Metric;
-use kokoro_bench_bundle::schema::{Case, NoteCode, NoteLevel, Trial, TrialFlag, TrialKind};
+use kokoro_bench_bundle::schema::{
+    AutoReason, AutoStop, Case, NoteCode, NoteLevel, ProbeKind, Trial, TrialFlag, TrialKind,
+    TrialsAuto,
+};
+use kokoro_bench_bundle::stats::bootstrap::Bootstrap;
 use kokoro_bench_bundle::stats::median;
-
-/// The role of trial `i` of a case in the statistics.
-fn kind_of(first_of_run: bool, i: u32, warmup: u32, cache: CachePolicy) -> TrialKind {
-    if first_of_run {
-        TrialKind::Cold
-    } else if i < warmup {
-        TrialKind::Warmup
-    } else if cache == CachePolicy::Exposed {
-        // The same text again, cache not defeated: a server may answer from its cache.
-        TrialKind::Cached
-    } else {
-        TrialKind::Warm
-    }
-}
 
 /// Records what only the first response shows, and run-level warnings a trial reveals.
 fn note_response(ctx: &mut RunCtx, outcome: &Outcome) {
@@ -148,76 +146,281 @@ fn case_line(case: &Case) -> String {
     )
 }
 
-/// Runs every case. Stops early (keeping what was measured) on Ctrl-C or when the target
-/// refused a request as malformed.
+/// Where the loop is: per case, the next trial index, whether audio was kept, and how many
+/// replayed plans were used.
+struct Cursor {
+    next_index: Vec<u32>,
+    saved_first: Vec<bool>,
+    replayed: Vec<usize>,
+    meter: Meter,
+}
+
+/// One request of case `ci` in `round`: sent, timed against the rest of the machine, analysed,
+/// recorded and saved. `false` when the run must stop (Ctrl-C, a fatal answer).
+fn one(
+    ctx: &mut RunCtx,
+    suites: &[Box<dyn Suite>],
+    requests: &Requests<'_>,
+    cur: &mut Cursor,
+    at: (usize, u32),
+    kind: TrialKind,
+) -> Result<bool> {
+    let (ci, round) = at;
+    if ctx.stopped() {
+        return Ok(false);
+    }
+    let text = ctx.cases[ci].clone();
+    let i = cur.next_index[ci];
+    cur.next_index[ci] += 1;
+    ctx.mark(format!("{}#{i}", text.id));
+    ctx.progress
+        .message(format!("{} trial {} (round {})", text.id, i + 1, round + 1));
+    let plan = ctx.settings.replay.clone();
+    let chunks = plan
+        .as_ref()
+        .and_then(|r| r.plan(&text.id, cur.replayed[ci]));
+    if chunks.is_some() {
+        cur.replayed[ci] += 1;
+    }
+    let mark = cur.meter.mark();
+    let mut outcome = requests.send_planned(&text.text, i, kind, chunks);
+    if outcome.abandoned() {
+        // Ctrl-C came while it was in flight: not a measurement, not a failure.
+        ctx.abandoned += 1;
+        return Ok(false);
+    }
+    outcome.out.trial.contention = cur.meter.since(&mark);
+    outcome.out.trial.round = Some(round);
+    let fatal = outcome.fatal.clone();
+    let mut case = std::mem::take(&mut ctx.bundle.cases[ci]);
+    let recorded = record(ctx, suites, &mut case, outcome, &mut cur.saved_first[ci]);
+    ctx.bundle.cases[ci] = case;
+    recorded?;
+    if let Some(t) = ctx.bundle.cases[ci].trials.last() {
+        ctx.progress.trial(&trial_line(&text.id, t));
+    }
+    ctx.progress.inc();
+    if let Err(e) = ctx.save() {
+        ctx.lost_artifact(format!(
+            "the bundle could not be updated after a trial (kept in memory): {e:#}"
+        ));
+    }
+    if let Some(msg) = fatal {
+        ctx.fatal = Some(msg);
+        ctx.request_stop();
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Times the speed probes (the CPU loop; the target's own, if it has one) at this point of the
+/// run.
+fn probe(ctx: &mut RunCtx, requests: &Requests<'_>, label: &str) {
+    if ctx.stopped() {
+        return;
+    }
+    ctx.mark(format!("probe {label}"));
+    let at = ctx.elapsed_ms();
+    let cpu = probe::cpu_probe_ms();
+    probe::record(
+        &mut ctx.bundle.probes,
+        ProbeKind::Cpu,
+        probe::CPU_WORKLOAD,
+        at,
+        label,
+        cpu,
+    );
+    if let Some((workload, ms)) = requests.target().probe(&ctx.settings.voice) {
+        probe::record(
+            &mut ctx.bundle.probes,
+            ProbeKind::Engine,
+            &workload,
+            at,
+            label,
+            ms,
+        );
+    }
+}
+
+/// The measured trials case `ci` gets in `round`: the planned share, or under `--trials auto`
+/// a slice of the budget while it is not yet precise (0: it is done).
+fn planned(ctx: &RunCtx, ci: usize, round: u32) -> u32 {
+    let Some(auto) = ctx.settings.auto else {
+        return if round < ctx.settings.rounds {
+            ctx.settings.trials_in_round(round)
+        } else {
+            0
+        };
+    };
+    let got = ctx.bundle.cases[ci].measured().count() as u32;
+    if auto_stop(&ctx.bundle.cases[ci], round, &ctx.settings).is_some() {
+        return 0;
+    }
+    auto.per_round.min(auto.max_trials.saturating_sub(got))
+}
+
+/// Why `--trials auto` stops measuring `case` before `round`, if it does.
+fn auto_stop(case: &Case, round: u32, s: &Settings) -> Option<AutoStop> {
+    let auto = s.auto?;
+    let got = case.measured().count() as u32;
+    let halfwidth = precision(case);
+    let stop = |reason| AutoStop {
+        case: case.id.clone(),
+        trials: got,
+        reason,
+        halfwidth_pct: halfwidth.map(|h| h * 100.0),
+    };
+    if got >= auto.max_trials {
+        return Some(stop(AutoReason::Budget));
+    }
+    let enough = got >= auto.min_trials && round >= s.rounds;
+    (enough && halfwidth.is_some_and(|h| h <= auto.target_halfwidth))
+        .then(|| stop(AutoReason::Precise))
+}
+
+/// The widest headline interval of a case (two-stage bootstrap over its rounds), relative to
+/// its median: what `--trials auto` narrows.
+fn precision(case: &Case) -> Option<f64> {
+    [Metric::HeardMs, Metric::TtfaMs, Metric::Rtf]
+        .into_iter()
+        .filter_map(|m| {
+            let rounds = m.case_rounds(case);
+            let ci = Bootstrap::default().one_rounds(&rounds, median)?;
+            (ci.estimate > 0.0).then(|| (ci.hi - ci.lo) / 2.0 / ci.estimate)
+        })
+        .reduce(f64::max)
+}
+
+/// Case indices in round `round`'s order: rotated by one each round, so no case always runs
+/// first (after a warm machine's idle) or last.
+fn rotated(n: usize, round: u32) -> impl Iterator<Item = usize> {
+    (0..n).map(move |k| (k + round as usize) % n.max(1))
+}
+
+/// Runs every case in rounds — each round re-warms each case and measures its share of the
+/// trials, in rotated order, with the speed probes before each case — after one cold request
+/// (the run's first, extra). Stops early (keeping what was measured) on Ctrl-C or when the
+/// target refused a request as malformed.
 ///
 /// # Errors
 /// Artifacts that cannot be written.
 pub fn run(ctx: &mut RunCtx, suites: &[Box<dyn Suite>], requests: &Requests<'_>) -> Result<()> {
-    let per_case = ctx.settings.warmup + ctx.settings.trials;
-    let mut first_of_run = true;
-    for text in ctx.cases.clone() {
-        let mut case = Case {
+    let n = ctx.cases.len();
+    let other = match &ctx.sampled {
+        crate::target::Sampled::Process { pid, .. } => Some(*pid),
+        crate::target::Sampled::NotSampled(_) => None,
+    };
+    let mut cur = Cursor {
+        next_index: vec![0; n],
+        saved_first: vec![false; n],
+        replayed: vec![0; n],
+        meter: Meter::new(other),
+    };
+    for text in &ctx.cases {
+        ctx.bundle.cases.push(Case {
             id: text.id.clone(),
             chars: text.text.chars().count() as u32,
             phonemes: None,
             oov_phoneme_chars: 0,
             trials: Vec::new(),
-        };
-        let mut saved_first = false;
-        for i in 0..per_case {
-            if ctx.stopped() {
-                break;
+        });
+    }
+    if n > 0 {
+        one(ctx, suites, requests, &mut cur, (0, 0), TrialKind::Cold)?;
+    }
+    let measured = match requests.cache() {
+        CachePolicy::Exposed => TrialKind::Cached,
+        _ => TrialKind::Warm,
+    };
+    'rounds: for round in 0.. {
+        let todo: Vec<(usize, u32)> = rotated(n, round)
+            .map(|ci| (ci, planned(ctx, ci, round)))
+            .filter(|(_, k)| *k > 0)
+            .collect();
+        if todo.is_empty() {
+            break;
+        }
+        for (ci, k) in todo {
+            let label = format!("before {} (round {})", ctx.cases[ci].id, round + 1);
+            probe(ctx, requests, &label);
+            for _ in 0..ctx.settings.warmup {
+                if !one(
+                    ctx,
+                    suites,
+                    requests,
+                    &mut cur,
+                    (ci, round),
+                    TrialKind::Warmup,
+                )? {
+                    break 'rounds;
+                }
             }
-            let kind = kind_of(first_of_run, i, ctx.settings.warmup, requests.cache());
-            first_of_run = false;
-            ctx.mark(format!("{}#{i}", text.id));
-            ctx.progress
-                .message(format!("{} trial {}/{per_case}", text.id, i + 1));
-            let outcome = requests.send(&text.text, i, kind);
-            if outcome.abandoned() {
-                // Ctrl-C came while it was in flight: not a measurement, not a failure.
-                ctx.abandoned += 1;
-                break;
-            }
-            let fatal = outcome.fatal.clone();
-            record(ctx, suites, &mut case, outcome, &mut saved_first)?;
-            if let Some(t) = case.trials.last() {
-                ctx.progress.trial(&trial_line(&case.id, t));
-            }
-            ctx.progress.inc();
-            if let Err(e) = ctx.save_with(&case) {
-                ctx.lost_artifact(format!(
-                    "the bundle could not be updated after a trial (kept in memory): {e:#}"
-                ));
-            }
-            if let Some(msg) = fatal {
-                ctx.fatal = Some(msg);
-                ctx.request_stop();
+            for _ in 0..k {
+                if !one(ctx, suites, requests, &mut cur, (ci, round), measured)? {
+                    break 'rounds;
+                }
             }
         }
-        ctx.progress.line(&case_line(&case));
-        if case.oov_phoneme_chars > 0 {
+    }
+    probe(ctx, requests, "end");
+    finish_cases(ctx);
+    Ok(())
+}
+
+/// After the loop: the `--trials auto` record, a line and the unspoken-words note per case, and
+/// cases an interrupted run never reached dropped.
+fn finish_cases(ctx: &mut RunCtx) {
+    if let Some(auto) = ctx.settings.auto {
+        let stopped = ctx.stopped();
+        let cases = ctx
+            .bundle
+            .cases
+            .iter()
+            .map(|c| {
+                auto_stop(c, u32::MAX, &ctx.settings).unwrap_or_else(|| AutoStop {
+                    case: c.id.clone(),
+                    trials: c.measured().count() as u32,
+                    reason: if stopped {
+                        AutoReason::Stopped
+                    } else {
+                        AutoReason::Budget
+                    },
+                    halfwidth_pct: precision(c).map(|h| h * 100.0),
+                })
+            })
+            .collect();
+        ctx.bundle.plan.trials_auto = Some(TrialsAuto {
+            min_trials: auto.min_trials,
+            max_trials: auto.max_trials,
+            target_halfwidth_pct: auto.target_halfwidth * 100.0,
+            cases,
+        });
+    }
+    if ctx.stopped() {
+        ctx.bundle.cases.retain(|c| !c.trials.is_empty());
+    }
+    for ci in 0..ctx.bundle.cases.len() {
+        let line = case_line(&ctx.bundle.cases[ci]);
+        ctx.progress.line(&line);
+        let (id, oov) = (
+            ctx.bundle.cases[ci].id.clone(),
+            ctx.bundle.cases[ci].oov_phoneme_chars,
+        );
+        if oov > 0 {
             ctx.note(
                 NoteLevel::Warn,
                 NoteCode::UnspokenWords,
                 format!(
-                    "case `{}`: {} phoneme character(s) were dropped before synthesis — mostly one `❓` per word the G2P cannot pronounce, such as a name (misaki-rs has no entry for it; with espeak-ng installed the engine asks it, as misaki's Python does): those words were not spoken, the audio is shorter than the text, and the judges' WER counts them as missed",
-                    case.id, case.oov_phoneme_chars
+                    "case `{id}`: {oov} phoneme character(s) were dropped before synthesis — mostly one `❓` per word the G2P cannot pronounce, such as a name (misaki-rs has no entry for it; with espeak-ng installed the engine asks it, as misaki's Python does): those words were not spoken, the audio is shorter than the text, and the judges' WER counts them as missed"
                 ),
             );
         }
-        ctx.bundle.cases.push(case);
-        if let Err(e) = ctx.save() {
-            ctx.lost_artifact(format!(
-                "the bundle could not be updated after a case (kept in memory): {e:#}"
-            ));
-        }
-        if ctx.stopped() {
-            break;
-        }
     }
-    Ok(())
+    if let Err(e) = ctx.save() {
+        ctx.lost_artifact(format!(
+            "the bundle could not be updated after the trials (kept in memory): {e:#}"
+        ));
+    }
 }
 
 /// Measures what the nonce adds: the first case spoken once bare and once with a nonce, after
@@ -254,13 +457,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn trial_kinds_follow_the_run_order_and_the_cache_policy() {
-        use CachePolicy::*;
-        assert_eq!(kind_of(true, 0, 1, None), TrialKind::Cold);
-        assert_eq!(kind_of(false, 0, 1, None), TrialKind::Warmup);
-        assert_eq!(kind_of(false, 1, 1, None), TrialKind::Warm);
-        let defeated = Defeated(kokoro_bench_bundle::schema::NonceStyle::Invisible);
-        assert_eq!(kind_of(false, 1, 1, defeated), TrialKind::Warm);
-        assert_eq!(kind_of(false, 1, 1, Exposed), TrialKind::Cached);
+    fn rounds_rotate_the_case_order() {
+        assert_eq!(rotated(3, 0).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(rotated(3, 1).collect::<Vec<_>>(), [1, 2, 0]);
+        assert_eq!(rotated(3, 5).collect::<Vec<_>>(), [2, 0, 1]);
+        assert_eq!(rotated(0, 2).count(), 0);
     }
 }

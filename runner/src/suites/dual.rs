@@ -146,6 +146,7 @@ fn level(
                         prebuffer_ms,
                         timeout,
                         cancel: Some(stop),
+                        plan: None,
                     })
                     .out
                     .trial;

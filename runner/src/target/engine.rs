@@ -229,6 +229,17 @@ impl Target for EngineTarget {
         })
     }
 
+    fn probe(&self, voice: &str) -> Option<(String, f64)> {
+        let ms = self.handle.probe(voice).ok()?;
+        Some((
+            format!(
+                "one inference of 20 fixed tokens (`{}`), voice {voice}",
+                crate::engine::worker::PROBE_PHONEMES
+            ),
+            ms,
+        ))
+    }
+
     fn notes(&self) -> Vec<(NoteLevel, NoteCode, String)> {
         vec![(
             NoteLevel::Info,
@@ -288,6 +299,7 @@ pub fn measure(engine: &EngineHandle, strategy: Strategy, r: &Request<'_>) -> Tr
         voice: r.voice.to_string(),
         speed: r.speed,
         strategy,
+        plan: r.plan.map(<[String]>::to_vec),
     };
     let start = Instant::now();
     let mut trial = Trial {

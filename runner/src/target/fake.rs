@@ -363,6 +363,7 @@ mod tests {
             prebuffer_ms: 0.0,
             timeout: Duration::from_secs(10),
             cancel: None,
+            plan: None,
         })
         .out
         .trial

@@ -55,6 +55,9 @@ pub struct Request<'a> {
     pub timeout: Duration,
     /// Raised by Ctrl-C: abandon the request now (a trial of kind `interrupted`).
     pub cancel: Option<&'a AtomicBool>,
+    /// Chunks to speak instead of the engine's own plan (`--plan-from`); only the in-process
+    /// engine takes them (the plan checks that the target is the engine).
+    pub plan: Option<&'a [String]>,
 }
 
 /// One request's result.
@@ -146,6 +149,12 @@ pub trait Target: Send + Sync {
     }
     /// Adds what is known only at the end of the run (a worker's restarts, a program's stderr).
     fn finish(&self, _provenance: &mut Provenance) {}
+    /// Times a fixed piece of the target's own work for the speed probes between cases: what it
+    /// is, and how long it took (ms). `None` for targets without one; every run also times a
+    /// fixed CPU loop.
+    fn probe(&self, _voice: &str) -> Option<(String, f64)> {
+        None
+    }
 }
 
 /// Whether a target could answer a repeated text from a cache.

@@ -3,7 +3,8 @@
 //! badges over a difference nobody asked about, so they get none unless explicitly allowed.
 //! Smaller differences (threads, suites) are warnings beside the verdicts.
 
-use crate::schema::{Bundle, TargetKind};
+use crate::schema::{Bundle, ProbeKind, TargetKind};
+use crate::stats::median;
 
 /// A calibration difference above this is mentioned (and widens timing thresholds).
 pub const SLOWDOWN_NOTED: f64 = 0.05;
@@ -88,14 +89,66 @@ pub fn case_differs(base: &Bundle, new: &Bundle, case: &str) -> Option<String> {
     }
 }
 
-/// The new run's machine speed over the baseline's, from their CPU calibration medians.
-pub fn machine_slowdown(base: &Bundle, new: &Bundle) -> Option<f64> {
+/// How much slower the machine itself ran in the new run than in the baseline, and how that
+/// was measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpeedChange {
+    /// New run's probe time over the baseline's (`1.2`: 20 % slower).
+    pub ratio: f64,
+    /// Which probe said so, in words.
+    pub by: String,
+}
+
+fn probe_median(b: &Bundle, kind: ProbeKind) -> Option<(&str, f64)> {
+    let p = b.probes.iter().find(|p| p.kind == kind)?;
+    Some((p.workload.as_str(), median(&p.duration_ms)?))
+}
+
+/// Whether both runs' engine inference ran on the same model, runtime and session options, so a
+/// change of the engine probe is the machine's, not the set-up's.
+fn same_inference(base: &Bundle, new: &Bundle) -> bool {
+    let (a, b) = (&base.provenance, &new.provenance);
+    a.model.as_ref().map(|m| &m.sha256) == b.model.as_ref().map(|m| &m.sha256)
+        && a.runtime.as_ref().map(|r| &r.ort_version) == b.runtime.as_ref().map(|r| &r.ort_version)
+        && a.session.as_ref().map(crate::index::session_options)
+            == b.session.as_ref().map(crate::index::session_options)
+}
+
+/// The machine's speed in the new run against the baseline's: the engine probe (the workload
+/// itself: two cores of inference, which a neighbour on a shared VM slows while a single-thread
+/// loop does not) when both runs timed it on the same inference set-up; else the CPU probe; else
+/// the CPU calibration of older bundles.
+pub fn machine_speed(base: &Bundle, new: &Bundle) -> Option<SpeedChange> {
+    let ratio =
+        |a: (&str, f64), b: (&str, f64)| (a.0 == b.0 && a.1 > 0.0 && b.1 > 0.0).then(|| b.1 / a.1);
+    if same_inference(base, new) {
+        let engine = probe_median(base, ProbeKind::Engine)
+            .zip(probe_median(new, ProbeKind::Engine))
+            .and_then(|(a, b)| ratio(a, b));
+        if let Some(r) = engine {
+            return Some(SpeedChange {
+                ratio: r,
+                by: "engine speed probe: one inference of fixed tokens between cases".into(),
+            });
+        }
+    }
+    let cpu = probe_median(base, ProbeKind::Cpu)
+        .zip(probe_median(new, ProbeKind::Cpu))
+        .and_then(|(a, b)| ratio(a, b));
+    if let Some(r) = cpu {
+        return Some(SpeedChange {
+            ratio: r,
+            by: "CPU speed probe: a fixed single-threaded loop between cases".into(),
+        });
+    }
     let (b, n) = (
         base.machine.calibration.as_ref()?,
         new.machine.calibration.as_ref()?,
     );
-    (b.workload == n.workload && b.median_ms > 0.0 && n.median_ms > 0.0)
-        .then(|| n.median_ms / b.median_ms)
+    (b.workload == n.workload && b.median_ms > 0.0 && n.median_ms > 0.0).then(|| SpeedChange {
+        ratio: n.median_ms / b.median_ms,
+        by: "CPU calibration at the start of each run".into(),
+    })
 }
 
 /// Differences worth a warning that do not stop a verdict.

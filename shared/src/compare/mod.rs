@@ -7,18 +7,21 @@
 //! A bundle compared with itself never regresses or improves: every interval contains 0.
 
 pub mod likeness;
+pub mod noise;
+pub mod plans;
 pub mod rule;
 pub mod tradeoff;
 pub mod transcripts;
 pub mod variants;
 
+use crate::index::RunIndex;
 use crate::metrics::Metric;
 use crate::schema::Bundle;
 use crate::stats::bootstrap::Interval;
 use crate::stats::Summary;
 use serde::{Deserialize, Serialize};
 
-pub use rule::{compare_samples, Judging};
+pub use rule::{compare_rounds, compare_samples, Judging};
 pub use variants::{compare_variants, VariantComparison};
 
 /// A comparison verdict.
@@ -82,10 +85,18 @@ pub struct Row {
     pub ci: Option<Interval>,
     /// Whether `ci` is relative (fraction) or absolute (metric unit).
     pub relative: bool,
-    /// Mann–Whitney two-sided p-value.
+    /// Two-sided p-value of "no change", from the two-stage bootstrap (the share of resampled
+    /// changes on the far side of zero, doubled; bundles before rounds: one round each).
     pub p_value: Option<f64>,
     /// Hodges–Lehmann shift new − base.
     pub hl_shift: Option<f64>,
+    /// Rounds with values, baseline and new (1 for bundles written before rounds existed).
+    #[serde(default)]
+    pub rounds: [usize; 2],
+    /// The run-to-run noise the interval was widened by (one run's standard deviation, percent),
+    /// when one was known for this metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_noise_pct: Option<f64>,
     /// Verdict.
     pub verdict: Verdict,
     /// Why, in words.
@@ -114,6 +125,14 @@ pub struct Comparison {
     pub setup: Vec<SetupLine>,
     /// Rows, by metric then case.
     pub rows: Vec<Row>,
+    /// Per case where the engine's chunk plans differ between the runs: how each cut the text
+    /// (a different plan moves heard latency and RTF by itself; `--plan-from` replays one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plan_changes: Vec<String>,
+    /// Where the run-to-run allowance in the intervals came from (the series' history, the A/A
+    /// spread for this kind of machine), or why there was none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_source: Option<String>,
     /// Per case both runs transcribed (judges suite): the new transcript against the
     /// baseline's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -175,10 +194,13 @@ pub fn setup_lines(base: &Bundle, new: &Bundle) -> Vec<SetupLine> {
 }
 
 /// How a comparison is made.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Options {
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Options<'a> {
     /// Give verdicts even when the runs are not like for like (`--allow-different`).
     pub allow_different: bool,
+    /// The run index holding the runs' series (run-to-run noise from its history); without it
+    /// the A/A spread measured for this kind of machine is used.
+    pub history: Option<&'a RunIndex>,
 }
 
 /// Compares `new` against `base` over every metric and case present in either.
@@ -186,24 +208,75 @@ pub fn compare(base: &Bundle, new: &Bundle) -> Comparison {
     compare_with(base, new, Options::default())
 }
 
-/// Compares with options (see [`Options`]).
-pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options) -> Comparison {
-    let like = likeness::differences(base, new);
-    let judging = Judging {
-        machine_slowdown: likeness::machine_slowdown(base, new),
+/// Why either run's case was contended, in words, if it was.
+fn contended(base: &Bundle, new: &Bundle, case: &str) -> Option<String> {
+    let load = |b: &Bundle, who: &str| {
+        b.case(case)
+            .and_then(crate::contention::case_load)
+            .filter(crate::contention::CaseLoad::contended)
+            .map(|l| format!("in the {who} run {}", l.describe()))
     };
+    let both: Vec<String> = [load(base, "baseline"), load(new, "new")]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!both.is_empty()).then(|| both.join("; "))
+}
+
+/// The run-to-run noise for one row: the series' history when it is long enough, else the A/A
+/// floor for this kind of machine.
+fn row_noise(
+    base: &Bundle,
+    new: &Bundle,
+    metric: Metric,
+    case: &str,
+    history: Option<&RunIndex>,
+) -> Option<noise::RunNoise> {
+    let learned = history.and_then(|ix| {
+        let series = crate::index::series_of(new);
+        (crate::index::series_of(base) == series)
+            .then(|| {
+                noise::from_history(
+                    ix,
+                    &series,
+                    metric,
+                    Some(case),
+                    &[base.run.id.as_str(), new.run.id.as_str()],
+                )
+            })
+            .flatten()
+    });
+    learned.or_else(|| noise::AA_FLOOR.noise(metric, new.machine.virtualized))
+}
+
+/// Compares with options (see [`Options`]).
+pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options<'_>) -> Comparison {
+    let like = likeness::differences(base, new);
+    let speed = likeness::machine_speed(base, new);
+    let slowdown = speed.as_ref().map(|s| s.ratio);
     let mut rows = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
     for metric in Metric::ALL {
         if metric.per_trial() {
             for case in &new.cases {
                 let Some(bc) = base.case(&case.id) else {
                     continue;
                 };
-                let (b, n) = (metric.case_values(bc), metric.case_values(case));
+                let (b, n) = (metric.case_rounds(bc), metric.case_rounds(case));
                 if b.is_empty() && n.is_empty() {
                     continue;
                 }
-                let mut r = compare_samples(metric, Some(case.id.clone()), &b, &n, judging);
+                let j = Judging {
+                    machine_slowdown: slowdown,
+                    noise: row_noise(base, new, metric, &case.id, opts.history),
+                    contended: contended(base, new, &case.id),
+                };
+                if let Some(n) = &j.noise {
+                    if !sources.contains(&n.source) && Metric::HEADLINE.contains(&metric) {
+                        sources.push(n.source.clone());
+                    }
+                }
+                let mut r = compare_rounds(metric, Some(case.id.clone()), &b, &n, &j);
                 if let Some(why) = likeness::case_differs(base, new, &case.id) {
                     not_comparable(&mut r, &why);
                 }
@@ -215,7 +288,11 @@ pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options) -> Comparison {
                 continue;
             }
             let (b, n): (Vec<f64>, Vec<f64>) = (b.into_iter().collect(), n.into_iter().collect());
-            rows.push(compare_samples(metric, None, &b, &n, judging));
+            let j = Judging {
+                machine_slowdown: slowdown,
+                ..Default::default()
+            };
+            rows.push(compare_samples(metric, None, &b, &n, j));
         }
     }
     for r in &mut rows {
@@ -233,15 +310,24 @@ pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options) -> Comparison {
         }
     }
     let mut warnings = likeness::warnings(base, new);
-    if let Some(s) = judging
-        .machine_slowdown
-        .filter(|s| (s - 1.0).abs() > likeness::SLOWDOWN_NOTED)
+    if let Some(s) = speed
+        .as_ref()
+        .filter(|s| (s.ratio - 1.0).abs() > likeness::SLOWDOWN_NOTED)
     {
         warnings.push(format!(
-            "the machine itself ran {:+.0} % {} during the new run (CPU calibration): latency thresholds are widened by that much",
-            (s - 1.0).abs() * 100.0,
-            if s > 1.0 { "slower" } else { "faster" }
+            "the machine itself ran {:.0} % {} during the new run ({}): timing thresholds are widened by that much",
+            (s.ratio - 1.0).abs() * 100.0,
+            if s.ratio > 1.0 { "slower" } else { "faster" },
+            s.by
         ));
+    }
+    for (who, b) in [("baseline", base), ("new", new)] {
+        for l in crate::contention::contended(b) {
+            warnings.push(format!(
+                "contended: in the {who} run {}; its verdicts are withheld",
+                l.describe()
+            ));
+        }
     }
     Comparison {
         base_id: base.run.id.clone(),
@@ -251,6 +337,12 @@ pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options) -> Comparison {
         not_like_for_like: like,
         setup: setup_lines(base, new),
         rows,
+        plan_changes: plans::plan_changes(base, new),
+        noise_source: Some(if sources.is_empty() {
+            "no run-to-run noise is known for these metrics: intervals hold each run's own rounds only".into()
+        } else {
+            sources.join("; ")
+        }),
         transcripts: transcripts::transcript_changes(base, new),
     }
 }
@@ -258,14 +350,6 @@ pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options) -> Comparison {
 fn not_comparable(r: &mut Row, why: &str) {
     r.verdict = Verdict::NotComparable;
     r.reason = format!("not comparable: {why}");
-}
-
-/// Compares each of `others` against `baseline`.
-pub fn compare_many(baseline: &Bundle, others: &[&Bundle], opts: Options) -> Vec<Comparison> {
-    others
-        .iter()
-        .map(|o| compare_with(baseline, o, opts))
-        .collect()
 }
 
 #[cfg(test)]
@@ -387,6 +471,7 @@ mod tests {
             &new,
             Options {
                 allow_different: true,
+                ..Default::default()
             },
         );
         assert!(judged.judged_anyway && judged.regressed());
@@ -397,6 +482,7 @@ mod tests {
             &other_text,
             Options {
                 allow_different: true,
+                ..Default::default()
             },
         );
         let r = ttfa_row(&c);

@@ -2,34 +2,46 @@
 //!
 //! With `δ` the change of the metric's statistic (the median; the mean for counts such as
 //! underruns, whose median hides a stall in one trial of five) in the "worse" direction,
-//! relative or absolute per metric, `[lo, hi]` its 95 % bootstrap interval, `τ` the practical
-//! threshold and `p` the two-sided Mann–Whitney p-value:
+//! relative or absolute per metric, and `τ` the practical threshold:
 //!
-//! * fewer trials than can ever reach p < 0.05 (the exact test's smallest p with these sample
-//!   sizes, [`crate::stats::mann_whitney::min_p_value`]) → *inconclusive*, "too few trials",
-//!   saying how many are needed;
-//! * `lo > τ` and `p < 0.05` → *regressed*; `hi < −τ` and `p < 0.05` → *improved*;
-//! * `−τ ≤ lo` and `hi ≤ τ` → *unchanged*;
-//! * beyond `τ` but `p ≥ 0.05` → *inconclusive*, saying plainly "likely worse/better, not
-//!   significant";
-//! * anything else → *inconclusive*, the interval crosses `τ`.
+//! * fewer trials than can ever separate two samples (the exact Mann–Whitney test's smallest p
+//!   with these sizes, [`crate::stats::mann_whitney::min_p_value`], not below 0.05) →
+//!   *inconclusive*, "too few trials", saying how many are needed;
+//! * `[lo, hi]`, the 95 % interval of `δ`: the two-stage bootstrap over each run's rounds and
+//!   the trials inside them ([`crate::stats::hierarchical`]), widened in quadrature by the
+//!   run-to-run noise `q · √2 · σ_run` ([`super::noise`]: from the series' history, else the A/A
+//!   spread measured for this kind of machine) — two separate runs each moved by the machine's
+//!   state, which no interval of one run can hold;
+//! * `lo > τ` → *regressed*; `hi < −τ` → *improved*; `−τ ≤ lo` and `hi ≤ τ` → *unchanged*;
+//! * beyond `τ` but the interval crosses it → *inconclusive*, "likely worse/better";
+//! * anything else → *inconclusive*, the interval crosses `τ`;
+//! * a *regressed* or *improved* on a case either run measured on a contended machine
+//!   ([`crate::contention`]) → *inconclusive*, saying which run and how busy.
 //!
-//! Timing thresholds widen by how much slower or faster the machine itself ran (its CPU
-//! calibration), because a shared machine's run-to-run noise is not in either run's interval.
+//! Timing thresholds widen by how much slower or faster the machine itself ran between the runs
+//! (its speed probes, [`super::likeness::machine_speed`]). The reported p-value is the
+//! bootstrap's (the share of resampled changes on the far side of zero, doubled); the trials of
+//! one run are not independent, so no rank test over them is claimed.
 
+use super::noise::RunNoise;
 use super::{Row, Verdict};
 use crate::metrics::{Better, Metric, Practical};
 use crate::stats::bootstrap::Bootstrap;
-use crate::stats::{mann_whitney, mean, median, Summary};
+use crate::stats::hierarchical::Rounds;
+use crate::stats::{mann_whitney, mean, median, student, Summary};
 
 /// Significance level.
 pub const ALPHA: f64 = 0.05;
 
 /// What the rule needs besides the two samples.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Judging {
-    /// New run's machine speed over the baseline's (calibration medians; `1.2` = 20 % slower).
+    /// New run's machine speed over the baseline's (probe medians; `1.2` = 20 % slower).
     pub machine_slowdown: Option<f64>,
+    /// How much a run's median moves between runs beyond its own interval.
+    pub noise: Option<RunNoise>,
+    /// Why this row's case was measured on a busy machine in either run, if it was.
+    pub contended: Option<String>,
 }
 
 fn is_count(metric: Metric) -> bool {
@@ -53,7 +65,7 @@ fn trials_needed(other: usize) -> usize {
 }
 
 /// The threshold in the interval's units, widened for timing metrics by the machine's slowdown.
-fn tau(metric: Metric, relative: bool, base_stat: f64, j: Judging) -> f64 {
+fn tau(metric: Metric, relative: bool, base_stat: f64, j: &Judging) -> f64 {
     let widen = match (metric.is_timing(), j.machine_slowdown) {
         (true, Some(s)) => (s - 1.0).abs(),
         _ => 0.0,
@@ -65,14 +77,20 @@ fn tau(metric: Metric, relative: bool, base_stat: f64, j: Judging) -> f64 {
     }
 }
 
-fn blank(metric: Metric, case: Option<String>, b: &[f64], n: &[f64]) -> Row {
+fn flat(rounds: &Rounds) -> Vec<f64> {
+    rounds.iter().flatten().copied().collect()
+}
+
+fn blank(metric: Metric, case: Option<String>, b: &Rounds, n: &Rounds) -> Row {
     let stat = statistic(metric);
-    let (sb, sn) = (stat(b), stat(n));
+    let (fb, fnew) = (flat(b), flat(n));
+    let (sb, sn) = (stat(&fb), stat(&fnew));
+    let count = |r: &Rounds| r.iter().filter(|g| !g.is_empty()).count();
     Row {
         metric,
         case,
-        base: Summary::of(b),
-        new: Summary::of(n),
+        base: Summary::of(&fb),
+        new: Summary::of(&fnew),
         change_abs: sb.zip(sn).map(|(x, y)| y - x),
         change_rel: sb
             .zip(sn)
@@ -81,7 +99,9 @@ fn blank(metric: Metric, case: Option<String>, b: &[f64], n: &[f64]) -> Row {
         ci: None,
         relative: matches!(metric.practical(), Practical::Relative(_)),
         p_value: None,
-        hl_shift: mann_whitney::hodges_lehmann(b, n),
+        hl_shift: mann_whitney::hodges_lehmann(&fb, &fnew),
+        rounds: [count(b), count(n)],
+        run_noise_pct: None,
         verdict: Verdict::Inconclusive,
         reason: String::new(),
     }
@@ -89,7 +109,7 @@ fn blank(metric: Metric, case: Option<String>, b: &[f64], n: &[f64]) -> Row {
 
 /// Run-level metrics (one value per run) and values fixed by the input (see
 /// [`Metric::deterministic`]): judged by the practical threshold alone, with `why` as the reason.
-fn by_threshold(mut r: Row, j: Judging, why: &str) -> Row {
+fn by_threshold(mut r: Row, j: &Judging, why: &str) -> Row {
     let Some(d) = r.change_abs else {
         r.reason = "measured in only one of the runs".into();
         return r;
@@ -113,13 +133,46 @@ fn by_threshold(mut r: Row, j: Judging, why: &str) -> Row {
     r
 }
 
-/// Compares two samples of one metric (the rule in the module docs).
+/// Compares two samples of one metric whose values are independent of each other (a run's
+/// interleaved targets, providers variants): one round each.
 pub fn compare_samples(
     metric: Metric,
     case: Option<String>,
     b: &[f64],
     n: &[f64],
     j: Judging,
+) -> Row {
+    compare_rounds(metric, case, &[b.to_vec()], &[n.to_vec()], &j)
+}
+
+/// The interval `[lo, hi]` around `est` widened in quadrature by `h` on each side.
+fn widen(est: f64, lo: f64, hi: f64, h: f64) -> (f64, f64) {
+    (
+        est - ((est - lo).powi(2) + h * h).sqrt(),
+        est + ((hi - est).powi(2) + h * h).sqrt(),
+    )
+}
+
+/// The run-to-run half-width for this row in the interval's units: `q · √2 · σ_run`.
+fn noise_halfwidth(noise: &RunNoise, relative: bool, base_stat: f64) -> f64 {
+    let q = noise
+        .df
+        .map_or(1.96, |df| student::quantile(0.975, df.max(1.0)));
+    let h = q * std::f64::consts::SQRT_2 * noise.rel_sd;
+    if relative {
+        h
+    } else {
+        h * base_stat.abs()
+    }
+}
+
+/// Compares two runs' values of one metric, grouped by round (the rule in the module docs).
+pub fn compare_rounds(
+    metric: Metric,
+    case: Option<String>,
+    b: &Rounds,
+    n: &Rounds,
+    j: &Judging,
 ) -> Row {
     let mut r = blank(metric, case, b, n);
     if !metric.per_trial() {
@@ -136,85 +189,115 @@ pub fn compare_samples(
             "set by the text and the software, not by chance: judged by the practical threshold only",
         );
     }
-    let (nb, nn) = (b.len(), n.len());
+    let (nb, nn) = (flat(b).len(), flat(n).len());
     if nb == 0 || nn == 0 || mann_whitney::min_p_value(nb, nn) >= ALPHA {
         let need = trials_needed(nb.max(nn));
         r.reason = format!(
-            "too few trials (n = {nb} vs {nn}): even a complete separation gives p = {:.2}; need ≥ {need} on each side for p < {ALPHA}",
-            mann_whitney::min_p_value(nb.max(1), nn.max(1))
+            "too few trials (n = {nb} vs {nn}): need ≥ {need} on each side before two runs can be told apart"
         );
         return r;
     }
-    r.p_value = mann_whitney::test(n, b).map(|m| m.p_value);
-    let boot = Bootstrap::default();
     let stat = statistic(metric);
-    let ci = if r.relative {
-        boot.two(b, n, stat, |y, x| (x != 0.0).then(|| y / x - 1.0))
+    let boot = Bootstrap::default();
+    let resampled = if r.relative {
+        boot.two_rounds(b, n, stat, |y, x| (x != 0.0).then(|| y / x - 1.0))
     } else {
-        boot.two(b, n, stat, |y, x| Some(y - x))
+        boot.two_rounds(b, n, stat, |y, x| Some(y - x))
     };
-    let Some(ci) = ci else {
+    let Some(resampled) = resampled else {
         r.reason = "no interval could be computed (the baseline's value is 0)".into();
         return r;
     };
-    r.ci = Some(ci);
-    let base_stat = stat(b).unwrap_or(0.0);
+    r.p_value = Some(resampled.p_value(0.0));
+    let ci = resampled.interval(0.95);
+    let base_stat = stat(&flat(b)).unwrap_or(0.0);
+    let (lo, hi) = match &j.noise {
+        Some(noise) => {
+            let h = noise_halfwidth(noise, r.relative, base_stat);
+            r.run_noise_pct = Some(noise.rel_sd * 100.0);
+            widen(ci.estimate, ci.lo, ci.hi, h)
+        }
+        None => (ci.lo, ci.hi),
+    };
+    r.ci = Some(crate::stats::bootstrap::Interval {
+        estimate: ci.estimate,
+        lo,
+        hi,
+    });
     let t = tau(metric, r.relative, base_stat, j);
+    (r.verdict, r.reason) = verdict(metric, r.relative, (ci.estimate, lo, hi), t);
+    if let (Verdict::Regressed | Verdict::Improved, Some(why)) = (r.verdict, &j.contended) {
+        r.reason = format!(
+            "{} — but {why}: not a verdict on the target (measure again on a quiet machine)",
+            r.reason
+        );
+        r.verdict = Verdict::Inconclusive;
+    }
+    r
+}
+
+/// The verdict and its reason from the (widened) interval and the threshold.
+fn verdict(
+    metric: Metric,
+    relative: bool,
+    (est_raw, lo_raw, hi_raw): (f64, f64, f64),
+    t: f64,
+) -> (Verdict, String) {
     let fmt = |v: f64| {
-        if r.relative {
+        if relative {
             format!("{:+.1} %", v * 100.0)
         } else {
             format!("{v:+.2}")
         }
     };
-    let span = format!("[{}, {}]", fmt(ci.lo), fmt(ci.hi));
-    let t_s = if r.relative {
+    let span = format!("[{}, {}]", fmt(lo_raw), fmt(hi_raw));
+    let t_s = if relative {
         format!("±{:.0} %", t * 100.0)
     } else {
         format!("±{t}")
     };
     if metric.better() == Better::Target {
         // Closer to a target is not defined without the target: shifts are shown, not ranked.
-        r.verdict = if ci.lo >= -t && ci.hi <= t {
+        let v = if lo_raw >= -t && hi_raw <= t {
             Verdict::Unchanged
         } else {
             Verdict::Inconclusive
         };
-        r.reason = format!("target metric: shifts are reported, not ranked (95 % CI {span})");
-        return r;
+        return (
+            v,
+            format!("target metric: shifts are reported, not ranked (95 % CI {span})"),
+        );
     }
-    let p = r.p_value.unwrap_or(1.0);
     // Oriented so that positive = worse.
-    let (lo, hi) = if metric.better() == Better::Higher {
-        (-ci.hi, -ci.lo)
+    let (est, lo, hi) = if metric.better() == Better::Higher {
+        (-est_raw, -hi_raw, -lo_raw)
     } else {
-        (ci.lo, ci.hi)
+        (est_raw, lo_raw, hi_raw)
     };
-    (r.verdict, r.reason) = if lo > t && p < ALPHA {
+    if lo > t {
         (
             Verdict::Regressed,
-            format!("worse: 95 % CI {span} beyond {t_s}, p = {p:.3}"),
+            format!("worse: 95 % CI {span} beyond {t_s}"),
         )
-    } else if hi < -t && p < ALPHA {
+    } else if hi < -t {
         (
             Verdict::Improved,
-            format!("better: 95 % CI {span} beyond {t_s}, p = {p:.3}"),
+            format!("better: 95 % CI {span} beyond {t_s}"),
         )
     } else if lo >= -t && hi <= t {
         (Verdict::Unchanged, format!("95 % CI {span} within {t_s}"))
-    } else if lo > t || hi < -t {
-        let way = if lo > t { "worse" } else { "better" };
+    } else if est > t || est < -t {
+        let way = if est > t { "worse" } else { "better" };
         (
             Verdict::Inconclusive,
-            format!("likely {way}: 95 % CI {span} beyond {t_s}, but p = {p:.3} ≥ {ALPHA}: not significant; more trials would confirm"),
+            format!("likely {way}, but the 95 % CI {span} crosses {t_s}: more rounds or runs would tell"),
         )
     } else {
         (
             Verdict::Inconclusive,
-            format!("95 % CI {span} crosses {t_s} (p = {p:.3}); more trials would tell"),
+            format!("95 % CI {span} crosses {t_s}: more rounds or runs would tell"),
         )
-    };
-    r
+    }
 }
 
 #[cfg(test)]
@@ -310,6 +393,7 @@ mod tests {
         assert_eq!(v(Metric::TtfaMs, &b, &n).verdict, Verdict::Regressed);
         let slower = Judging {
             machine_slowdown: Some(1.12),
+            ..Default::default()
         };
         let r = compare_samples(Metric::TtfaMs, None, &b, &n, slower);
         assert_ne!(r.verdict, Verdict::Regressed, "{}", r.reason);

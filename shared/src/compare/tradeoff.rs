@@ -79,6 +79,8 @@ mod tests {
             relative: false,
             p_value: None,
             hl_shift: None,
+            rounds: [1, 1],
+            run_noise_pct: None,
             verdict: Verdict::NotComparable,
             reason: String::new(),
         }
@@ -93,6 +95,8 @@ mod tests {
             not_like_for_like: vec![],
             judged_anyway: false,
             setup: vec![],
+            plan_changes: vec![],
+            noise_source: None,
             transcripts: vec![],
             rows: vec![
                 row(Metric::HeardMs, "long", -300.0, -0.3),

@@ -42,14 +42,14 @@ pub fn compare_variants(p: &ProvidersResult) -> Vec<VariantComparison> {
                     case.clone(),
                     &rc.first_chunk_ms,
                     &c.first_chunk_ms,
-                    j,
+                    j.clone(),
                 ));
                 rows.push(compare_samples(
                     Metric::WholeModelMs,
                     case,
                     &rc.whole_ms,
                     &c.whole_ms,
-                    j,
+                    j.clone(),
                 ));
             }
             VariantComparison {
@@ -103,7 +103,7 @@ pub fn compare_targets(v: &crate::schema::VersusResult) -> Vec<VariantComparison
                         Some(c.case.clone()),
                         versus_values(rc, m),
                         versus_values(c, m),
-                        j,
+                        j.clone(),
                     ));
                 }
             }

@@ -133,27 +133,37 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
         .map(|(i, m)| trial(i, m))
         .collect::<Result<Vec<_>, _>>()?;
     let mut notes = vec!["converted from the legacy run_bench.py v2 result format".to_string()];
+    let run = RunMeta {
+        id: format!("legacy-{}", stamp.replace([':', ' '], "")),
+        started_at: stamp.clone(),
+        started_unix_ms: 0,
+        finished_at: None,
+        finished_unix_ms: None,
+        tool: "run_bench.py v2 (legacy)".into(),
+        git_commit: None,
+        build_profile: "unknown".into(),
+        command_line: Vec::new(),
+        status: RunStatus::Completed,
+        target: TargetKind::Legacy,
+    };
+    let machine = Machine {
+        os: "unknown".into(),
+        cpu_model: "unknown".into(),
+        ..Default::default()
+    };
+    let plan = Plan {
+        suites: vec![SuiteKind::Other("legacy".into())],
+        measured_trials: trials.len() as u32,
+        strategy: if cfg["stream"].as_bool() == Some(true) {
+            "server-stream".into()
+        } else {
+            "server-whole".into()
+        },
+        voice: s(cfg, "voice").unwrap_or_default(),
+        speed: f(cfg, "speed").unwrap_or(1.0),
+        ..Default::default()
+    };
     let mut bundle = Bundle {
-        schema_id: SCHEMA_ID.into(),
-        schema_version: SCHEMA_VERSION,
-        run: RunMeta {
-            id: format!("legacy-{}", stamp.replace([':', ' '], "")),
-            started_at: stamp.clone(),
-            started_unix_ms: 0,
-            finished_at: None,
-            finished_unix_ms: None,
-            tool: "run_bench.py v2 (legacy)".into(),
-            git_commit: None,
-            build_profile: "unknown".into(),
-            command_line: Vec::new(),
-            status: RunStatus::Completed,
-            target: TargetKind::Legacy,
-        },
-        machine: Machine {
-            os: "unknown".into(),
-            cpu_model: "unknown".into(),
-            ..Default::default()
-        },
         provenance: Provenance {
             voice_id: s(cfg, "voice").unwrap_or_default(),
             corpus: vec![CorpusText {
@@ -171,23 +181,6 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
             }),
             ..Default::default()
         },
-        plan: Plan {
-            suites: vec![SuiteKind::Other("legacy".into())],
-            warmup_trials: 0,
-            measured_trials: trials.len() as u32,
-            strategy: if cfg["stream"].as_bool() == Some(true) {
-                "server-stream".into()
-            } else {
-                "server-whole".into()
-            },
-            joins: None,
-            voice: s(cfg, "voice").unwrap_or_default(),
-            speed: f(cfg, "speed").unwrap_or(1.0),
-            prebuffer_ms: 0.0,
-            audible_threshold_dbfs: None,
-            nonce_per_trial: false,
-            nonce: None,
-        },
         cases: vec![Case {
             id: case_id,
             chars: text.chars().count() as u32,
@@ -195,17 +188,8 @@ pub fn convert(v: &Value) -> Result<(Bundle, Vec<String>), ReadError> {
             oov_phoneme_chars: 0,
             trials,
         }],
-        memory: None,
-        soak: None,
-        providers: None,
-        hardware: None,
-        judges: None,
-        capacity: None,
-        versus: None,
-        dual: None,
-        gates: Vec::new(),
         caveats: legacy_caveats(),
-        notes: Vec::new(),
+        ..Bundle::new(run, machine, plan)
     };
     bundle.run.status = crate::outcome::judge(&bundle);
     bundle.note(NoteLevel::Warn, NoteCode::LegacyImport, "Imported from the legacy run_bench.py v2 format: numbers are shown as recorded but are not trusted; cold, cached and warm trials were pooled.");

@@ -8,12 +8,14 @@ use crate::stats::bootstrap::Bootstrap;
 use crate::stats::{median, Summary};
 use crate::Bundle;
 
-/// One metric of one case as `p50 [lo–hi] · p95` (the interval needs three samples).
-pub fn cell(metric: Metric, values: &[f64]) -> String {
-    let Some(s) = Summary::of(values) else {
+/// One metric of one case as `p50 [lo–hi] · p95` (the interval needs three samples): values
+/// grouped by round, the interval by the two-stage bootstrap over them.
+pub fn cell(metric: Metric, rounds: &[Vec<f64>]) -> String {
+    let values: Vec<f64> = rounds.iter().flatten().copied().collect();
+    let Some(s) = Summary::of(&values) else {
         return super::DASH.into();
     };
-    let ci = Bootstrap::default().one(values, median);
+    let ci = Bootstrap::default().one_rounds(rounds, median);
     match ci {
         Some(ci) if s.n >= 3 => format!(
             "{} [{}–{}] · p95 {}",
@@ -41,7 +43,7 @@ pub fn section(b: &Bundle) -> Option<Section> {
             Cell::num(c.failed().count().to_string()),
         ];
         row.extend(Metric::HEADLINE.iter().map(|&m| {
-            Cell::num(cell(m, &m.case_values(c))).hint(format!("{}: {}", m.label(), m.definition()))
+            Cell::num(cell(m, &m.case_rounds(c))).hint(format!("{}: {}", m.label(), m.definition()))
         }));
         t.rows.push(row);
     }
@@ -244,8 +246,11 @@ mod tests {
     #[test]
     fn the_headline_cell_has_an_interval_only_from_three_samples() {
         assert_eq!(cell(Metric::TtfaMs, &[]), "—");
-        assert_eq!(cell(Metric::TtfaMs, &[500.0, 600.0]), "550 ms · p95 595 ms");
-        let c = cell(Metric::TtfaMs, &[500.0, 510.0, 520.0]);
+        assert_eq!(
+            cell(Metric::TtfaMs, &[vec![500.0, 600.0]]),
+            "550 ms · p95 595 ms"
+        );
+        let c = cell(Metric::TtfaMs, &[vec![500.0, 510.0, 520.0]]);
         assert!(
             c.starts_with("510 ms [") && c.ends_with("· p95 519 ms"),
             "{c}"

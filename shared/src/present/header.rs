@@ -47,13 +47,25 @@ pub fn section(b: &Bundle) -> Option<Section> {
             SuiteKind::Ttfa | SuiteKind::Rtf | SuiteKind::Streaming | SuiteKind::Quality
         )
     });
-    let trials = if trial_loop || b.plan.suites.is_empty() {
+    let trials = if !(trial_loop || b.plan.suites.is_empty()) {
+        String::new()
+    } else if b.plan.trials_auto.is_some() {
+        format!(
+            " · trials until precise (`--trials auto`) in rounds of every case, {} warm-up per round",
+            b.plan.warmup_trials
+        )
+    } else if b.rounds() > 1 {
+        format!(
+            " · {} measured trials per case in {} rounds (rotated order, {} warm-up per round)",
+            b.plan.measured_trials,
+            b.rounds(),
+            b.plan.warmup_trials
+        )
+    } else {
         format!(
             " · {} warm-up + {} measured trials per case",
             b.plan.warmup_trials, b.plan.measured_trials
         )
-    } else {
-        String::new()
     };
     // The chunking strategy is the in-process engine's; a server or program chunks its own way.
     let strategy = match b.run.target {
@@ -70,7 +82,10 @@ pub fn section(b: &Bundle) -> Option<Section> {
     };
     blocks.push(Block::Text(format!(
         "{} · {}{strategy} · voice `{}`{trials} · {}",
-        b.machine.cpu_model,
+        match &b.machine.label {
+            Some(l) => format!("{l} ({})", b.machine.cpu_model),
+            None => b.machine.cpu_model.clone(),
+        },
         match (&b.provenance.http, &b.provenance.model) {
             (Some(_), _) => setup::target(b),
             (None, Some(m)) => m.name.clone(),
@@ -79,6 +94,11 @@ pub fn section(b: &Bundle) -> Option<Section> {
         b.plan.voice,
         setup::status(b.run.status)
     )));
+    if let Some(src) = &b.plan.plan_from {
+        blocks.push(Block::Text(format!(
+            "Chunk plans replayed from run `{src}` (--plan-from): the engine spoke that run's chunks instead of planning its own."
+        )));
+    }
     if let Some(line) = server_process(b) {
         blocks.push(Block::Text(line));
     }
@@ -96,7 +116,7 @@ pub fn section(b: &Bundle) -> Option<Section> {
     }
     if trial_loop {
         blocks.push(Block::Muted(
-        "Values: median [95 % CI of the median] · p95, over warm trials (n per case below). Heard speech: when a real-time player that starts at the first audio plays the first audible sound (leading silence and stalls count).".into(),
+        "Values: median [95 % CI of the median, resampling rounds then trials] · p95, over warm trials (n per case below). Heard speech: when a real-time player that starts at the first audio plays the first audible sound (leading silence and stalls count).".into(),
     ));
     }
     Some(Section {

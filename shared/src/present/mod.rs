@@ -13,6 +13,7 @@ pub mod gates;
 pub mod hardware;
 pub mod header;
 pub mod judges;
+pub mod machine;
 pub mod markdown;
 pub mod memory;
 pub mod problems;
@@ -185,6 +186,7 @@ pub fn run_sections(b: &Bundle) -> Vec<Section> {
     const SECTIONS: &[fn(&Bundle) -> Option<Section>] = &[
         header::section,
         cases::section,
+        machine::section,
         cases::cadence,
         cases::joins,
         cases::http,

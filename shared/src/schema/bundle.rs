@@ -2,7 +2,8 @@
 
 use super::{
     CapacityResult, Case, DualResult, GateOutcome, HardwareResult, JudgesResult, Machine,
-    MemorySeries, NoteCode, Provenance, ProvidersResult, SoakResult, SuiteKind, VersusResult,
+    MemorySeries, NoteCode, Provenance, ProvidersResult, SoakResult, SpeedProbes, SuiteKind,
+    TrialsAuto, VersusResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +56,9 @@ pub struct Bundle {
     /// Targets side by side, when the versus suite ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versus: Option<VersusResult>,
+    /// Fixed workloads timed between cases and rounds: the machine's speed through the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<SpeedProbes>,
     /// Gate outcomes computed by the runner when the run ended (viewers may recompute).
     #[serde(default)]
     pub gates: Vec<GateOutcome>,
@@ -134,15 +138,28 @@ pub enum TargetKind {
 }
 
 /// The plan a run followed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Plan {
     /// Suites that ran, e.g. `ttfa`, `rtf`, `streaming`, `quality`, `memory`, `soak`.
     pub suites: Vec<SuiteKind>,
     /// Warm-up trials per case (excluded from statistics, reported apart).
     pub warmup_trials: u32,
-    /// Measured trials per case.
+    /// Measured trials per case (the cold start is extra). With `--trials auto`, the most any
+    /// case got (each case's count is in `trials_auto`).
     pub measured_trials: u32,
+    /// Rounds: every case measured once per round, in rotated order, each round re-warmed, so a
+    /// case's trials span the run and its interval contains the round-to-round spread. Absent in
+    /// bundles written before rounds existed (one round).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<u32>,
+    /// `--trials auto`: the rule, and why each case stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trials_auto: Option<TrialsAuto>,
+    /// `--plan-from`: the run whose chunk plans the engine replayed (per case and trial) instead
+    /// of planning its own, so a change is compared on the same chunks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_from: Option<String>,
     /// Streaming strategy name (`adaptive`, `progressive`, `whole`, `sentence`, `clause`).
     pub strategy: String,
     /// Engine targets: what the engine did with the silence at each piece's edges (`natural`:
@@ -228,6 +245,37 @@ pub enum NoteLevel {
 }
 
 impl Bundle {
+    /// A bundle of this run and plan with nothing measured yet (schema version, id and empty
+    /// results filled in), so a new optional part never needs a line in every literal.
+    pub fn new(run: RunMeta, machine: Machine, plan: Plan) -> Bundle {
+        Bundle {
+            schema_id: SCHEMA_ID.into(),
+            schema_version: SCHEMA_VERSION,
+            run,
+            machine,
+            provenance: Provenance::default(),
+            plan,
+            cases: Vec::new(),
+            memory: None,
+            soak: None,
+            providers: None,
+            dual: None,
+            hardware: None,
+            judges: None,
+            capacity: None,
+            versus: None,
+            probes: Vec::new(),
+            gates: Vec::new(),
+            caveats: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Rounds the plan asked for (1 for bundles written before rounds existed).
+    pub fn rounds(&self) -> u32 {
+        self.plan.rounds.unwrap_or(1).max(1)
+    }
+
     /// Adds a note.
     pub fn note(&mut self, level: NoteLevel, code: NoteCode, message: impl Into<String>) {
         self.notes.push(Note {

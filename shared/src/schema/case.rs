@@ -4,7 +4,7 @@ use super::{AudioRef, ErrorKind, Quality, TraceRef, TrialFlag};
 use serde::{Deserialize, Serialize};
 
 /// All trials of one text under the run's plan.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Case {
     /// Case id (equals the corpus text id).
@@ -81,6 +81,14 @@ pub struct Trial {
     pub kind: TrialKind,
     /// Request start, ms since the run started (aligns with the memory series).
     pub start_ms: f64,
+    /// The round of the run this trial belongs to (0-based, see `Plan::rounds`): trials of one
+    /// round share the machine's state, so statistics resample rounds first. Absent in bundles
+    /// written before rounds existed (one round).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<u32>,
+    /// What the rest of the machine did during this trial: other processes' CPU, steal, clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contention: Option<super::Contention>,
     /// The unique nonce added to the text for this trial, if any.
     #[serde(default)]
     pub nonce: Option<String>,

@@ -44,6 +44,32 @@ pub struct Machine {
     /// A fixed CPU workload timed at the start of the run, to judge noise across days.
     #[serde(default)]
     pub calibration: Option<Calibration>,
+    /// `--machine-label` (or `KOKORO_BENCH_MACHINE_LABEL`): the name this machine's runs are kept
+    /// under in history, e.g. a CI runner class; without it the CPU model is the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Whether the OS reports running under a hypervisor (a shared VM is noisier than a desk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtualized: Option<bool>,
+    /// What `--quiet-machine` saw before measuring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_check: Option<super::QuietCheck>,
+    /// Power state when the run started (thermal pressure, Low Power Mode, battery).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_start: Option<super::PowerState>,
+    /// Power state when the run ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_end: Option<super::PowerState>,
+}
+
+impl Machine {
+    /// The name a series of runs is kept under: the label when given, else the CPU model.
+    pub fn series_name(&self) -> &str {
+        self.label
+            .as_deref()
+            .filter(|l| !l.is_empty())
+            .unwrap_or(&self.cpu_model)
+    }
 }
 
 /// Timing of a fixed single-threaded CPU workload.

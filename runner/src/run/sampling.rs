@@ -1,0 +1,180 @@
+//! How many trials, in how many rounds, and which chunk plans: the flags `--trials N|auto`,
+//! `--rounds`, `--min-trials`/`--max-trials` and `--plan-from`, checked into settings before
+//! anything is measured (a bad value is exit 2 and costs nothing).
+
+use super::plan::{TrialArgs, TrialCount};
+use crate::context::settings::{AutoBudget, CaseText, Replay};
+use crate::target::TargetSpec;
+use anyhow::{bail, Context, Result};
+use kokoro_bench_bundle::schema::{TargetKind, TrialKind};
+use std::path::Path;
+
+/// Default budget of `--trials auto`, measured trials per case.
+pub const AUTO_MAX_TRIALS: u32 = 30;
+
+/// Measured trials each unfinished case gets per round under `--trials auto`.
+const AUTO_PER_ROUND: u32 = 2;
+
+/// `(trials, rounds, auto)`: the measured trials per case (the fewest, for auto), the rounds, and
+/// the auto budget.
+///
+/// # Errors
+/// `--min-trials`/`--max-trials` without `auto`, or a budget that cannot be met.
+pub fn trials(t: &TrialArgs) -> Result<(u32, u32, Option<AutoBudget>)> {
+    let auto_only = t.min_trials.is_some() || t.max_trials.is_some();
+    match t.trials {
+        TrialCount::Fixed(n) => {
+            if auto_only {
+                bail!("--min-trials and --max-trials set the budget of --trials auto; with --trials {n} the count is fixed: drop them, or say --trials auto");
+            }
+            // Fewer trials than rounds: one trial per round, fewer rounds.
+            Ok((n, t.rounds.min(n), None))
+        }
+        TrialCount::Auto => {
+            let min = t.min_trials.unwrap_or(AUTO_PER_ROUND * t.rounds);
+            let max = t.max_trials.unwrap_or(AUTO_MAX_TRIALS.max(min));
+            if min == 0 {
+                bail!("--min-trials must be at least 1");
+            }
+            if max < min {
+                bail!("--trials auto cannot meet this budget: --max-trials {max} is below --min-trials {min}; raise --max-trials or lower --min-trials");
+            }
+            if max < t.rounds {
+                bail!("--trials auto cannot meet this budget: --max-trials {max} is fewer than one trial in each of the {} rounds; raise --max-trials or lower --rounds", t.rounds);
+            }
+            let rounds = t.rounds.min(min);
+            Ok((
+                min,
+                rounds,
+                Some(AutoBudget {
+                    min_trials: min,
+                    max_trials: max,
+                    target_halfwidth: 0.025,
+                    per_round: AUTO_PER_ROUND.min(max),
+                }),
+            ))
+        }
+    }
+}
+
+/// Reads `--plan-from`: the source run's chunk plans for every case of this run.
+///
+/// # Errors
+/// A source that is not an engine bundle, one of other texts or another model, or one without
+/// chunk texts for a case; each message ends with the path.
+pub fn replay(path: &Path, cases: &[CaseText], target: &dyn TargetSpec) -> Result<Replay> {
+    let Some(engine) = target.engine() else {
+        bail!("--plan-from replays the in-process engine's chunk plans; this run's target is not the engine ({})", path.display());
+    };
+    let file = if path.is_dir() {
+        path.join("bundle.json")
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = std::fs::read(&file)
+        .with_context(|| format!("--plan-from: cannot read the bundle {}", file.display()))?;
+    let src = kokoro_bench_bundle::read_bundle(&bytes)
+        .map_err(|e| anyhow::anyhow!("--plan-from: not a bundle: {e} ({})", file.display()))?
+        .bundle;
+    if src.run.target != TargetKind::Engine {
+        bail!(
+            "--plan-from: that run measured {:?}, not the in-process engine: it has no chunk plans to replay ({})",
+            src.run.target,
+            file.display()
+        );
+    }
+    let model_sha = crate::fsutil::sha256_file(&engine.model)?;
+    if src.provenance.model.as_ref().map(|m| m.sha256.as_str()) != Some(model_sha.as_str()) {
+        bail!(
+            "--plan-from: that run used another model ({}), so its plans were made for other speeds and voices; replay a run of {} ({})",
+            src.provenance.model.as_ref().map_or("unknown", |m| m.name.as_str()),
+            engine.model.display(),
+            file.display()
+        );
+    }
+    let mut plans = std::collections::BTreeMap::new();
+    for c in cases {
+        let sha = crate::fsutil::sha256_hex(c.text.as_bytes());
+        let same_text = src
+            .provenance
+            .corpus
+            .iter()
+            .any(|t| t.id == c.id && t.sha256 == sha);
+        let Some(sc) = src.case(&c.id).filter(|_| same_text) else {
+            bail!(
+                "--plan-from: that run has no case `{}` with this text, so there is no plan to replay for it; run the same --preset/--text as it did ({})",
+                c.id,
+                file.display()
+            );
+        };
+        let list: Vec<Vec<String>> = sc
+            .trials
+            .iter()
+            .filter(|t| t.error.is_none() && t.kind != TrialKind::Warmup)
+            .map(|t| t.chunks.text.clone())
+            .filter(|chunks| !chunks.is_empty() && chunks.iter().all(|x| !x.is_empty()))
+            .collect();
+        if list.is_empty() {
+            bail!(
+                "--plan-from: case `{}` of that run has no successful trial with its chunk texts ({})",
+                c.id,
+                file.display()
+            );
+        }
+        plans.insert(c.id.clone(), list);
+    }
+    Ok(Replay {
+        run_id: src.run.id.clone(),
+        plans,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        t: TrialArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<(u32, u32, Option<AutoBudget>)> {
+        let mut all = vec!["x"];
+        all.extend_from_slice(args);
+        trials(
+            &T::try_parse_from(all)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .t,
+        )
+    }
+
+    #[test]
+    fn trials_spread_over_rounds_and_auto_budgets_are_checked() {
+        assert_eq!(parse(&[]).unwrap(), (6, 3, None));
+        assert_eq!(parse(&["--trials", "1"]).unwrap(), (1, 1, None));
+        let (min, rounds, auto) = parse(&["--trials", "auto"]).unwrap();
+        assert_eq!((min, rounds), (6, 3));
+        assert_eq!(auto.unwrap().max_trials, AUTO_MAX_TRIALS);
+        for (args, says) in [
+            (
+                &["--trials", "auto", "--max-trials", "3", "--min-trials", "5"][..],
+                "below --min-trials",
+            ),
+            (
+                &["--trials", "auto", "--max-trials", "2", "--min-trials", "1"][..],
+                "fewer than one trial in each",
+            ),
+            (
+                &["--trials", "4", "--max-trials", "9"][..],
+                "the count is fixed",
+            ),
+            (&["--trials", "0"][..], "at least 1"),
+            (&["--trials", "many"][..], "neither a number"),
+        ] {
+            let e = format!("{:#}", parse(args).unwrap_err());
+            assert!(e.contains(says), "{args:?}: {e}");
+        }
+    }
+}
