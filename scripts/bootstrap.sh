@@ -16,20 +16,38 @@ if want site; then
   bash scripts/install-site-tools.sh
 fi
 
+# install WHAT DEBIAN BREW DNF PACMAN: the platform's package manager installs what is missing,
+# or the message says exactly what to install (exit 2).
+install() {
+  local what=$1 debian=$2 brew=$3 dnf=$4 pacman=$5 sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if command -v apt-get >/dev/null; then
+    say "installing $what with apt-get ($debian)"
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq $debian >/dev/null
+  elif command -v brew >/dev/null; then
+    say "installing $what with Homebrew ($brew)"
+    brew install $brew
+  elif command -v dnf >/dev/null; then
+    say "installing $what with dnf ($dnf)"
+    $sudo dnf install -y -q $dnf
+  elif command -v pacman >/dev/null; then
+    say "installing $what with pacman ($pacman)"
+    $sudo pacman -S --noconfirm --needed $pacman
+  else
+    echo "bootstrap: $what is needed and no known package manager is here: install it (Debian: $debian; macOS: brew install $brew; Fedora: $dnf; Arch: $pacman) and run again" >&2
+    exit 2
+  fi
+}
+
 if want browser; then
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    say "installing Debian chromium and chromium-driver"
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  if ! bash report-ui/tests/browser.sh >/dev/null 2>&1; then
+    install "Chromium and its WebDriver" "chromium chromium-driver" "--cask chromium chromedriver" "chromium chromedriver" "chromium"
+    bash report-ui/tests/browser.sh >/dev/null || { echo "bootstrap: Chromium or chromedriver is still not found after installing: set CHROMIUM and CHROMEDRIVER to their paths" >&2; exit 2; }
   fi
 fi
 
 if want engines; then
-  if ! command -v espeak-ng >/dev/null; then
-    say "installing Debian espeak-ng"
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq espeak-ng >/dev/null
-  fi
+  command -v espeak-ng >/dev/null || install "espeak-ng" "espeak-ng" "espeak-ng" "espeak-ng" "espeak-ng"
   bash scripts/kokoro-onnx.sh --install-only
 fi
 

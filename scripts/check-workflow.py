@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Checks the committed GitHub workflow: it parses as YAML, has the jobs and permissions Pages
-deployment needs, every file it names exists, and every `kokoro-bench` command line in it is
-accepted by the binary (run with `--help` appended: clap rejects unknown flags before printing).
+"""Checks the committed GitHub workflow beyond what actionlint knows about this project: the jobs
+and permissions the road to Pages needs, that pull requests can never deploy or push, that every
+file it names exists, and that every `kokoro-bench` command line in it and in the scripts it calls
+(scripts/ci/*.sh) is accepted by the binary (run with `--help` appended: clap rejects unknown
+flags before printing).
 
 Usage: scripts/check-workflow.py [path/to/kokoro-bench]
 """
+import glob
 import os
 import re
 import shlex
@@ -30,43 +33,61 @@ def fail(msg):
 with open(WORKFLOW, encoding="utf-8") as f:
     wf = yaml.safe_load(f)
 on = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on:` as True
-if not on or "workflow_dispatch" not in on or "schedule" not in on:
-    fail("needs workflow_dispatch and schedule triggers")
+for trigger in ("workflow_dispatch", "schedule", "pull_request"):
+    if not on or trigger not in on:
+        fail(f"needs the {trigger} trigger")
 jobs = wf.get("jobs") or {}
-for name in ("bench", "publish"):
+for name in ("bench", "publish", "pull-request"):
     if name not in jobs:
         fail(f"no `{name}` job")
 matrix = jobs["bench"]["strategy"]["matrix"]["include"]
 if not any("macos" in m["os"] for m in matrix) or not any("ubuntu" in m["os"] for m in matrix):
     fail("the bench matrix needs a macOS and a Linux runner")
+if not all(m.get("label") for m in matrix) or "KOKORO_BENCH_MACHINE_LABEL" not in str(jobs["bench"].get("env")):
+    fail("each bench runner needs a machine label (series are keyed by label, not by the CPU a hosted runner gets)")
 perms = jobs["publish"].get("permissions", {})
-if perms.get("pages") != "write" or perms.get("id-token") != "write":
-    fail("the publish job needs pages: write and id-token: write")
+if perms.get("pages") != "write" or perms.get("id-token") != "write" or perms.get("contents") != "write":
+    fail("the publish job needs pages: write, id-token: write and contents: write (the bench-data branch)")
 if "bench" not in str(jobs["publish"].get("needs")):
     fail("publish must wait for bench")
+pr = jobs["pull-request"]
+pr_text = yaml.safe_dump(pr)
+if "pages" in (pr.get("permissions") or {}) or "deploy-pages" in pr_text or "history.sh push" in pr_text:
+    fail("a pull request must never deploy or push")
+if "pull_request" not in str(jobs["publish"].get("if")):
+    fail("the publish job must not run for pull requests")
 
-runs = []
-for job in jobs.values():
-    for step in job.get("steps", []):
-        if "run" in step:
-            runs.append(step["run"])
-text = "\n".join(runs)
+steps = [s for job in jobs.values() for s in job.get("steps", [])]
+order = [s.get("run", "") + str(s.get("uses", "")) for s in jobs["publish"]["steps"]]
+def index_of(needle):
+    return next((i for i, s in enumerate(order) if needle in s), None)
+fetch, push, deploy, verdict = (index_of(k) for k in ("history.sh fetch", "history.sh push", "deploy-pages", "verdict.sh"))
+if None in (fetch, push, deploy, verdict) or not fetch < push < deploy < verdict:
+    fail("the publish job must fetch history, push it, deploy, then give the verdict — in that order")
+text = "\n".join(s["run"] for s in steps if "run" in s)
 for path in set(re.findall(r"(?:scripts|docs)/[\w./-]+", text)):
     if not os.path.exists(os.path.join(ROOT, path)):
         fail(f"names {path}, which does not exist")
+
+# Command lines: the workflow's own and those of the scripts it calls.
+lines = [l.strip() for l in text.splitlines()]
+for script in glob.glob(os.path.join(ROOT, "scripts", "ci", "*.sh")):
+    with open(script, encoding="utf-8") as f:
+        lines += [l.strip() for l in f.read().replace("\\\n", " ").splitlines()]
 checked = 0
-for line in text.splitlines():
-    line = line.strip()
-    m = re.match(r"\./target/release/kokoro-bench (\w+)(.*)", line)
+for line in lines:
+    m = re.match(r'(?:\./target/release/kokoro-bench|"\$KB") (\w+)(.*)', line)
     if not m:
         continue
-    cmd = m.group(1) + m.group(2)
-    cmd = cmd.split("||")[0]
-    words = [w for w in shlex.split(cmd) if "$" not in w]
+    cmd = (m.group(1) + m.group(2)).split("||")[0].split(">")[0].split(";")[0]
+    words = [w for w in shlex.split(cmd) if "$" not in w and not w.startswith("<")]
+    if words and words[0] == "compare":
+        # Positional bundles are variables; --help needs one to parse.
+        words.append("x.json")
     r = subprocess.run([BIN, *words, "--help"], capture_output=True, text=True, cwd=ROOT)
     if r.returncode != 0:
         fail(f"`kokoro-bench {' '.join(words)}` is rejected: {r.stderr.strip()}")
     checked += 1
-if checked < 3:
-    fail(f"expected the setup, run and publish commands, found {checked}")
-print(f"workflow ok: {len(jobs)} jobs, {checked} kokoro-bench command lines accepted")
+if checked < 6:
+    fail(f"expected the setup, run, export, compare and publish command lines, found {checked}")
+print(f"workflow ok: {len(jobs)} jobs, publish in the order fetch → push → deploy → verdict, {checked} kokoro-bench command lines accepted")

@@ -37,7 +37,10 @@ def strip_tests(text):
 
 
 def deps(mods, key, text):
-    here = list(key) if os.path.basename(mods[key]) in ("mod.rs", "lib.rs", "main.rs") else list(key[:-1])
+    # The file's own module path: `a/b.rs` and `a/b/mod.rs` are both module a::b, whose `self` is
+    # a::b and whose `super` is a. (An earlier version started `a/b.rs` at `a`, one level too
+    # high, and so never saw `super::sibling` edges written outside a mod.rs.)
+    here = list(key)
     found = set()
     for m in PATH.finditer(strip_tests(text)):
         head, rest = m.group(1), m.group(2).split("::")[1:]

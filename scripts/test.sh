@@ -13,7 +13,11 @@ step "format"
 cargo fmt --all -- --check
 
 step "import circles (files and folders)"
+python3 scripts/test_import_cycles.py
 python3 scripts/import-cycles.py
+
+step "no function over 150 lines (components included)"
+python3 scripts/long-functions.py
 
 step "clippy (native)"
 cargo clippy --workspace --all-targets --all-features --release -- -D warnings
@@ -35,11 +39,21 @@ cargo run --release -q -p kokoro-bench -- setup --judges
 step "tests (real model, real ONNX Runtime)"
 cargo test --workspace --all-features --release
 
-step "the committed GitHub workflow (YAML, jobs, files it names, command lines it runs)"
+step "the committed GitHub workflow (actionlint; jobs, order, files it names, command lines it and scripts/ci run)"
 cargo build --release -q -p kokoro-bench
+bash scripts/lint-workflow.sh
 python3 scripts/check-workflow.py
+
+step "docs agree with the binary (every documented flag and variable exists, every help has an example)"
+python3 scripts/check-docs.py
+
+step "A/A: two runs of the same build must not be called different (small version of scripts/aa.sh)"
+AA_DIR=target/aa-small bash scripts/aa.sh small
 
 if [ -f report-ui/tests/e2e.sh ]; then
   step "site build and browser end-to-end test"
   bash report-ui/tests/e2e.sh
 fi
+
+step "the workflow's jobs rehearsed on this machine (first and second deploy, unreadable history, failed gate, pull request, retention, the merge guard)"
+bash scripts/rehearse-workflow.sh

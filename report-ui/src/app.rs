@@ -36,11 +36,24 @@ fn now_ms() -> f64 {
 
 /// Loads what the URL names: the index (run list, history) and the bundles, checking each
 /// bundle against the hash its share link carried.
+/// The origin of `url` when it is not the page's own.
+fn foreign_origin(url: &str) -> Option<String> {
+    let page = web_sys::window()?.location();
+    let here = page.origin().ok()?;
+    let u = web_sys::Url::new_with_base(url, &page.href().ok()?).ok()?;
+    let there = u.origin();
+    (there != here).then_some(there)
+}
+
 async fn load_url(url: UrlState) -> Loaded {
     let started = now_ms();
     let mut out = Loaded::default();
     let wants_index = url.view == View::Runs || url.view == View::History;
     if wants_index {
+        out.index = Some(index_from_url(&url.index).await);
+    } else if url.bundles.len() >= 2 {
+        // A comparison reads the series' history from the site's index when there is one (the
+        // run-to-run noise, as `kokoro-bench compare` beside an index); without it, it says so.
         out.index = Some(index_from_url(&url.index).await);
     }
     // The history reads the index's per-run summaries: no bundle is fetched.
@@ -50,6 +63,9 @@ async fn load_url(url: UrlState) -> Loaded {
         url.bundles.clone()
     };
     for (i, b) in bundles.iter().enumerate() {
+        if let Some(o) = foreign_origin(b).filter(|o| !out.foreign.contains(o)) {
+            out.foreign.push(o);
+        }
         let expected = url.shas.get(i).cloned().unwrap_or_default();
         match bundle_from_url(b).await {
             Ok(s) => {
@@ -111,7 +127,11 @@ fn body(state: &AppState, url: &UrlState) -> Html {
         };
     }
     if l.sources.len() >= 2 {
-        return html! { <CompareView sources={l.sources.clone()} allow_different={url.allow_different} url={Some(url.clone())} /> };
+        let index = match &l.index {
+            Some(Ok(ix)) => Some(std::rc::Rc::new(ix.clone())),
+            _ => None,
+        };
+        return html! { <CompareView sources={l.sources.clone()} allow_different={url.allow_different} url={Some(url.clone())} index={index} /> };
     }
     if let Some(src) = l.sources.first() {
         return html! { <RunView source={src.clone()} /> };
@@ -204,12 +224,17 @@ pub fn app() -> Html {
                 <span class="muted">{ l.rendered_ms.map(|ms| format!("loaded in {ms:.0} ms")).unwrap_or_default() }</span>
             </header>
             <main ondrop={ondrop} ondragover={ondragover} ondragleave={ondragleave}>
+                if !l.foreign.is_empty() {
+                    <div class="error origin-banner" id="origin-banner" role="alert">{ format!(
+                        "Not from this site: these numbers were loaded from {} — anyone can publish a bundle and link to it from here. Check who made them before you trust them.",
+                        l.foreign.join(", ")) }</div>
+                }
                 { for l.errors.iter().map(|e| html!{ <div class="error load-error">{ e }</div> }) }
                 { for l.warnings.iter().map(|w| html!{ <div class="note load-warning">{ w }</div> }) }
                 { body(&state, &url) }
                 <div class={classes!("drop", state.drag_over.then_some("over"))}>
-                    {"Drop bundle.json files (with their WAVs, to listen) here to open or compare them (first = baseline), or "}
-                    <input type="file" accept=".json,application/json,.wav,audio/wav" multiple=true onchange={onpick} />
+                    <label for="pick-files">{"Drop bundle.json files (with their WAVs, to listen) here to open or compare them (first = baseline), or pick them: "}</label>
+                    <input id="pick-files" type="file" accept=".json,application/json,.wav,audio/wav" multiple=true onchange={onpick} />
                 </div>
             </main>
         </>

@@ -2,12 +2,13 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    // The static hint in index.html is for pages that cannot run (opened from file://).
-    if let Some(hint) = web_sys::window()
+    // The static shell in index.html (header, "loading", the file:// hint) is for the moments
+    // before this runs; the page draws the same header in its place.
+    if let Some(shell) = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("static-hint"))
+        .and_then(|d| d.get_element_by_id("static-shell"))
     {
-        hint.remove();
+        shell.remove();
     }
     yew::Renderer::<kokoro_bench_report::app::App>::new().render();
 }

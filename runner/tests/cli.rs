@@ -56,7 +56,7 @@ fn run_writes_a_bundle_that_validates_and_compares_with_itself() {
     );
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("short #3 (warm): heard_ms "),
+        stderr.contains(" (warm): heard_ms "),
         "-v prints a line per trial: {stderr}"
     );
     exports_agree_with_the_bundle(&out, &csv, &md, &json);
@@ -67,10 +67,29 @@ fn run_writes_a_bundle_that_validates_and_compares_with_itself() {
         .unwrap()
         .bundle;
     let c = &b.cases[0];
-    assert_eq!(c.trials.len(), 4);
+    assert_eq!(
+        c.trials.len(),
+        1 + 3 + 3,
+        "the cold start, then 3 rounds of a warm-up and a measured trial"
+    );
     assert_eq!(
         c.trials[0].kind,
         kokoro_bench_bundle::schema::TrialKind::Cold
+    );
+    assert_eq!(
+        c.measured().count(),
+        3,
+        "--trials 3 is three measured trials"
+    );
+    assert!(
+        c.trials.iter().all(|t| t.contention.is_some()),
+        "every trial says what else ran"
+    );
+    assert!(
+        b.probes
+            .iter()
+            .any(|p| p.kind == kokoro_bench_bundle::schema::ProbeKind::Engine),
+        "the engine probe ran between cases"
     );
     for t in c.measured() {
         let ttfa = t.ttfa_ms.unwrap();
@@ -810,4 +829,101 @@ fn a_word_misaki_cannot_pronounce_goes_to_espeak_ng_or_is_counted_and_said() {
     // Fewer phonemes without the word: it was not spoken.
     let phonemes = |b: &serde_json::Value| b["cases"][0]["phonemes"].as_u64().unwrap();
     assert!(phonemes(&with) > phonemes(&without) + 3);
+}
+
+fn load(p: &Path) -> kokoro_bench_bundle::Bundle {
+    read_bundle(&std::fs::read(p).unwrap()).unwrap().bundle
+}
+
+#[test]
+fn plan_from_replays_another_runs_chunks_and_refuses_another_text() {
+    let flags = [
+        "--preset", "short", "--trials", "2", "--rounds", "1", "--suite", "ttfa,rtf",
+    ];
+    let a = common::tempdir("plan-a");
+    let (code, _, err) = run_bench(&a, &flags);
+    assert_eq!(code, 0, "{err}");
+    let src = only_bundle(&a);
+    let b = common::tempdir("plan-b");
+    let mut with = flags.to_vec();
+    with.extend(["--plan-from", src.to_str().unwrap()]);
+    let (code, _, err) = run_bench(&b, &with);
+    assert_eq!(code, 0, "{err}");
+    let (sa, sb) = (load(&src), load(&only_bundle(&b)));
+    assert_eq!(sb.plan.plan_from.as_deref(), Some(sa.run.id.as_str()));
+    let source: Vec<Vec<String>> = sa.cases[0]
+        .trials
+        .iter()
+        .filter(|t| t.kind != kokoro_bench_bundle::schema::TrialKind::Warmup)
+        .map(|t| t.chunks.text.clone())
+        .collect();
+    for (i, t) in sb.cases[0].trials.iter().enumerate() {
+        assert_eq!(
+            t.chunks.text,
+            source[i % source.len()],
+            "request {i} spoke plan {}",
+            i % source.len()
+        );
+    }
+    let o = bin()
+        .args(["compare", "--markdown"])
+        .arg(&src)
+        .arg(only_bundle(&b))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("replayed the baseline's chunk plans"),
+        "{text}"
+    );
+    // A plan of another text, a plan that is not a bundle: exit 2 before measuring.
+    let (code, _, err) = run_bench(
+        &b,
+        &["--preset", "medium", "--plan-from", src.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("no case `medium`"), "{err}");
+    let (code, _, err) = run_bench(&b, &["--plan-from", "/nonexistent/bundle.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/bundle.json"), "{err}");
+}
+
+#[test]
+fn impossible_trial_budgets_and_a_busy_machine_under_refuse_exit_2() {
+    let out = common::tempdir("budgets");
+    let (code, _, err) = run_bench(
+        &out,
+        &["--trials", "auto", "--max-trials", "3", "--min-trials", "5"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot meet this budget"), "{err}");
+    let (code, _, err) = run_bench(&out, &["--trials", "4", "--max-trials", "9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--trials auto"), "{err}");
+    // Another process spinning a core: --quiet-machine refuse measures nothing.
+    std::process::Command::new("sh")
+        .args([
+            "-c",
+            "setsid python3 -c 'import time\nt=time.time()\nwhile time.time()-t<8: pass' &",
+        ])
+        .status()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (code, _, err) = run_bench(
+        &out,
+        &[
+            "--preset",
+            "short",
+            "--trials",
+            "1",
+            "--quiet-machine",
+            "refuse",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the machine is busy"), "{err}");
+    assert!(
+        !out.join("runs").exists() || std::fs::read_dir(out.join("runs")).unwrap().count() == 0,
+        "nothing measured, nothing written"
+    );
 }

@@ -289,18 +289,31 @@ fn an_export_zip_holds_the_site_and_the_chosen_runs() {
     let names: Vec<String> = (0..z.len())
         .map(|i| z.by_index(i).unwrap().name().to_string())
         .collect();
-    assert!(names.contains(&"index.html".to_string()), "{names:?}");
+    assert!(
+        names.iter().all(|n| n.starts_with("report/")),
+        "one top-level folder, named after the zip: {names:?}"
+    );
+    assert!(
+        names.contains(&"report/index.html".to_string()),
+        "{names:?}"
+    );
     assert!(
         names
             .iter()
-            .any(|n| n.starts_with(&format!("data/runs/{keep}/"))),
+            .any(|n| n.starts_with(&format!("report/data/runs/{keep}/"))),
         "{names:?}"
     );
     assert!(!names.iter().any(|n| n.contains(&other)), "{names:?}");
     let mut idx = String::new();
-    z.by_name("data/index.json")
+    z.by_name("report/data/index.json")
         .unwrap()
         .read_to_string(&mut idx)
         .unwrap();
     assert!(idx.contains(&keep) && !idx.contains(&other));
+    let mut readme = String::new();
+    z.by_name("report/README.txt")
+        .unwrap()
+        .read_to_string(&mut readme)
+        .unwrap();
+    assert!(readme.contains("kokoro-bench view report"), "{readme}");
 }

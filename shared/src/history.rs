@@ -32,14 +32,88 @@ pub struct HistoryPoint {
     pub config_change: Option<String>,
 }
 
+/// The newest run of a series against the runs before it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NewestJudged {
+    /// Runs of the current level the band is learned from.
+    pub runs: usize,
+    /// Their level: the median of their medians.
+    pub level: f64,
+    /// The newest median's change from the level, relative.
+    pub change_rel: f64,
+    /// Half-width of the band a run of this series falls in 95 % of the time (prediction
+    /// interval: Student's t on `runs − 1` degrees of freedom × the robust spread × √(1 + 1/n)),
+    /// relative.
+    pub band_rel: f64,
+    /// Outside the band *and* beyond the metric's practical threshold.
+    pub outside: bool,
+    /// In words.
+    pub says: String,
+}
+
+/// Judges the last point against the points before it since their last change point (at least
+/// [`crate::compare::noise::MIN_HISTORY`] of them).
+fn judge_newest(points: &[HistoryPoint], metric: Metric) -> Option<NewestJudged> {
+    let (newest, before) = points.split_last()?;
+    let logs: Vec<f64> = before
+        .iter()
+        .filter(|p| p.median > 0.0 && !p.untrusted)
+        .map(|p| p.median.ln())
+        .collect();
+    // Only the runs since the last step: after a real change the band is learned again once
+    // enough runs sit at the new level.
+    let since = crate::stats::edivisive::detect(&logs, Default::default())
+        .last()
+        .map_or(0, |c| c.index);
+    let recent = &logs[since..];
+    let n = recent.len();
+    if n < crate::compare::noise::MIN_HISTORY || newest.median <= 0.0 {
+        return None;
+    }
+    let level_log = crate::stats::median(recent)?;
+    let dev: Vec<f64> = recent.iter().map(|x| (x - level_log).abs()).collect();
+    let sd = 1.4826 * crate::stats::median(&dev)?;
+    let band =
+        crate::stats::student::quantile(0.975, (n - 1) as f64) * sd * (1.0 + 1.0 / n as f64).sqrt();
+    let change = newest.median.ln() - level_log;
+    let practical = match metric.practical() {
+        crate::metrics::Practical::Relative(t) => t,
+        _ => 0.0,
+    };
+    let outside = change.abs() > band && change.abs().exp_m1() > practical;
+    let rel = change.exp_m1();
+    let says = format!(
+        "the newest run is {:+.1} % from this series' level over its last {n} runs; runs of it fall within ±{:.1} % 95 % of the time{}",
+        rel * 100.0,
+        band.exp_m1() * 100.0,
+        if outside {
+            ": OUTSIDE — a change, not noise"
+        } else {
+            ": within"
+        }
+    );
+    Some(NewestJudged {
+        runs: n,
+        level: level_log.exp(),
+        change_rel: rel,
+        band_rel: band.exp_m1(),
+        outside,
+        says,
+    })
+}
+
 /// A history: one metric of one case over the runs of one machine and target.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct History {
     /// Points in time order.
     pub points: Vec<HistoryPoint>,
-    /// Indices where a new level starts (binary segmentation of the medians).
+    /// Indices where a new level starts (E-divisive on the medians, tested by Welch's t, at
+    /// least the metric's practical threshold in size).
     pub change_points: Vec<usize>,
-    /// Every series (`machine · target`) in the index, newest run's first.
+    /// The newest run judged against the series' own run-to-run spread (Bencher's idea: a
+    /// threshold from the series' recent history), when there is enough history.
+    pub newest: Option<NewestJudged>,
+    /// Every series (`machine · target · configuration`) in the index, newest run's first.
     pub series: Vec<String>,
     /// The series shown.
     pub selected_series: String,
@@ -52,23 +126,7 @@ pub struct History {
     pub note: Option<String>,
 }
 
-/// The series a run belongs to: numbers are only lined up on one machine (its label, else its
-/// CPU), against one target, in one configuration (strategy, joins, model, threads — see
-/// [`crate::index::configuration`]); the same words as [`crate::index::series_of`] for a bundle.
-pub fn series_key(e: &IndexEntry) -> String {
-    let machine = e
-        .label
-        .as_deref()
-        .filter(|l| !l.is_empty())
-        .unwrap_or(&e.machine);
-    let config = if e.config.is_empty() {
-        // Entries from before configurations were recorded.
-        format!("{} · {}", e.strategy, e.model)
-    } else {
-        e.config.clone()
-    };
-    format!("{machine} · {} · {config}", e.target)
-}
+pub use crate::index::series_key;
 
 /// The history of `metric` for `case` in `series` (default: the newest run's series), read from
 /// the index's per-run summaries alone.
@@ -171,6 +229,13 @@ pub fn history(
             if p.session != r.session && !p.session.is_empty() && !r.session.is_empty() {
                 changes.push(session_change(&p.session, &r.session));
             }
+            // Inside one machine label, the machine itself may change (a hosted runner's CPU).
+            if p.machine != r.machine {
+                changes.push(format!("CPU {} → {}", p.machine, r.machine));
+            }
+            if p.os != r.os && !p.os.is_empty() && !r.os.is_empty() {
+                changes.push(format!("OS {} → {}", p.os, r.os));
+            }
             (!changes.is_empty()).then(|| changes.join(", "))
         });
         previous = Some(r);
@@ -202,6 +267,7 @@ pub fn history(
             .iter()
             .map(|c| c.index)
             .collect(),
+        newest: judge_newest(&points, metric),
         points,
         series: all_series,
         selected_series: selected,
@@ -234,6 +300,37 @@ pub fn pct_change(old: f64, new: f64) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::Bundle;
+
+    #[test]
+    fn the_newest_run_is_judged_against_the_series_spread() {
+        let point = |median: f64| HistoryPoint {
+            run: String::new(),
+            path: String::new(),
+            sha256: String::new(),
+            t_unix_ms: 0,
+            started_at: String::new(),
+            git_commit: None,
+            median,
+            ci95: None,
+            n: 6,
+            untrusted: false,
+            config_change: None,
+        };
+        let steady = [700.0, 690.0, 715.0, 705.0, 695.0, 720.0, 698.0, 702.0];
+        let mut pts: Vec<HistoryPoint> = steady.iter().map(|&m| point(m)).collect();
+        pts.push(point(712.0));
+        let j = judge_newest(&pts, Metric::HeardMs).unwrap();
+        assert!(!j.outside && j.runs == 8, "{j:?}");
+        pts.pop();
+        pts.push(point(840.0));
+        let j = judge_newest(&pts, Metric::HeardMs).unwrap();
+        assert!(j.outside && j.says.contains("OUTSIDE"), "{j:?}");
+        assert!((j.change_rel - 0.2).abs() < 0.01);
+        assert!(
+            judge_newest(&pts[..4], Metric::HeardMs).is_none(),
+            "too few runs"
+        );
+    }
 
     #[test]
     fn history_reads_the_index_per_series_and_finds_a_step() {
@@ -371,6 +468,10 @@ mod tests {
             1
         );
         assert_eq!(pct_change(500.0, 450.0), Some(-10.0));
+        assert!(
+            h.newest.is_none(),
+            "4 runs since the step: too few to judge the newest against"
+        );
         assert_eq!(pct_change(0.0, 1.0), None);
     }
 }

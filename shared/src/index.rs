@@ -1,8 +1,8 @@
 //! The run index (`artifacts/index.json`, `dist/data/index.json`): one line per run so a viewer
 //! can list runs without opening every bundle.
 
-use crate::gates::GateStatus;
 use crate::metrics::Metric;
+use crate::schema::GateStatus;
 use crate::schema::{Bundle, TargetKind};
 use crate::stats::bootstrap::Bootstrap;
 use crate::stats::{median, Summary};
@@ -68,6 +68,102 @@ pub struct IndexEntry {
     /// joins, model, threads. Empty in entries written before it existed.
     #[serde(default)]
     pub config: String,
+    /// Operating system and version, so a history can say when it changed.
+    #[serde(default)]
+    pub os: String,
+    /// What happened in the run, for the list's health badge. `None` in entries written before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<Health>,
+    /// The run's WAVs were removed by the site's audio retention (`publish --keep-audio-last`):
+    /// its numbers and traces stay, the page says why there is nothing to play.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub audio_pruned: bool,
+}
+
+/// What happened in a run beyond its status: failed trials, stalls, response flags and busy
+/// machines — what a run list needs to tell "completed" from "completed, but…".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Health {
+    /// Requests of the trial loop (every kind).
+    pub trials: u32,
+    /// Of them, failed.
+    pub failed: u32,
+    /// Measured trials in which the player stalled at least once.
+    pub stalled: u32,
+    /// Measured trials.
+    pub measured: u32,
+    /// Distinct response flags that say something went wrong (`content_encoding_gzip`,
+    /// `truncated_frame_1_bytes`).
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// Cases measured while other processes took 10 % of the machine or more.
+    #[serde(default)]
+    pub contended: Vec<String>,
+}
+
+impl Health {
+    /// A run's health.
+    pub fn of(b: &Bundle) -> Health {
+        let mut h = Health::default();
+        for c in &b.cases {
+            for t in &c.trials {
+                h.trials += 1;
+                h.failed += u32::from(t.error.is_some());
+                // Flags that say something went wrong (a reused connection is just a fact).
+                for f in t.flags.iter().filter(|f| {
+                    matches!(
+                        f,
+                        crate::schema::TrialFlag::ContentEncoding(_)
+                            | crate::schema::TrialFlag::TruncatedFrame(_)
+                    )
+                }) {
+                    let f = f.to_wire();
+                    if !h.flags.contains(&f) {
+                        h.flags.push(f);
+                    }
+                }
+            }
+            for t in c.measured() {
+                h.measured += 1;
+                h.stalled += u32::from(t.playback.as_ref().is_some_and(|p| p.underruns > 0));
+            }
+        }
+        h.contended = crate::contention::contended(b)
+            .into_iter()
+            .map(|l| l.case)
+            .collect();
+        h
+    }
+
+    /// Whether nothing needs saying.
+    pub fn clean(&self) -> bool {
+        self.failed == 0 && self.stalled == 0 && self.flags.is_empty() && self.contended.is_empty()
+    }
+
+    /// What needs saying, in short phrases (`2 of 9 trials failed`, `stalls in 5 of 6`).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.failed > 0 {
+            out.push(format!("{} of {} trials failed", self.failed, self.trials));
+        }
+        if self.stalled > 0 {
+            out.push(format!(
+                "stalls in {} of {} trials",
+                self.stalled, self.measured
+            ));
+        }
+        if !self.flags.is_empty() {
+            out.push(format!(
+                "flagged: {}",
+                self.flags.join(", ").replace('_', " ")
+            ));
+        }
+        if !self.contended.is_empty() {
+            out.push(format!("busy machine during {}", self.contended.join(", ")));
+        }
+        out
+    }
 }
 
 /// One metric of one case of a run, summarised for history.
@@ -122,13 +218,14 @@ pub fn configuration(bundle: &Bundle) -> String {
         parts.push(m.name.clone());
     }
     if let Some(s) = &bundle.provenance.session {
-        parts.push(format!("{} threads", s.intra_op_threads));
+        let n = s.intra_op_threads;
+        parts.push(format!("{n} thread{}", if n == 1 { "" } else { "s" }));
     }
     parts.join(" · ")
 }
 
-/// The series a run belongs to: `machine · target · configuration` (see
-/// [`crate::history::series_key`], which reads the same from an index entry).
+/// The series a run belongs to: `machine · target · configuration` (see [`series_key`], which
+/// reads the same from an index entry).
 pub fn series_of(bundle: &Bundle) -> String {
     format!(
         "{} · {} · {}",
@@ -156,6 +253,24 @@ fn target_words(bundle: &Bundle) -> String {
             .map(|h| h.url.clone())
             .unwrap_or_else(|| "http".into()),
     }
+}
+
+/// The series a run belongs to: numbers are only lined up on one machine (its label, else its
+/// CPU), against one target, in one configuration (strategy, joins, model, threads — see
+/// [`crate::index::configuration`]); the same words as [`series_of`] for a bundle.
+pub fn series_key(e: &IndexEntry) -> String {
+    let machine = e
+        .label
+        .as_deref()
+        .filter(|l| !l.is_empty())
+        .unwrap_or(&e.machine);
+    let config = if e.config.is_empty() {
+        // Entries from before configurations were recorded.
+        format!("{} · {}", e.strategy, e.model)
+    } else {
+        e.config.clone()
+    };
+    format!("{machine} · {} · {config}", e.target)
 }
 
 /// `ORT 1.31.1 · CPUExecutionProvider · 2 intra / 1 inter threads · optimisation all · arena on`;
@@ -244,6 +359,11 @@ impl IndexEntry {
             summaries: Some(summaries(bundle)),
             label: bundle.machine.label.clone(),
             config: configuration(bundle),
+            os: format!("{} {}", bundle.machine.os, bundle.machine.os_version)
+                .trim()
+                .to_string(),
+            audio_pruned: false,
+            health: Some(Health::of(bundle)),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod contention;
 pub mod describe;
 mod error;
 pub mod export;
+pub mod feeds;
 pub mod gates;
 pub mod history;
 pub mod index;

@@ -6,6 +6,7 @@
 use crate::components::charts::line_path;
 use crate::viewmodel::{heard_at_ms, ticks, Timeline};
 use kokoro_bench_bundle::schema::{AudioRef, Playback, Trial};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 const W: f64 = 1000.0;
@@ -30,34 +31,70 @@ pub struct TimelineProps {
     pub src: Option<String>,
 }
 
+/// A click on a chart seeks the player: `to_audio_s` maps the click's place (0–1 across the
+/// plot) to audio seconds.
+fn seek_on_click(
+    node: NodeRef,
+    to_audio_s: std::rc::Rc<dyn Fn(f64) -> Option<f64>>,
+) -> Callback<MouseEvent> {
+    Callback::from(move |e: MouseEvent| {
+        let Some(svg) = e
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let width = svg.client_width().max(1) as f64;
+        let xv = e.offset_x() as f64 / width * W;
+        let frac = (xv - LEFT) / (W - LEFT - RIGHT);
+        if let (Some(a), Some(s)) = (
+            node.cast::<web_sys::HtmlMediaElement>(),
+            to_audio_s(frac.clamp(0.0, 1.0)),
+        ) {
+            a.set_current_time(s);
+        }
+    })
+}
+
 /// The trial's timeline with its waveform and player, or the waveform alone when the trial has
-/// no playback simulation, or nothing.
+/// no playback simulation, or nothing. A click on the chart plays from the moment clicked.
 #[function_component(TrialTimeline)]
 pub fn trial_timeline(p: &TimelineProps) -> Html {
     let playhead_s = use_state(|| None::<f64>);
+    let node = use_node_ref();
     let ontime = {
         let playhead_s = playhead_s.clone();
-        Callback::from(move |e: Event| {
-            if let Some(a) = e.target_dyn_into::<web_sys::HtmlMediaElement>() {
-                playhead_s.set(Some(a.current_time()));
-            }
-        })
+        Callback::from(move |s: f64| playhead_s.set(Some(s)))
     };
     let audio = p.trial.audio.as_ref();
     let tl = crate::viewmodel::timeline(&p.trial);
+    let onclick = match &tl {
+        Some(tl) => {
+            let (played, end_ms) = (tl.played.clone(), tl.end_ms);
+            seek_on_click(
+                node.clone(),
+                std::rc::Rc::new(move |f| crate::viewmodel::played_at_s(&played, f * end_ms)),
+            )
+        }
+        None => {
+            let dur = audio.map_or(0.0, |a| a.duration_s);
+            seek_on_click(node.clone(), std::rc::Rc::new(move |f| Some(f * dur)))
+        }
+    };
     let chart = match (&tl, p.trial.playback.as_ref()) {
-        (Some(tl), Some(pb)) => chart(&p.trial, tl, pb, audio, *playhead_s),
+        (Some(tl), Some(pb)) => chart(&p.trial, tl, pb, audio, *playhead_s, onclick.clone()),
         _ => html! {},
     };
+    let label = format!("trial {} audio", p.trial.index);
     html! {
         <div class="timeline">
             { chart }
             if let Some(a) = audio {
-                if tl.is_none() { { wave_alone(a, *playhead_s) } }
+                if tl.is_none() { { wave_alone(a, *playhead_s, onclick) } }
                 <div class="row">
                     {
                         match &p.src {
-                            Some(src) => html!{ <audio controls=true preload="metadata" src={src.clone()} ontimeupdate={ontime} /> },
+                            Some(src) => html!{ <crate::components::player::Player src={src.clone()} label={label} node={node.clone()} ontime={ontime} /> },
                             None => html!{ <span class="muted">{"Audio file not loaded (drop the WAV files with the bundle to listen)."}</span> },
                         }
                     }
@@ -79,6 +116,7 @@ fn chart(
     pb: &Playback,
     audio: Option<&AudioRef>,
     playhead_s: Option<f64>,
+    onclick: Callback<MouseEvent>,
 ) -> Html {
     let end_ms = tl.end_ms.max(1.0);
     let top_s = tl.audio_s.max(0.001);
@@ -118,7 +156,7 @@ fn chart(
     );
     html! {
         <>
-        <svg class="chart" viewBox={format!("0 0 {W} {h:.0}")} role="img" aria-label={label}>
+        <svg class="chart seekable" viewBox={format!("0 0 {W} {h:.0}")} role="img" aria-label={label} onclick={onclick}>
             { for tl.stalls_ms.iter().map(|s| html!{ <rect class="stall" x={f1(x(s[0]))} y={f1(TOP)} width={f1((x(s[1]) - x(s[0])).max(1.0))} height={f1(bottom - TOP)} fill="#fdecea"><title>{ format!("stall {:.0}–{:.0} ms ({:.0} ms): the player had played everything delivered", s[0], s[1], s[1] - s[0]) }</title></rect> }) }
             { y_axis(top_s, &y) }
             { x_axis(end_ms, &x, bottom, "time since the request (s)") }
@@ -136,7 +174,7 @@ fn chart(
             "Audio delivered (blue steps, a dot per chunk) and played by a real-time player starting at first audio{} (green); the gap between them is the buffer. {} underrun(s), {:.0} ms stalled (red); a pre-buffer of {:.0} ms would have avoided every stall.{}",
             if pb.prebuffer_ms > 0.0 { format!(" + {:.0} ms pre-buffer", pb.prebuffer_ms) } else { String::new() },
             pb.underruns, pb.stall_total_ms, pb.min_prebuffer_ms,
-            if audio.is_some() { " Below: the waveform placed when it is heard (a stall is a gap)." } else { "" }) }</div>
+            if audio.is_some() { " Below: the waveform placed when it is heard (a stall is a gap); click anywhere to play from that moment." } else { "" }) }</div>
         </>
     }
 }
@@ -197,7 +235,7 @@ fn wave_heard(a: &AudioRef, tl: &Timeline, top: f64, x: &dyn Fn(f64) -> f64) -> 
 }
 
 /// A trial without a playback simulation: the waveform on its own audio-time axis.
-fn wave_alone(a: &AudioRef, playhead_s: Option<f64>) -> Html {
+fn wave_alone(a: &AudioRef, playhead_s: Option<f64>, onclick: Callback<MouseEvent>) -> Html {
     let dur = a.duration_s.max(0.001);
     let x = |s: f64| LEFT + s / dur * (W - LEFT - RIGHT);
     let wave_top = TOP;
@@ -212,7 +250,7 @@ fn wave_alone(a: &AudioRef, playhead_s: Option<f64>) -> Html {
     };
     let xm = |ms: f64| x(ms / 1000.0);
     html! {
-        <svg class="chart" viewBox={format!("0 0 {W} {:.0}", bottom + AXIS_H)} role="img" aria-label="waveform">
+        <svg class="chart seekable" viewBox={format!("0 0 {W} {:.0}", bottom + AXIS_H)} role="img" aria-label={format!("waveform of {} ({:.2} s); click to play from a moment", a.path, a.duration_s)} onclick={onclick}>
             { wave_heard(a, &tl, wave_top, &xm) }
             { x_axis(dur * 1000.0, &xm, bottom, "audio time (s)") }
             if let Some(s) = playhead_s {

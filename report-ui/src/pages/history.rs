@@ -28,69 +28,98 @@ const W: f64 = 1000.0;
 const H: f64 = 220.0;
 const LEFT: f64 = 56.0;
 
-/// The history page.
-#[function_component(HistoryView)]
-pub fn history_view(p: &HistoryProps) -> Html {
-    let metric = p
-        .metric
-        .as_deref()
-        .and_then(Metric::from_key)
-        .filter(|m| HISTORY_METRICS.contains(m))
-        .unwrap_or(Metric::TtfaMs);
-    let h = history(&p.index, metric, p.case.as_deref(), p.series.as_deref());
-    let case = p
-        .case
-        .clone()
-        .filter(|c| h.cases.contains(c))
-        .or_else(|| h.cases.first().cloned())
-        .unwrap_or_default();
-    let link = |m: Metric, c: &str, s: &str| {
+/// Links of the history page, with the index they read.
+struct Links<'a> {
+    index_url: &'a str,
+    h: &'a kokoro_bench_bundle::history::History,
+}
+
+impl Links<'_> {
+    fn view(&self, m: Metric, c: &str, s: &str) -> String {
         UrlState {
             view: View::History,
-            bundles: vec![],
-            shas: vec![],
-            index: p.index_url.clone(),
+            index: self.index_url.to_string(),
             case: Some(c.to_string()),
             metric: Some(m.key().to_string()),
             series: Some(s.to_string()),
-            allow_different: false,
+            ..UrlState::parse("")
         }
         .to_query()
-    };
-    let bundle_url = |path: &str| join_url(&p.index_url, path);
-    let run_link = |i: usize| {
-        let pt = &h.points[i];
-        UrlState {
-            view: View::Run,
-            bundles: vec![bundle_url(&pt.path)],
-            shas: vec![pt.sha256.chars().take(16).collect()],
-            index: p.index_url.clone(),
-            case: None,
-            metric: None,
-            series: None,
-            allow_different: false,
-        }
-        .to_query()
-    };
-    let compare_link = |i: usize| {
-        let (a, b) = (&h.points[i - 1], &h.points[i]);
-        UrlState {
-            view: View::Compare,
-            bundles: vec![bundle_url(&a.path), bundle_url(&b.path)],
-            shas: vec![
-                a.sha256.chars().take(16).collect(),
-                b.sha256.chars().take(16).collect(),
-            ],
-            index: p.index_url.clone(),
-            case: None,
-            metric: None,
-            series: None,
-            allow_different: false,
-        }
-        .to_query()
-    };
-    let sel = |on: bool| classes!(on.then_some("selected"));
+    }
 
+    fn bundles(&self, view: View, points: &[usize]) -> String {
+        UrlState {
+            view,
+            bundles: points
+                .iter()
+                .map(|&i| join_url(self.index_url, &self.h.points[i].path))
+                .collect(),
+            shas: points
+                .iter()
+                .map(|&i| self.h.points[i].sha256.chars().take(16).collect())
+                .collect(),
+            index: self.index_url.to_string(),
+            ..UrlState::parse("")
+        }
+        .to_query()
+    }
+
+    fn run(&self, i: usize) -> String {
+        self.bundles(View::Run, &[i])
+    }
+
+    fn compare(&self, i: usize) -> String {
+        self.bundles(View::Compare, &[i - 1, i])
+    }
+}
+
+fn date(s: &str) -> String {
+    s.get(..16).unwrap_or(s).replace('T', " ")
+}
+
+/// The series, metric and case pickers, and what the history says about itself.
+fn pickers(
+    h: &kokoro_bench_bundle::history::History,
+    metric: Metric,
+    case: &str,
+    links: &Links<'_>,
+) -> Html {
+    let sel = |on: bool| classes!(on.then_some("selected"));
+    html! {
+        <>
+            if h.series.len() > 1 {
+                <div class="row picker">
+                    <span class="muted">{"series (machine · target · configuration):"}</span>
+                    { for h.series.iter().map(|s| html!{ <a class={sel(*s == h.selected_series)} href={links.view(metric, case, s)}>{ s }</a> }) }
+                </div>
+            } else {
+                <div class="row muted">{ format!("series: {}", h.selected_series) }</div>
+            }
+            <div class="row picker">
+                <span class="muted">{"metric:"}</span>
+                { for HISTORY_METRICS.iter().map(|&m| html!{ <a class={sel(m == metric)} href={links.view(m, case, &h.selected_series)}>{ m.label() }</a> }) }
+            </div>
+            if metric.per_trial() {
+                <div class="row picker">
+                    <span class="muted">{"case:"}</span>
+                    { for h.cases.iter().map(|c| html!{ <a class={sel(c == case)} href={links.view(metric, c, &h.selected_series)}>{ c }</a> }) }
+                </div>
+            }
+            if let Some(n) = &h.note {
+                <div class="note" id="history-note">{ n }</div>
+            }
+            if let Some(j) = &h.newest {
+                <div class={classes!(if j.outside { "note" } else { "muted" }, "newest-judged")}>{ &j.says }</div>
+            }
+            if h.without_summaries > 0 {
+                <div class="note">{ format!("{} run(s) in this index carry no summaries (written by an older kokoro-bench) and are not shown; re-run `kokoro-bench publish` to include them.", h.without_summaries) }</div>
+            }
+        </>
+    }
+}
+
+/// Medians with their intervals over time, change points and set-up changes.
+fn chart(h: &kokoro_bench_bundle::history::History, metric: Metric, links: &Links<'_>) -> Html {
     // Scale: medians and interval bounds.
     let bounds: Vec<f64> = h
         .points
@@ -125,7 +154,6 @@ pub fn history_view(p: &HistoryProps) -> Html {
             .enumerate()
             .map(|(i, pt)| (x(i), y(pt.median))),
     );
-    let date = |s: &str| s.get(..16).unwrap_or(s).replace('T', " ");
     let better = match metric.better() {
         Better::Lower => "lower is better",
         Better::Higher => "higher is better",
@@ -133,35 +161,7 @@ pub fn history_view(p: &HistoryProps) -> Html {
     };
 
     html! {
-        <section id="history">
-            <h2>{ format!("History: {} — {}", metric.label(), if metric.per_trial() { case.as_str() } else { "run" }) }</h2>
-            if h.series.len() > 1 {
-                <div class="row picker">
-                    <span class="muted">{"machine · target:"}</span>
-                    { for h.series.iter().map(|s| html!{ <a class={sel(*s == h.selected_series)} href={link(metric, &case, s)}>{ s }</a> }) }
-                </div>
-            } else {
-                <div class="row muted">{ format!("machine · target: {}", h.selected_series) }</div>
-            }
-            <div class="row picker">
-                <span class="muted">{"metric:"}</span>
-                { for HISTORY_METRICS.iter().map(|&m| html!{ <a class={sel(m == metric)} href={link(m, &case, &h.selected_series)}>{ m.label() }</a> }) }
-            </div>
-            if metric.per_trial() {
-                <div class="row picker">
-                    <span class="muted">{"case:"}</span>
-                    { for h.cases.iter().map(|c| html!{ <a class={sel(*c == case)} href={link(metric, c, &h.selected_series)}>{ c }</a> }) }
-                </div>
-            }
-            if let Some(n) = &h.note {
-                <div class="note" id="history-note">{ n }</div>
-            }
-            if h.without_summaries > 0 {
-                <div class="note">{ format!("{} run(s) in this index carry no summaries (written by an older kokoro-bench) and are not shown; re-run `kokoro-bench publish` to include them.", h.without_summaries) }</div>
-            }
-            if h.points.is_empty() {
-                <div class="muted">{"No run of this machine and target has this metric for this case."}</div>
-            } else {
+        <>
                 <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" aria-label={format!("history of {} in {}", metric.label(), metric.unit())}>
                     <line x1={LEFT.to_string()} x2={W.to_string()} y1={format!("{:.1}", y(lo))} y2={format!("{:.1}", y(lo))} stroke="#ccc" />
                     <text x="0" y={format!("{:.1}", y(hi) + 4.0)} class="axis">{ metric.format(hi) }</text>
@@ -179,7 +179,7 @@ pub fn history_view(p: &HistoryProps) -> Html {
                             metric.format(pt.median),
                             pt.ci95.map(|[a, b]| format!(" [{} – {}]", metric.format(a), metric.format(b))).unwrap_or_default(),
                             pt.n, if pt.untrusted { " · untrusted" } else { "" });
-                        html!{ <a href={run_link(i)}>
+                        html!{ <a href={links.run(i)}>
                             { for whisker }
                             <circle class={classes!("point", pt.untrusted.then_some("untrusted"))} cx={format!("{:.1}", x(i))} cy={format!("{:.1}", y(pt.median))} r="4"
                                 fill={if pt.untrusted { "#fff" } else { "#3b5bdb" }} stroke="#3b5bdb"><title>{ title }</title></circle>
@@ -190,7 +190,14 @@ pub fn history_view(p: &HistoryProps) -> Html {
                         <text x={format!("{:.1}", x(n - 1))} y={(H - 4.0).to_string()} class="axis" text-anchor="end">{ date(&h.points[n - 1].started_at) }</text>
                     }
                 </svg>
-                <div class="muted">{ format!("{} run(s) in time order ({better}); bars: 95 % interval of each run's median; {} change point(s) (binary segmentation, dashed red); dotted grey: the set-up changed. Click a point to open its run.", n, h.change_points.len()) }</div>
+                <div class="muted">{ format!("{} run(s) in time order ({better}); bars: 95 % interval of each run's median; {} change point(s) (E-divisive, dashed red); dotted grey: the set-up changed. Click a point to open its run.", n, h.change_points.len()) }</div>
+        </>
+    }
+}
+
+/// Every run of the series, newest first, each step linked to its comparison.
+fn table(h: &kokoro_bench_bundle::history::History, metric: Metric, links: &Links<'_>) -> Html {
+    html! {
                 <table class="history-table">
                     <thead><tr><th>{"started (UTC)"}</th><th>{"run"}</th><th>{"commit"}</th><th>{"median [95 % CI]"}</th><th>{"n"}</th><th>{"vs previous"}</th><th></th></tr></thead>
                     <tbody>
@@ -199,14 +206,14 @@ pub fn history_view(p: &HistoryProps) -> Html {
                         html!{ <>
                             <tr class={classes!(h.change_points.contains(&i).then_some("level-start"))}>
                                 <td>{ date(&pt.started_at) }</td>
-                                <td><a href={run_link(i)}>{ &pt.run }</a></td>
+                                <td><a href={links.run(i)}>{ &pt.run }</a></td>
                                 <td class="mono">{ pt.git_commit.as_deref().map(|c| c.chars().take(18).collect::<String>()).unwrap_or_else(|| "—".into()) }</td>
                                 <td class="num">{ format!("{}{}", metric.format(pt.median), pt.ci95.map(|[a, b]| format!(" [{} – {}]", metric.format(a), metric.format(b))).unwrap_or_default()) }
                                     if pt.untrusted { {" "}<span class="badge no_data">{"untrusted"}</span> }</td>
                                 <td class="num">{ pt.n }</td>
                                 <td class="num">{ delta.map(|d| format!("{d:+.1} %")).unwrap_or_default() }
                                     if h.change_points.contains(&i) { {" "}<span class="badge warn">{"new level"}</span> }</td>
-                                <td>if i > 0 { <a href={compare_link(i)}>{"compare with previous"}</a> }</td>
+                                <td>if i > 0 { <a href={links.compare(i)}>{"compare with previous"}</a> }</td>
                             </tr>
                             if let Some(c) = &pt.config_change {
                                 <tr class="config-change-row"><td colspan="7" class="muted">{ format!("↑ set-up changed: {c}") }</td></tr>
@@ -215,6 +222,48 @@ pub fn history_view(p: &HistoryProps) -> Html {
                     }) }
                     </tbody>
                 </table>
+    }
+}
+
+/// The history page. An unknown `metric=` is refused with the list (it never silently shows
+/// another metric); the default is heard speech of the newest series.
+#[function_component(HistoryView)]
+pub fn history_view(p: &HistoryProps) -> Html {
+    let asked = p.metric.as_deref();
+    let Some(metric) = asked
+        .map_or(Some(Metric::HeardMs), Metric::from_key)
+        .filter(|m| HISTORY_METRICS.contains(m))
+    else {
+        return html! {
+            <section id="history">
+                <div class="error" id="unknown-metric">{ format!(
+                    "Unknown history metric `{}`: choose one of {}.",
+                    asked.unwrap_or_default(),
+                    HISTORY_METRICS.iter().map(|m| m.key()).collect::<Vec<_>>().join(", ")
+                ) }</div>
+            </section>
+        };
+    };
+    let h = history(&p.index, metric, p.case.as_deref(), p.series.as_deref());
+    let case = p
+        .case
+        .clone()
+        .filter(|c| h.cases.contains(c))
+        .or_else(|| h.cases.first().cloned())
+        .unwrap_or_default();
+    let links = Links {
+        index_url: &p.index_url,
+        h: &h,
+    };
+    html! {
+        <section id="history">
+            <h2>{ format!("History: {} — {}", metric.label(), if metric.per_trial() { case.as_str() } else { "run" }) }</h2>
+            { pickers(&h, metric, &case, &links) }
+            if h.points.is_empty() {
+                <div class="muted">{"No run of this series has this metric for this case."}</div>
+            } else {
+                { chart(&h, metric, &links) }
+                { table(&h, metric, &links) }
             }
         </section>
     }

@@ -44,24 +44,22 @@ fn header(p: &RunProps) -> Html {
     }
 }
 
-/// One case: its metrics with every trial drawn, failures, and one trial's timeline and audio.
-fn case_view(source: &Source, c: &kokoro_bench_bundle::schema::Case) -> Html {
-    let b = &source.loaded.bundle;
-    let rows = case_rows(b, &c.id);
-    let example = c
-        .measured()
-        .find(|t| t.audio.is_some())
-        .or_else(|| c.measured().next());
+/// A case's metric table: median with its 95 % interval (rounds, then trials), p95, n, and
+/// every trial drawn.
+fn metric_table(b: &kokoro_bench_bundle::Bundle, case: &str) -> Html {
+    let rows = case_rows(b, case);
     html! {
-        <div class="case" id={format!("case-{}", c.id)}>
-            <h3>{ format!("{} — {} chars, {} phonemes, {} warm trial(s), {} failed", c.id, c.chars, c.phonemes.unwrap_or(0), c.measured().count(), c.failed().count()) }</h3>
-            <table>
-                <thead><tr><th>{"metric"}</th><th>{"median"}</th><th>{"p95"}</th><th>{"n"}</th><th>{"trials (● warm, ○ cold)"}</th></tr></thead>
+        <div class="table-scroll">
+            <table class="case-metrics">
+                <thead><tr><th>{"metric"}</th><th>{"median [95 % CI]"}</th><th>{"p95"}</th><th>{"n"}</th><th>{"trials (● warm, ○ cold)"}</th></tr></thead>
                 <tbody>
                 { for rows.iter().map(|r| html!{
                     <tr>
                         <td><abbr class="metric" title={r.metric.definition()}>{ r.metric.label() }</abbr></td>
-                        <td class="num">{ r.summary.as_ref().map(|s| r.metric.format(s.median)).unwrap_or("—".into()) }</td>
+                        <td class="num">{ r.summary.as_ref().map(|s| match r.ci {
+                            Some(ci) => format!("{} [{} – {}]", r.metric.format(s.median), r.metric.format(ci.lo), r.metric.format(ci.hi)),
+                            None => r.metric.format(s.median),
+                        }).unwrap_or("—".into()) }</td>
                         <td class="num">{ r.summary.as_ref().map(|s| r.metric.format(s.p95)).unwrap_or("—".into()) }</td>
                         <td class="num">{ r.summary.as_ref().map(|s| s.n).unwrap_or(0) }</td>
                         <td><Strip values={r.values.clone()} cold={r.cold} format={r.metric} /></td>
@@ -69,10 +67,71 @@ fn case_view(source: &Source, c: &kokoro_bench_bundle::schema::Case) -> Html {
                 }) }
                 </tbody>
             </table>
-            { for c.failed().map(|t| html!{ <div class="error">{ format!("trial {} failed ({}): {}", t.index, t.error.as_ref().map(|e| e.kind.as_str()).unwrap_or(""), t.error.as_ref().map(|e| e.message.as_str()).unwrap_or("")) }</div> }) }
+        </div>
+    }
+}
+
+/// Props of [`CaseView`].
+#[derive(Properties)]
+struct CaseProps {
+    source: Source,
+    case: String,
+}
+
+impl PartialEq for CaseProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.case == o.case && std::rc::Rc::ptr_eq(&self.source.loaded, &o.source.loaded)
+    }
+}
+
+/// One case: its metrics with every trial drawn, its failures (each distinct error once), and
+/// the timeline and audio of a trial the reader picks (the first kept audio by default).
+#[function_component(CaseView)]
+fn case_view(p: &CaseProps) -> Html {
+    let b = &p.source.loaded.bundle;
+    let Some(c) = b.case(&p.case) else {
+        return html! {};
+    };
+    let measured: Vec<&kokoro_bench_bundle::schema::Trial> = c.measured().collect();
+    let default = measured.iter().position(|t| t.audio.is_some()).unwrap_or(0);
+    let chosen = use_state(|| default);
+    let pick = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                chosen.set(s.value().parse().unwrap_or(0));
+            }
+        })
+    };
+    let example = measured.get(*chosen).or_else(|| measured.first());
+    let prefix = format!("{}: ", c.id);
+    let failures: Vec<String> = present::problems::failure_lines(b)
+        .into_iter()
+        .filter_map(|l| l.strip_prefix(&prefix).map(str::to_string))
+        .collect();
+    let phonemes = c
+        .phonemes
+        .map(|n| format!(", {n} phonemes"))
+        .unwrap_or_default();
+    html! {
+        <div class="case" id={format!("case-{}", c.id)}>
+            <h3>{ format!("{} — {} chars{phonemes}, {} warm trial(s), {} failed", c.id, c.chars, c.measured().count(), c.failed().count()) }</h3>
+            { metric_table(b, &c.id) }
+            { for failures.iter().map(|f| html!{ <div class="error">{ format!("failed: {f}") }</div> }) }
             if let Some(t) = example {
-                <h3>{ format!("Trial {}: streaming timeline and audio", t.index) }</h3>
-                <TrialTimeline trial={t.clone()} src={t.audio.as_ref().and_then(|a| source.artifact_url(&a.path))} />
+                <div class="row trial-pick">
+                    <h3>{ format!("Trial {}: streaming timeline and audio", t.index) }</h3>
+                    if measured.len() > 1 {
+                        <label>{"trial "}
+                            <select onchange={pick} aria-label={format!("which trial of {} to show", c.id)}>
+                                { for measured.iter().enumerate().map(|(i, t)| html!{
+                                    <option value={i.to_string()} selected={i == *chosen}>{ format!("#{}{}{}", t.index, t.round.map(|r| format!(" (round {})", r + 1)).unwrap_or_default(), if t.audio.is_some() { " · audio" } else { "" }) }</option>
+                                }) }
+                            </select>
+                        </label>
+                    }
+                </div>
+                <TrialTimeline trial={(*t).clone()} src={t.audio.as_ref().and_then(|a| p.source.artifact_url(&a.path))} />
                 if let Some(q) = &t.quality {
                     <div class="muted">{ format!(
                         "Loudness {} · true peak {:.1} dBTP · sample peak {:.1} dBFS · leading silence {:.0} ms · longest pause {:.0} ms{}",
@@ -107,15 +166,36 @@ fn judged_line(
     }
 }
 
-/// The run page.
+/// Trials above which a bundle is big: its cases are drawn a few at a time after the header and
+/// sections are on screen, so a 60 MB bundle is readable at once instead of after seconds.
+const BIG_BUNDLE_TRIALS: usize = 400;
+
+/// The run page: the header and run-level sections first, then the cases — in stages for a big
+/// bundle, each stage after the previous one is on screen.
 #[function_component(RunView)]
 pub fn run_view(p: &RunProps) -> Html {
     let b = &p.source.loaded.bundle;
+    let trials: usize = b.cases.iter().map(|c| c.trials.len()).sum();
+    let big = trials > BIG_BUNDLE_TRIALS;
+    let shown = use_state(|| if big { 0 } else { b.cases.len() });
+    {
+        let (shown, total) = (shown.clone(), b.cases.len());
+        use_effect_with(*shown, move |n| {
+            let n = *n;
+            if n < total {
+                crate::components::later(move || shown.set(n + 1));
+            }
+            || ()
+        });
+    }
     html! {
         <div id="run">
             { header(p) }
             { for crate::sections::SECTIONS.iter().map(|render| render(b)) }
-            { for b.cases.iter().map(|c| case_view(&p.source, c)) }
+            { for b.cases.iter().take(*shown).map(|c| html!{ <CaseView source={p.source.clone()} case={c.id.clone()} /> }) }
+            if *shown < b.cases.len() {
+                <div class="muted" id="more-cases">{ format!("Drawing {} more case(s) of this {trials}-trial bundle…", b.cases.len() - *shown) }</div>
+            }
         </div>
     }
 }

@@ -4,6 +4,7 @@ use super::bundles::load;
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::cli::CompareArgs;
 use anyhow::Result;
+use kokoro_bench_bundle::compare::noise::Floor;
 use kokoro_bench_bundle::compare::{compare_with, Comparison, Options, Row, Verdict};
 use kokoro_bench_bundle::index::RunIndex;
 use std::fmt::Write;
@@ -206,27 +207,132 @@ fn history(given: Option<&Path>, new: &Path) -> Result<Option<RunIndex>> {
     })
 }
 
+/// `--noise-floor`: a file from `scripts/aa.sh`, `none`, or the built-in floor.
+///
+/// # Errors
+/// A file that cannot be read or is not a floor.
+fn floor(given: Option<&Path>) -> Result<Floor> {
+    match given {
+        None => Ok(Floor::builtin()),
+        Some(p) if p.as_os_str() == "none" => Ok(Floor::none()),
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| {
+                anyhow::anyhow!("--noise-floor: cannot read it: {e} ({})", p.display())
+            })?;
+            serde_json::from_slice(&bytes).map_err(|e| {
+                anyhow::anyhow!(
+                    "--noise-floor: not a floor file as scripts/aa.sh writes ({{\"machine\", \"measured\", \"rel_sd\": {{metric: sd}}}}): {e} ({})",
+                    p.display()
+                )
+            })
+        }
+    }
+}
+
+/// The run before `new` in its series in `index` (read from `index_dir`): its bundle's path.
+fn previous(
+    index: &RunIndex,
+    index_dir: &Path,
+    new: &kokoro_bench_bundle::Bundle,
+) -> Option<PathBuf> {
+    let series = kokoro_bench_bundle::index::series_of(new);
+    index
+        .runs
+        .iter()
+        .filter(|r| {
+            r.id != new.run.id
+                && r.started_unix_ms < new.run.started_unix_ms
+                && kokoro_bench_bundle::history::series_key(r) == series
+        })
+        .max_by_key(|r| r.started_unix_ms)
+        .map(|r| index_dir.join(&r.path))
+}
+
+/// `::error` lines for the regressed rows.
+fn annotation_lines(c: &Comparison) -> Vec<String> {
+    c.rows
+        .iter()
+        .filter(|r| r.verdict == Verdict::Regressed)
+        .map(|r| {
+            format!(
+                "::error title=regressed: {} {}::{} → {}: {}",
+                r.metric.key(),
+                r.case.as_deref().unwrap_or("run"),
+                c.base_id,
+                c.new_id,
+                r.reason.replace('%', "%25").replace('\n', " ")
+            )
+        })
+        .collect()
+}
+
+/// Where a `--history` argument (or the default beside `new`) puts the index's folder.
+fn index_dir(given: Option<&Path>, new: &Path) -> PathBuf {
+    match given {
+        Some(g) if g.is_dir() => g.to_path_buf(),
+        Some(g) => g.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => new.parent().map(|p| p.join("../..")).unwrap_or_default(),
+    }
+}
+
 /// `compare`.
 ///
 /// # Errors
-/// When a bundle cannot be read.
+/// When a bundle or the index cannot be read, or BASE is given without a NEW.
 pub fn run(args: &CompareArgs) -> Result<i32> {
-    let base = load(&args.base)?.bundle;
+    let floor = floor(args.noise_floor.as_deref())?;
+    let (fixed_base, news) = if args.previous {
+        (None, args.bundles.as_slice())
+    } else {
+        let Some((b, rest)) = args.bundles.split_first().filter(|(_, r)| !r.is_empty()) else {
+            anyhow::bail!("compare needs a baseline and at least one bundle to compare with it (BASE NEW…), or --previous NEW to compare with the run before it in its series");
+        };
+        (Some(load(b)?.bundle), rest)
+    };
     let mut regressed = false;
     let mut all = Vec::new();
-    for n in &args.new {
+    for n in news {
         let new = load(n)?.bundle;
         let index = history(args.history.as_deref(), n)?;
+        let base = match &fixed_base {
+            Some(b) => b.clone(),
+            None => {
+                let prev = index
+                    .as_ref()
+                    .and_then(|ix| previous(ix, &index_dir(args.history.as_deref(), n), &new));
+                match prev {
+                    Some(p) => load(&p)?.bundle,
+                    None => {
+                        let msg = format!(
+                            "no earlier run of this series ({}) in the run index: nothing to compare {} with",
+                            kokoro_bench_bundle::index::series_of(&new),
+                            new.run.id
+                        );
+                        if args.json {
+                            eprintln!("{msg}");
+                        } else {
+                            println!("{msg}\n");
+                        }
+                        continue;
+                    }
+                }
+            }
+        };
         let c = compare_with(
             &base,
             &new,
             Options {
                 allow_different: args.allow_different,
                 history: index.as_ref(),
+                floor: Some(&floor),
             },
         );
         regressed |= c.regressed();
-        if args.json {
+        if args.annotations {
+            for line in annotation_lines(&c) {
+                println!("{line}");
+            }
+        } else if args.json {
             all.push(c);
         } else {
             print!("{}", render(&c, args.markdown));

@@ -198,7 +198,7 @@ pub fn render(index: &RunIndex, args: &HistoryArgs) -> Result<String> {
     }
     let _ = writeln!(
         o,
-        "\n{} change point(s) (binary segmentation of the medians){}",
+        "\n{} change point(s) (E-divisive on the medians, Welch's t at p ≤ 0.001, at least the metric's practical threshold){}",
         h.change_points.len(),
         if h.points.len() < 6 {
             "; fewer than 6 runs rarely show one"
@@ -206,6 +206,18 @@ pub fn render(index: &RunIndex, args: &HistoryArgs) -> Result<String> {
             ""
         }
     );
+    match &h.newest {
+        Some(n) => {
+            let _ = writeln!(o, "{}", n.says);
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "the newest run is not judged against this series: fewer than {} runs at its current level",
+                kokoro_bench_bundle::compare::noise::MIN_HISTORY
+            );
+        }
+    }
     Ok(o)
 }
 

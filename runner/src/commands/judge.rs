@@ -35,6 +35,9 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
     let dir = args.judges_dir.clone().unwrap_or_else(default_dir);
     let mut panel = Panel::load(&dir, &ort_lib, args.audible_dbfs)?;
     panel.set_asr_beam(args.asr_beam as usize);
+    for s in &panel.skipped {
+        eprintln!("warning: not judged by {s}");
+    }
     if let Some(v) = &args.voice {
         panel.set_voice(v)?;
     }
@@ -69,8 +72,9 @@ pub fn run(args: &JudgeArgs) -> Result<i32> {
     }
     if args.json {
         let doc = serde_json::json!({
-            "models": panel.models,
-            "voiceprint": panel.voiceprint.as_ref().map(|p| p.describe()),
+            "models": panel.models(),
+            "skipped": panel.skipped,
+            "voiceprint": panel.voiceprint,
             "files": judged,
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);

@@ -3,6 +3,7 @@
 
 pub mod bundles;
 pub mod compare;
+pub mod export;
 pub mod history;
 pub mod judge;
 pub mod run;

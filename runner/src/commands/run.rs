@@ -7,7 +7,6 @@ use crate::fsutil::atomic_write;
 use crate::run::plan::{self, OutputArgs, PlanInput};
 use crate::run::{execute, summary};
 use anyhow::{Context, Result};
-use kokoro_bench_bundle::export;
 use kokoro_bench_bundle::gates::GateStatus;
 use kokoro_bench_bundle::metrics::Metric;
 use kokoro_bench_bundle::schema::RunStatus;
@@ -60,15 +59,17 @@ fn json(b: &Bundle, path: &std::path::Path) -> serde_json::Value {
 
 /// Writes the `--export-*` files (atomically; the bundle is already on disk whatever happens).
 fn write_exports(b: &Bundle, o: &OutputArgs) -> Result<()> {
-    let rows = export::rows(b);
     let files = [
-        (&o.export_csv, export::Format::Csv),
-        (&o.export_markdown, export::Format::Markdown),
-        (&o.export_json, export::Format::Json),
+        (&o.export_csv, super::export::Feed::Csv),
+        (&o.export_markdown, super::export::Feed::Markdown),
+        (&o.export_json, super::export::Feed::Json),
+        (&o.export_bmf, super::export::Feed::Bmf),
+        (&o.export_benchmark, super::export::Feed::Benchmark),
+        (&o.export_junit, super::export::Feed::Junit),
     ];
-    for (path, format) in files {
+    for (path, feed) in files {
         if let Some(p) = path {
-            let text = format.render(&rows)?;
+            let text = feed.render(b)?;
             atomic_write(p, text.as_bytes()).with_context(|| {
                 format!(
                     "the bundle is written, but not this export: {}",

@@ -101,9 +101,15 @@ fn fetch_file(base: &str, name: &str, dir: &Path) -> Result<PathBuf> {
             }
             Err(e) => {
                 let have = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
-                eprintln!(
-                    "setup: {name}: attempt {attempt} stopped after {have} bytes: {e:#}; resuming"
-                );
+                if attempt < ATTEMPTS {
+                    // Back off 1, 2, 4 s: a blip passes, a dead link fails within seconds.
+                    let wait = Duration::from_secs(1 << (attempt - 1));
+                    eprintln!(
+                        "setup: {name}: attempt {attempt} stopped after {have} bytes: {e:#}; resuming in {} s",
+                        wait.as_secs()
+                    );
+                    std::thread::sleep(wait);
+                }
                 last_error = Some(e);
             }
         }

@@ -1,7 +1,7 @@
 //! Streaming strategies: how a text is cut into chunks that are synthesised one after another.
 //!
 //! * `adaptive` (default) — sized while streaming from the speed this engine has measured
-//!   ([`super::schedule`]): the first chunk as small as the machine allows without a later gap,
+//!   (`schedule`): the first chunk as small as the machine allows without a later gap,
 //!   each next one the largest that will be ready before the delivered audio runs out.
 //! * `whole` — the whole text in one chunk (split only at the model's 510-phoneme limit), like
 //!   kokoro-onnx's `create`.
@@ -84,8 +84,9 @@ pub fn leans_on_next(word: &str) -> bool {
 }
 
 /// Cuts `text` into chunks. Every word of the text appears in exactly one chunk, in order.
-/// `adaptive` is planned here with the built-in speed prior (a preview; the engine re-plans each
-/// chunk from what it measures).
+/// `adaptive` is not a fixed cut — the engine plans each chunk from what it measures
+/// ([`super::cuts`], which also previews it with the built-in speed prior); asked for here, it is
+/// cut as `progressive`.
 pub fn chunk_text(text: &str, strategy: Strategy) -> Vec<String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.is_empty() {
@@ -95,18 +96,7 @@ pub fn chunk_text(text: &str, strategy: Strategy) -> Vec<String> {
         Strategy::Whole => vec![words],
         Strategy::Sentence => split_after(&words, ends_sentence),
         Strategy::Clause => split_after(&words, ends_clause),
-        Strategy::Progressive => progressive(&words),
-        Strategy::Adaptive => {
-            let model = super::schedule::SpeedModel::default();
-            let planner = super::schedule::Planner::new(&model, 1.0, &Default::default());
-            let mut start = 0;
-            let mut groups = Vec::new();
-            for k in planner.simulate(&words, planner.first_len(&words)).words {
-                groups.push(words[start..start + k].to_vec());
-                start += k;
-            }
-            groups
-        }
+        Strategy::Progressive | Strategy::Adaptive => progressive(&words),
     };
     groups.into_iter().map(|g| g.join(" ")).collect()
 }

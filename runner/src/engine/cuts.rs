@@ -5,6 +5,27 @@ use super::chunking::{chunk_text, Strategy};
 use super::schedule::{Planner, SpeedModel};
 use kokoro_bench_bundle::schema::ScheduleModel;
 
+/// All chunks of `text` at once: the fixed strategies' cut, or for `adaptive` a preview planned
+/// with the built-in speed prior (the engine re-plans each chunk from what it measures).
+pub fn preview(text: &str, strategy: Strategy) -> Vec<String> {
+    if strategy != Strategy::Adaptive {
+        return chunk_text(text, strategy);
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let model = SpeedModel::default();
+    let planner = Planner::new(&model, 1.0, &Default::default());
+    let mut start = 0;
+    let mut out = Vec::new();
+    for k in planner.simulate(&words, planner.first_len(&words)).words {
+        out.push(words[start..start + k].join(" "));
+        start += k;
+    }
+    out
+}
+
 /// How the adaptive schedule planned one chunk (empty for the fixed strategies).
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
@@ -157,6 +178,14 @@ mod tests {
             assert!(plans.iter().all(|p| p.planned_ms.is_some() == adaptive));
             assert!(plans[1..].iter().all(|p| p.schedule.is_none()));
         }
+    }
+
+    #[test]
+    fn the_adaptive_preview_covers_the_text() {
+        let text = "The morning train was late again, so we walked to work today. Nobody minded.";
+        let p = preview(text, Strategy::Adaptive);
+        assert!(p.len() > 1, "{p:?}");
+        assert_eq!(p.join(" "), text);
     }
 
     #[test]

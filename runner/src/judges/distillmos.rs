@@ -408,6 +408,46 @@ fn conv_freq_out() -> usize {
     (1..CHANNELS.len()).fold(BINS - 2, |f, _| (f - 3) / 2 + 1)
 }
 
+/// DistillMOS as a judge: the clip's predicted mean opinion score.
+impl super::contract::Judge for DistillMos {
+    fn name(&self) -> &'static str {
+        "DistillMOS"
+    }
+
+    fn judge(
+        &mut self,
+        heard: &super::contract::Heard<'_>,
+        out: &mut kokoro_bench_bundle::schema::TrialJudges,
+    ) -> Result<()> {
+        out.mos = Some(self.score(heard.audio));
+        Ok(())
+    }
+
+    fn models(&self) -> Vec<kokoro_bench_bundle::schema::JudgeModel> {
+        super::contract::provenance(
+            &super::assets::DISTILLMOS,
+            "kokoro-bench (Rust CNN + transformer, f32)",
+        )
+    }
+}
+
+fn load_judge(
+    files: &[std::path::PathBuf],
+    _: &super::contract::Setting<'_>,
+) -> Result<Box<dyn super::contract::Judge>> {
+    let [weights] = files else {
+        anyhow::bail!("internal: DistillMOS needs one weights file");
+    };
+    Ok(Box::new(DistillMos::load(weights)?))
+}
+
+/// The registry's line for DistillMOS.
+pub const ENTRY: super::contract::Entry = super::contract::Entry {
+    name: "DistillMOS",
+    package: &super::assets::DISTILLMOS,
+    load: load_judge,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

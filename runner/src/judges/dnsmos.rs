@@ -148,6 +148,51 @@ impl Dnsmos {
     }
 }
 
+/// DNSMOS as a judge: P.835 (speech, background, overall) and P.808 on ONNX Runtime.
+pub struct DnsmosJudge {
+    model: Dnsmos,
+    runtime: String,
+}
+
+impl super::contract::Judge for DnsmosJudge {
+    fn name(&self) -> &'static str {
+        "DNSMOS"
+    }
+
+    fn judge(
+        &mut self,
+        heard: &super::contract::Heard<'_>,
+        out: &mut kokoro_bench_bundle::schema::TrialJudges,
+    ) -> Result<()> {
+        out.dnsmos = Some(self.model.score(heard.audio)?);
+        Ok(())
+    }
+
+    fn models(&self) -> Vec<kokoro_bench_bundle::schema::JudgeModel> {
+        super::contract::provenance(&super::assets::SPEECHMOS, &self.runtime)
+    }
+}
+
+fn load_judge(
+    files: &[std::path::PathBuf],
+    setting: &super::contract::Setting<'_>,
+) -> Result<Box<dyn super::contract::Judge>> {
+    let [p835, p808] = files else {
+        bail!("internal: DNSMOS needs two model files");
+    };
+    Ok(Box::new(DnsmosJudge {
+        model: Dnsmos::load(setting.rt, p835, p808)?,
+        runtime: format!("ONNX Runtime {}, CPU", setting.rt.version),
+    }))
+}
+
+/// The registry's line for DNSMOS.
+pub const ENTRY: super::contract::Entry = super::contract::Entry {
+    name: "DNSMOS",
+    package: &super::assets::SPEECHMOS,
+    load: load_judge,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //!
 //! | module | does |
 //! |---|---|
+//! | [`contract`] | the `Judge` trait and the registry: a judge is one module + one line there |
 //! | [`assets`] | pins each model to its registry package and file SHA-256; `setup --judges` |
 //! | [`resample`] | rubato FFT resampling to the 16 kHz the models hear |
 //! | [`mel`] | librosa-identical log-mel features |
@@ -12,13 +13,15 @@
 //! | [`damage`] | int8 weights noised in place: the bad model the judges must catch |
 //! | [`distillmos`] | DistillMOS: a predicted mean opinion score (naturalness and quality) |
 //! | [`dnsmos`] | DNSMOS P.835 (SIG/BAK/OVRL) and P.808 |
-//! | [`ge2e`] | Resemblyzer's GE2E speaker encoder (voice consistency) |
-//! | [`panel`] | every judge loaded once; judges a clip; reads WAVs |
+//! | [`ge2e`] | Resemblyzer's GE2E speaker encoder |
+//! | [`speaker`] | the voice as a judge: similarity to the reference print, and across joins |
+//! | [`panel`] | every registered judge loaded once (a missing one skipped by name); judges a clip |
 //! | [`ct2`] | reads CTranslate2 `model.bin` files (Whisper's weights) |
 //! | [`whisper`] | Whisper tiny.en transcribes the audio (intelligibility) |
 //! | [`voiceprint`] | a voice's reference print from the clean set-up model, cached |
 
 pub mod assets;
+pub mod contract;
 pub mod ct2;
 pub mod damage;
 pub mod distillmos;
@@ -29,5 +32,6 @@ pub mod nn;
 pub mod npz;
 pub mod panel;
 pub mod resample;
+pub mod speaker;
 pub mod voiceprint;
 pub mod whisper;

@@ -56,6 +56,105 @@ fn phase_failed(ctx: &mut RunCtx, suite: &str, e: &anyhow::Error) {
     );
 }
 
+/// What the started target is: provenance, the texts, the cache rule, its notes, and a voice
+/// made for another language.
+fn describe_target(
+    ctx: &mut RunCtx,
+    plan: &RunPlan,
+    target: &dyn crate::target::Target,
+) -> Result<()> {
+    let mut provenance = target.provenance(&plan.settings.voice)?;
+    provenance.corpus = bundle::corpus(plan);
+    ctx.bundle.provenance = provenance;
+    if let crate::target::CachePolicy::Defeated(style) = target.cache() {
+        ctx.bundle.plan.nonce_per_trial = true;
+        ctx.bundle.plan.nonce = Some(kokoro_bench_bundle::schema::NonceInfo {
+            style,
+            added_audio_ms: None,
+        });
+    }
+    for (level, code, msg) in target.notes() {
+        ctx.note(level, code, msg);
+    }
+    let lang = ctx
+        .bundle
+        .provenance
+        .g2p
+        .as_ref()
+        .map(|g| g.language.clone());
+    if let Some(w) = lang.and_then(|l| {
+        kokoro_bench_bundle::describe::voice_language_mismatch(&plan.settings.voice, &l)
+    }) {
+        ctx.note(NoteLevel::Warn, NoteCode::VoiceLanguage, w);
+    }
+    Ok(())
+}
+
+/// `--quiet-machine`: what other processes do before measuring, recorded (and warned about,
+/// waited out or refused).
+fn look_at_the_machine(
+    ctx: &mut RunCtx,
+    mode: kokoro_bench_bundle::schema::QuietMode,
+    timeout: std::time::Duration,
+) -> Result<()> {
+    let meter = crate::measure::contention::Meter::new(match &ctx.sampled {
+        crate::target::Sampled::Process { pid, .. } => Some(*pid),
+        crate::target::Sampled::NotSampled(_) => None,
+    });
+    let check = quiet::check(mode, timeout, &meter, &ctx.progress)?;
+    if let Some(c) = check.as_ref().filter(|c| !c.quiet) {
+        let waited = if c.waited_ms > 1500.0 {
+            format!(", waited {:.0} s", c.waited_ms / 1000.0)
+        } else {
+            String::new()
+        };
+        ctx.note(
+            NoteLevel::Warn,
+            NoteCode::NoisyMachine,
+            format!(
+                "before measuring, other processes used {:.0} % of the CPU (--quiet-machine {:?}{waited})",
+                c.other_cpu_pct, c.mode
+            ),
+        );
+    }
+    ctx.bundle.machine.quiet_check = check;
+    Ok(())
+}
+
+/// Ends the bundle (status, notes, gates) and writes it and `summary.md`; the bundle's path.
+///
+/// # Errors
+/// When the final bundle cannot be written (the summary is printed first).
+fn write_results(ctx: &mut RunCtx, plan: &RunPlan) -> Result<PathBuf> {
+    let ended = bundle::Ending {
+        interrupted: ctx.stopped(),
+        abandoned: ctx.abandoned,
+        lost: &ctx.lost,
+    };
+    bundle::finish(&mut ctx.bundle, &ended, &plan.gates);
+    let dir = ctx
+        .dir
+        .as_ref()
+        .context("internal: the run folder was never created")?;
+    let bundle_path = match dir.write_bundle(&ctx.bundle) {
+        Ok(p) => p,
+        Err(e) => {
+            // Nothing on disk can be trusted to hold the end of the run: show the numbers once,
+            // here, and say what is lost.
+            eprint!("{}", summary(&ctx.bundle));
+            return Err(e.context(bundle::what_is_lost(&ctx.bundle, &dir.bundle_path())));
+        }
+    };
+    if let Err(e) =
+        crate::fsutil::atomic_write(&dir.dir.join("summary.md"), summary(&ctx.bundle).as_bytes())
+    {
+        ctx.progress.say(&format!(
+            "warning: summary.md not written (the bundle was): {e:#}"
+        ));
+    }
+    Ok(bundle_path)
+}
+
 /// Runs the plan. `stop` is raised by Ctrl-C: the current trial finishes, the rest is skipped,
 /// and the bundle is written with status `interrupted`.
 ///
@@ -91,53 +190,9 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         s.before_target(&mut ctx)?;
     }
     let target = plan.target.start()?;
-    let mut provenance = target.provenance(&plan.settings.voice)?;
-    provenance.corpus = bundle::corpus(&plan);
-    ctx.bundle.provenance = provenance;
-    if let crate::target::CachePolicy::Defeated(style) = target.cache() {
-        ctx.bundle.plan.nonce_per_trial = true;
-        ctx.bundle.plan.nonce = Some(kokoro_bench_bundle::schema::NonceInfo {
-            style,
-            added_audio_ms: None,
-        });
-    }
-    for (level, code, msg) in target.notes() {
-        ctx.note(level, code, msg);
-    }
-    let lang = ctx
-        .bundle
-        .provenance
-        .g2p
-        .as_ref()
-        .map(|g| g.language.clone());
-    if let Some(w) = lang.and_then(|l| {
-        kokoro_bench_bundle::describe::voice_language_mismatch(&plan.settings.voice, &l)
-    }) {
-        ctx.note(
-            kokoro_bench_bundle::schema::NoteLevel::Warn,
-            kokoro_bench_bundle::schema::NoteCode::VoiceLanguage,
-            w,
-        );
-    }
+    describe_target(&mut ctx, &plan, target.as_ref())?;
     if let Some(mode) = plan.quiet_machine {
-        let meter = crate::measure::contention::Meter::new(match &ctx.sampled {
-            crate::target::Sampled::Process { pid, .. } => Some(*pid),
-            crate::target::Sampled::NotSampled(_) => None,
-        });
-        let check = quiet::check(mode, plan.quiet_timeout, &meter, &ctx.progress)?;
-        if let Some(c) = check.as_ref().filter(|c| !c.quiet) {
-            ctx.note(
-                NoteLevel::Warn,
-                NoteCode::NoisyMachine,
-                format!(
-                    "before measuring, other processes used {:.0} % of the CPU (--quiet-machine {:?}{})",
-                    c.other_cpu_pct,
-                    c.mode,
-                    if c.waited_ms > 1500.0 { format!(", waited {:.0} s", c.waited_ms / 1000.0) } else { String::new() }
-                ),
-            );
-        }
-        ctx.bundle.machine.quiet_check = check;
+        look_at_the_machine(&mut ctx, mode, plan.quiet_timeout)?;
     }
     ctx.dir = Some(artifacts::RunDir::create(&plan.out, &ctx.id)?);
     for s in &mut plan.suites {
@@ -174,32 +229,7 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
     for s in &mut plan.suites {
         s.finish(&mut ctx);
     }
-    let ended = bundle::Ending {
-        interrupted: ctx.stopped(),
-        abandoned: ctx.abandoned,
-        lost: &ctx.lost,
-    };
-    bundle::finish(&mut ctx.bundle, &ended, &plan.gates);
-    let dir = ctx
-        .dir
-        .as_ref()
-        .context("internal: the run folder was never created")?;
-    let bundle_path = match dir.write_bundle(&ctx.bundle) {
-        Ok(p) => p,
-        Err(e) => {
-            // Nothing on disk can be trusted to hold the end of the run: show the numbers once,
-            // here, and say what is lost.
-            eprint!("{}", summary(&ctx.bundle));
-            return Err(e.context(bundle::what_is_lost(&ctx.bundle, &dir.bundle_path())));
-        }
-    };
-    if let Err(e) =
-        crate::fsutil::atomic_write(&dir.dir.join("summary.md"), summary(&ctx.bundle).as_bytes())
-    {
-        ctx.progress.say(&format!(
-            "warning: summary.md not written (the bundle was): {e:#}"
-        ));
-    }
+    let bundle_path = write_results(&mut ctx, &plan)?;
     if let Some(msg) = ctx.fatal {
         anyhow::bail!(
             "the target cannot go on, so the run stopped (what was measured is in {}):\n  {msg}",
@@ -393,6 +423,81 @@ mod tests {
         let first_b = b.cases[1].measured().next().unwrap().start_ms;
         let last_a = a.measured().last().unwrap().start_ms;
         assert!(last_a > first_b, "a's trials span the run");
+    }
+
+    /// `--trials auto` on a target whose every trial takes the same time: precise as soon as
+    /// the minimum is measured; on one whose times swing widely, measuring goes on until the
+    /// budget, and the bundle says which.
+    #[test]
+    fn trials_auto_stops_when_precise_or_at_the_budget() {
+        use crate::context::settings::AutoBudget;
+        use kokoro_bench_bundle::schema::AutoReason;
+        let auto = |script: &str, max: u32| {
+            let mut plan = fake_plan(script, trial_suites(), 4, tempdir("auto"));
+            plan.settings.rounds = 2;
+            plan.settings.auto = Some(AutoBudget {
+                min_trials: 4,
+                max_trials: max,
+                target_halfwidth: 0.025,
+                per_round: 2,
+            });
+            execute(plan, Arc::new(AtomicBool::new(false)))
+                .unwrap()
+                .bundle
+        };
+        let steady = auto("200:400", 12);
+        let a = steady
+            .plan
+            .trials_auto
+            .as_ref()
+            .expect("the rule is recorded");
+        assert!(
+            a.cases
+                .iter()
+                .all(|c| c.reason == AutoReason::Precise && c.trials == 4),
+            "{a:?}"
+        );
+        // Alternating 200 ms and 600 ms to first audio: the median's interval never narrows.
+        let swinging = auto("200:400;swing=3", 8);
+        let a = swinging.plan.trials_auto.as_ref().unwrap();
+        assert!(
+            a.cases
+                .iter()
+                .all(|c| c.reason == AutoReason::Budget && c.trials == 8),
+            "{a:?}"
+        );
+        assert!(summary(&swinging).contains("the budget of 8 trials ran out first"));
+    }
+
+    /// Another process keeping a core busy during the run: every trial records it, the case is
+    /// called contended in the bundle's notes and the summary.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_busy_machine_is_recorded_and_said() {
+        let _lock = crate::measure::CHILDREN.lock();
+        std::process::Command::new("sh")
+            .args([
+                "-c",
+                "setsid python3 -c 'import time\nt=time.time()\nwhile time.time()-t<6: pass' &",
+            ])
+            .status()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let plan = fake_plan("300:600", trial_suites(), 3, tempdir("busy"));
+        let b = execute(plan, Arc::new(AtomicBool::new(false)))
+            .unwrap()
+            .bundle;
+        let load = kokoro_bench_bundle::contention::case_load(&b.cases[0]).unwrap();
+        assert!(
+            load.other_cpu_pct > 20.0,
+            "one of two cores spun by another process: {load:?}"
+        );
+        assert!(b.has_note(&NoteCode::NoisyMachine));
+        assert!(
+            summary(&b).contains("contended: other processes used"),
+            "{}",
+            summary(&b)
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! check that can fail happens here, before anything is measured, so a bad flag costs nothing and
 //! says what to change (exit 2).
 
+pub use super::sampling::{TrialArgs, TrialCount};
 use crate::context::presets;
 use crate::context::progress::Verbosity;
 use crate::context::settings::{CaseText, SaveAudio, Settings};
@@ -27,71 +28,6 @@ pub struct CaseArgs {
     /// File with one text per non-empty line.
     #[arg(long)]
     pub text_file: Option<PathBuf>,
-}
-
-/// How each request is made and measured.
-#[derive(Args, Debug, Clone)]
-#[command(next_help_heading = "Trials and statistics")]
-pub struct TrialArgs {
-    /// Voice id (engine default: the pack's first voice; HTTP default: af_heart).
-    #[arg(long)]
-    pub voice: Option<String>,
-    /// Speed, 0.5–2.0.
-    #[arg(long, default_value_t = 1.0)]
-    pub speed: f32,
-    /// Warm-up trials per case in each round (excluded, reported apart).
-    #[arg(long, default_value_t = 1)]
-    pub warmup: u32,
-    /// Measured trials per case, spread over the rounds (the run's first request, the cold
-    /// start, is extra); `auto`: measure until each headline median's 95 % interval is narrower
-    /// than the verdict threshold (5 %), between --min-trials and --max-trials.
-    #[arg(long, default_value = "6", value_parser = trial_count)]
-    pub trials: TrialCount,
-    /// Rounds: every case is measured once per round, in rotated order, each round re-warmed,
-    /// so a case's trials span the run and its interval holds the round-to-round spread.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub rounds: u32,
-    /// `--trials auto`: fewest measured trials per case (default: 2 per round).
-    #[arg(long, value_name = "N")]
-    pub min_trials: Option<u32>,
-    /// `--trials auto`: most measured trials per case, the budget (default 30).
-    #[arg(long, value_name = "N")]
-    pub max_trials: Option<u32>,
-    /// Replay the chunk plans of another run of the same texts and model (its bundle.json or
-    /// run folder) instead of planning: a change is then compared on the same chunks. Engine
-    /// target only.
-    #[arg(long, value_name = "RUN")]
-    pub plan_from: Option<PathBuf>,
-    /// Player pre-buffer for the playback simulation, ms.
-    #[arg(long, default_value_t = 0.0)]
-    pub prebuffer_ms: f64,
-    /// Audibility threshold, dBFS (10 ms RMS).
-    #[arg(long, default_value_t = -50.0, allow_hyphen_values = true)]
-    pub audible_dbfs: f64,
-    /// Each request's total deadline, e.g. 45s or 2m (default: 30 s + 1 s per 10 characters);
-    /// a request past it fails as `deadline`, however steadily it trickles.
-    #[arg(long, value_parser = crate::timefmt::duration_arg)]
-    pub request_timeout: Option<std::time::Duration>,
-}
-
-/// `--trials`: a count, or `auto`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TrialCount {
-    /// This many measured trials per case.
-    Fixed(u32),
-    /// Until precise, within a budget.
-    Auto,
-}
-
-fn trial_count(s: &str) -> Result<TrialCount, String> {
-    if s.eq_ignore_ascii_case("auto") {
-        return Ok(TrialCount::Auto);
-    }
-    match s.parse::<u32>() {
-        Ok(0) => Err("must be at least 1 (statistics need measured trials; 6 or more is sensible), or `auto`".into()),
-        Ok(n) => Ok(TrialCount::Fixed(n)),
-        Err(_) => Err(format!("`{s}` is neither a number of trials nor `auto`")),
-    }
 }
 
 /// What the run does about a machine that is busy before it starts.
@@ -152,6 +88,15 @@ pub struct OutputArgs {
     /// summaries, trials}`); the whole record is the bundle itself.
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
+    /// Write the case medians with their intervals in Bencher Metric Format (BMF) JSON.
+    #[arg(long, value_name = "FILE")]
+    pub export_bmf: Option<PathBuf>,
+    /// Write github-action-benchmark's `customSmallerIsBetter` JSON (lower-is-better metrics).
+    #[arg(long, value_name = "FILE")]
+    pub export_benchmark: Option<PathBuf>,
+    /// Write the gates as JUnit XML (a failed gate is a failure, no data is skipped).
+    #[arg(long, value_name = "FILE")]
+    pub export_junit: Option<PathBuf>,
     /// Say nothing while measuring and print no summary: errors, warnings and the bundle's path.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -272,11 +217,12 @@ fn gate_noise<'a>(
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     let series = kokoro_bench_bundle::index::series_of(base);
+    let floor = noise::Floor::builtin();
     move |metric, case| {
         index
             .as_ref()
             .and_then(|ix| noise::from_history(ix, &series, metric, case, &[&base.run.id]))
-            .or_else(|| noise::AA_FLOOR.noise(metric, base.machine.virtualized))
+            .or_else(|| floor.noise(metric, base.machine.virtualized))
     }
 }
 
@@ -324,6 +270,9 @@ fn check_exports(output: &OutputArgs) -> Result<()> {
         ("--export-csv", &output.export_csv),
         ("--export-markdown", &output.export_markdown),
         ("--export-json", &output.export_json),
+        ("--export-bmf", &output.export_bmf),
+        ("--export-benchmark", &output.export_benchmark),
+        ("--export-junit", &output.export_junit),
     ];
     for (flag, path) in files {
         let Some(p) = path else { continue };

@@ -2,12 +2,79 @@
 //! `--rounds`, `--min-trials`/`--max-trials` and `--plan-from`, checked into settings before
 //! anything is measured (a bad value is exit 2 and costs nothing).
 
-use super::plan::{TrialArgs, TrialCount};
 use crate::context::settings::{AutoBudget, CaseText, Replay};
 use crate::target::TargetSpec;
 use anyhow::{bail, Context, Result};
+use clap::Args;
 use kokoro_bench_bundle::schema::{TargetKind, TrialKind};
 use std::path::Path;
+use std::path::PathBuf;
+
+/// How each request is made and measured.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Trials and statistics")]
+pub struct TrialArgs {
+    /// Voice id. Engine default: `af_heart` for en-us when the pack has it, else the first voice
+    /// made for --lang, else the pack's first; HTTP and command default: af_heart.
+    #[arg(long)]
+    pub voice: Option<String>,
+    /// Speed, 0.5–2.0.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f32,
+    /// Warm-up trials per case in each round (excluded, reported apart).
+    #[arg(long, default_value_t = 1)]
+    pub warmup: u32,
+    /// Measured trials per case, spread over the rounds (the run's first request, the cold
+    /// start, is extra); `auto`: measure until each headline median's 95 % interval is narrower
+    /// than the verdict threshold (5 %), between --min-trials and --max-trials.
+    #[arg(long, default_value = "6", value_parser = trial_count)]
+    pub trials: TrialCount,
+    /// Rounds: every case is measured once per round, in rotated order, each round re-warmed,
+    /// so a case's trials span the run and its interval holds the round-to-round spread.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub rounds: u32,
+    /// `--trials auto`: fewest measured trials per case (default: 2 per round).
+    #[arg(long, value_name = "N")]
+    pub min_trials: Option<u32>,
+    /// `--trials auto`: most measured trials per case, the budget (default 30).
+    #[arg(long, value_name = "N")]
+    pub max_trials: Option<u32>,
+    /// Replay the chunk plans of another run of the same texts and model (its bundle.json or
+    /// run folder) instead of planning: a change is then compared on the same chunks. Engine
+    /// target only.
+    #[arg(long, value_name = "RUN")]
+    pub plan_from: Option<PathBuf>,
+    /// Player pre-buffer for the playback simulation, ms.
+    #[arg(long, default_value_t = 0.0)]
+    pub prebuffer_ms: f64,
+    /// Audibility threshold, dBFS (10 ms RMS).
+    #[arg(long, default_value_t = -50.0, allow_hyphen_values = true)]
+    pub audible_dbfs: f64,
+    /// Each request's total deadline, e.g. 45s or 2m (default: 30 s + 1 s per 10 characters);
+    /// a request past it fails as `deadline`, however steadily it trickles.
+    #[arg(long, value_parser = crate::timefmt::duration_arg)]
+    pub request_timeout: Option<std::time::Duration>,
+}
+
+/// `--trials`: a count, or `auto`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrialCount {
+    /// This many measured trials per case.
+    Fixed(u32),
+    /// Until precise, within a budget.
+    Auto,
+}
+
+fn trial_count(s: &str) -> Result<TrialCount, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(TrialCount::Auto);
+    }
+    match s.parse::<u32>() {
+        Ok(0) => Err("must be at least 1 (statistics need measured trials; 6 or more is sensible), or `auto`".into()),
+        Ok(n) => Ok(TrialCount::Fixed(n)),
+        Err(_) => Err(format!("`{s}` is neither a number of trials nor `auto`")),
+    }
+}
 
 /// Default budget of `--trials auto`, measured trials per case.
 pub const AUTO_MAX_TRIALS: u32 = 30;

@@ -227,13 +227,14 @@ impl Suite for Judges {
         };
         panel.set_asr_beam(self.asr_beam);
         let mut result = JudgesResult {
-            models: panel.models.clone(),
+            models: panel.models(),
             ..result
         };
+        result.not_judged.extend(panel.skipped.iter().cloned());
         let t = std::time::Instant::now();
         match panel.set_voice(&ctx.settings.voice) {
-            Ok(()) => result.voiceprint = panel.voiceprint.as_ref().map(|p| p.describe()),
-            Err(e) => result.not_judged.push(format!("speaker similarity: {e:#}")),
+            Ok(()) => result.voiceprint = panel.voiceprint.clone(),
+            Err(e) => result.not_judged.push(format!("{e:#}")),
         }
         result.load_ms = panel.load_ms + t.elapsed().as_secs_f64() * 1000.0;
         let Some(run_dir) = ctx.dir.as_ref().map(|d| d.dir.clone()) else {

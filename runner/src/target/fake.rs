@@ -40,11 +40,13 @@ pub struct Script {
     pub fail_every: Option<u32>,
     /// At most this many requests are served at once; the others wait for a free slot.
     pub slots: Option<u32>,
+    /// Every second request is this many times slower (a noisy machine: trials that swing).
+    pub swing: f64,
 }
 
 impl Script {
-    /// Parses `DELAY:AUDIO[:SILENCE],…[;slow=X][;fail=N][;slots=K]` (milliseconds), e.g.
-    /// `300:1000:200,400:2000;slow=1.5`.
+    /// Parses `DELAY:AUDIO[:SILENCE],…[;slow=X][;fail=N][;slots=K][;swing=X]` (milliseconds),
+    /// e.g. `300:1000:200,400:2000;slow=1.5`.
     ///
     /// # Errors
     /// A message naming the part that is not understood.
@@ -90,6 +92,7 @@ impl Script {
             slowdown: 1.0,
             fail_every: None,
             slots: None,
+            swing: 1.0,
         };
         let whole = |v: &str, what: &str| {
             v.trim()
@@ -105,11 +108,10 @@ impl Script {
                 Some(("slow", v)) => script.slowdown = num(v, "slow")?.max(0.0),
                 Some(("fail", v)) => script.fail_every = Some(whole(v, "fail")?),
                 Some(("slots", v)) => script.slots = Some(whole(v, "slots")?),
-                _ => {
-                    return Err(format!(
-                        "fake script `{s}`: unknown option `{opt}` (slow=X, fail=N, slots=K)"
-                    ))
-                }
+                Some(("swing", v)) => script.swing = num(v, "swing")?.max(0.0),
+                _ => return Err(format!(
+                    "fake script `{s}`: unknown option `{opt}` (slow=X, fail=N, slots=K, swing=X)"
+                )),
             }
         }
         Ok(script)
@@ -119,7 +121,8 @@ impl Script {
 /// The fake target's flag (hidden: for tests).
 #[derive(Args, Debug, Clone)]
 pub struct FakeArgs {
-    /// Scripted target: `DELAY:AUDIO[:SILENCE],…[;slow=X][;fail=N][;slots=K]` in ms (tests only).
+    /// Scripted target: `DELAY:AUDIO[:SILENCE],…[;slow=X][;fail=N][;slots=K][;swing=X]` in ms
+    /// (tests only).
     #[arg(long, hide = true)]
     pub fake_script: Option<String>,
 }
@@ -279,8 +282,13 @@ impl Target for FakeTarget {
         let served = queued.is_ok();
         let script: &[ScriptChunk] = if served { &self.script.chunks } else { &[] };
         trial.error = queued.err();
+        let swing = if number.is_multiple_of(2) {
+            self.script.swing
+        } else {
+            1.0
+        };
         for (i, c) in script.iter().enumerate() {
-            let delay = c.delay_ms * self.script.slowdown;
+            let delay = c.delay_ms * self.script.slowdown * swing;
             if let Err(e) = sleep_within(delay, start, r) {
                 trial.error = Some(e);
                 break;

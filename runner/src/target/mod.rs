@@ -20,6 +20,7 @@ pub mod fake;
 pub mod http;
 pub mod pcm;
 pub mod pool;
+pub mod stream;
 mod trace;
 
 pub use trace::{finish, TrialOutput};

@@ -28,7 +28,11 @@ pub fn differences(base: &Bundle, new: &Bundle) -> Vec<String> {
         d.push("different model files (SHA-256 differs)".into());
     }
     let (bm, nm) = (&base.machine, &new.machine);
-    if bm.cpu_model != nm.cpu_model || bm.logical_cores != nm.logical_cores {
+    // Under one machine label (a CI runner class), the CPU a hosted runner hands out may change
+    // from run to run: that is a set-up change said beside the verdicts (`warnings`), not
+    // another machine.
+    let same_label = bm.label.is_some() && bm.label == nm.label;
+    if !same_label && (bm.cpu_model != nm.cpu_model || bm.logical_cores != nm.logical_cores) {
         d.push(format!(
             "different machines: {} ({} threads) vs {} ({} threads)",
             bm.cpu_model, bm.logical_cores, nm.cpu_model, nm.logical_cores
@@ -154,6 +158,34 @@ pub fn machine_speed(base: &Bundle, new: &Bundle) -> Option<SpeedChange> {
 /// Differences worth a warning that do not stop a verdict.
 pub fn warnings(base: &Bundle, new: &Bundle) -> Vec<String> {
     let mut w = Vec::new();
+    let (bm, nm) = (&base.machine, &new.machine);
+    if bm.label.is_some() && bm.label == nm.label {
+        if bm.cpu_model != nm.cpu_model || bm.logical_cores != nm.logical_cores {
+            w.push(format!(
+                "the machine labelled `{}` changed: {} ({} threads) → {} ({} threads); the runs stay one series, and the speed probes say how much faster or slower it is",
+                nm.series_name(),
+                bm.cpu_model,
+                bm.logical_cores,
+                nm.cpu_model,
+                nm.logical_cores
+            ));
+        }
+        if bm.os_version != nm.os_version && !bm.os_version.is_empty() && !nm.os_version.is_empty()
+        {
+            w.push(format!(
+                "the OS changed: {} → {}",
+                bm.os_version, nm.os_version
+            ));
+        }
+    }
+    let ort = |b: &Bundle| b.provenance.runtime.as_ref().map(|r| r.ort_version.clone());
+    if ort(base) != ort(new) && ort(base).is_some() && ort(new).is_some() {
+        w.push(format!(
+            "ONNX Runtime changed: {} → {}",
+            ort(base).unwrap_or_default(),
+            ort(new).unwrap_or_default()
+        ));
+    }
     let threads = |b: &Bundle| b.provenance.session.as_ref().map(|s| s.intra_op_threads);
     if threads(base) != threads(new) {
         let show = |t: Option<u32>| {
@@ -186,6 +218,26 @@ mod tests {
     use super::*;
     use crate::capacity::parse_slo;
     use crate::schema::{CapacityResult, LoadMode};
+
+    #[test]
+    fn a_labelled_machine_that_changed_cpu_stays_comparable_and_says_so() {
+        let mut base = crate::testing::bundle_with_ttfa(&[500.0, 510.0]);
+        let mut new = base.clone();
+        new.machine.cpu_model = "AMD EPYC 9V74".into();
+        assert!(
+            !differences(&base, &new).is_empty(),
+            "unlabelled: another machine"
+        );
+        base.machine.label = Some("gh-ubuntu-24.04-x64".into());
+        new.machine.label = base.machine.label.clone();
+        assert!(differences(&base, &new).is_empty());
+        let w = warnings(&base, &new);
+        assert!(
+            w.iter()
+                .any(|w| w.contains("gh-ubuntu-24.04-x64") && w.contains("AMD EPYC 9V74")),
+            "{w:?}"
+        );
+    }
 
     #[test]
     fn capacity_sweeps_under_different_slos_are_not_like_for_like() {

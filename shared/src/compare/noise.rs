@@ -10,14 +10,14 @@
 //!    log medians), less what the runs' own intervals explain, is the run-to-run standard
 //!    deviation `σ_run`. It counts with Student's t on `n − 1` degrees of freedom, so five runs
 //!    claim less than thirty.
-//! 2. **The A/A spread measured for this kind of machine** ([`AA_FLOOR`], from
-//!    `scripts/aa.sh`, docs/measurements.md), when the series has fewer than
-//!    [`MIN_HISTORY`] runs: said so in the verdict's reason.
+//! 2. **The A/A spread measured for this kind of machine** ([`Floor::builtin`], from
+//!    `scripts/aa.sh`, docs/measurements.md; or the user's own, `compare --noise-floor FILE`),
+//!    when the series has fewer than [`MIN_HISTORY`] runs: said so in the verdict's reason.
 //!
 //! The rule ([`super::rule`]) widens the change's interval by `q · √2 · σ_run` (two runs, each
 //! moved independently), combined in quadrature with the bootstrap half-width.
 
-use crate::history::series_key;
+use crate::index::series_key;
 use crate::index::RunIndex;
 use crate::metrics::Metric;
 use crate::stats::{edivisive, median};
@@ -40,36 +40,63 @@ pub struct RunNoise {
     pub source: String,
 }
 
-/// A/A spread measured on a kind of machine: per metric, the run-to-run relative standard
-/// deviation of a case median beyond its own interval (the largest over the cases measured).
-pub struct AaFloor {
+/// The A/A spread of a kind of machine: per metric, the run-to-run relative standard deviation
+/// of a case median beyond its own interval (the largest over the cases measured). The built-in
+/// one ([`Floor::builtin`]) was measured here by `scripts/aa.sh`; a user measures their own
+/// machine with the same script and passes its file to `compare --noise-floor`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Floor {
     /// Which machines it describes.
-    pub machine: &'static str,
-    /// How it was measured (the command and the date; the table is in docs/measurements.md).
-    pub measured: &'static str,
-    /// `(metric, relative standard deviation)`.
-    pub rel_sd: &'static [(Metric, f64)],
+    pub machine: String,
+    /// How it was measured (command, date, pairs; the table is in docs/measurements.md).
+    pub measured: String,
+    /// Metric key → relative standard deviation between runs (0.04 = 4 %).
+    pub rel_sd: std::collections::BTreeMap<String, f64>,
 }
 
-/// The A/A spreads measured so far. Only one kind of machine has been measured: a shared
-/// 2-core x86 VM. Other machines use it until measured, and the reason says so.
-pub const AA_FLOOR: AaFloor = AaFloor {
-    machine: "a shared 2-core x86 VM",
-    measured: "scripts/aa.sh, 2026-12-06",
-    rel_sd: &[],
-};
+/// The built-in floor's values: `(metric key, relative standard deviation)`, from `bash
+/// scripts/aa.sh engine 10` on the development VM (10 A/A pairs of 18-trial runs, 2026-12-06;
+/// the largest case's spread beyond its own interval). docs/measurements.md has the table.
+const BUILTIN: &[(&str, f64)] = &[
+    ("heard_ms", 0.161),
+    ("inference_rtf", 0.092),
+    ("peak_rss_mb", 0.106),
+    ("rtf", 0.091),
+    ("total_ms", 0.105),
+    ("ttfa_audible_ms", 0.165),
+    ("ttfa_ms", 0.165),
+];
 
-impl AaFloor {
-    /// The floor for `metric`, if measured.
+impl Floor {
+    /// The floor measured on this project's development machine (a shared 2-core x86 VM),
+    /// used for every machine until one measures its own.
+    pub fn builtin() -> Floor {
+        Floor {
+            machine: "a shared 2-core x86 VM".into(),
+            measured: "scripts/aa.sh, 2026-12-06".into(),
+            rel_sd: BUILTIN
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), *v))
+                .collect(),
+        }
+    }
+
+    /// No floor at all (`--noise-floor none`): intervals hold each run's own rounds only.
+    pub fn none() -> Floor {
+        Floor {
+            machine: "none".into(),
+            measured: "--noise-floor none".into(),
+            rel_sd: Default::default(),
+        }
+    }
+
+    /// The floor for `metric`, if measured; `virtualized` says whether this machine is of the
+    /// kind it was measured on.
     pub fn noise(&self, metric: Metric, virtualized: Option<bool>) -> Option<RunNoise> {
-        let sd = self
-            .rel_sd
-            .iter()
-            .find(|(m, _)| *m == metric)
-            .map(|(_, sd)| *sd)?;
+        let sd = *self.rel_sd.get(metric.key())?;
         let kind = match virtualized {
-            Some(true) | None => String::new(),
-            Some(false) => " (not yet measured on this kind of machine)".into(),
+            Some(false) => " (not measured on this kind of machine: run scripts/aa.sh here)",
+            _ => "",
         };
         Some(RunNoise {
             rel_sd: sd,

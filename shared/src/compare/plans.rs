@@ -3,6 +3,7 @@
 //! different plan moves heard latency and RTF by itself. `compare` says so per case, and
 //! `run --plan-from BASE` replays the baseline's plans so a code change meets the same chunks.
 
+use super::{Row, Verdict};
 use crate::schema::{Bundle, Case};
 
 /// Chunk counts of a case's measured trials: `[(chunks, trials)]`, most chunks first.
@@ -68,6 +69,28 @@ pub fn plan_changes(base: &Bundle, new: &Bundle) -> Vec<String> {
     out
 }
 
+/// Whether the engine planned any case's chunks differently in the two runs (and the new run did
+/// not replay the baseline's plans).
+pub fn plans_differ(base: &Bundle, new: &Bundle) -> bool {
+    new.plan.plan_from.as_deref() != Some(base.run.id.as_str())
+        && new.cases.iter().any(|nc| {
+            base.case(&nc.id).is_some_and(|bc| {
+                let (pb, pn) = (plans(bc), plans(nc));
+                !pb.is_empty() && !pn.is_empty() && pb != pn
+            })
+        })
+}
+
+/// Peak memory follows the longest chunk the engine ran (ONNX Runtime's arena grows to the
+/// largest input): between runs whose plans differ it measures the plans, not the build —
+/// measured in A/A pairs of one build, 500 → 713 MB. A verdict on it is held back.
+pub fn hold_back_memory(r: &mut Row) {
+    if matches!(r.verdict, Verdict::Regressed | Verdict::Improved) {
+        r.verdict = Verdict::Inconclusive;
+        r.reason = "the engine planned its chunks differently in the two runs, and peak memory follows the longest chunk: `run --plan-from BASELINE` replays the baseline's plans so memory can be judged".into();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +120,21 @@ mod tests {
         );
         new.plan.plan_from = Some(base.run.id.clone());
         assert!(plan_changes(&base, &new)[0].contains("replayed the baseline's chunk plans"));
+    }
+
+    #[test]
+    fn memory_is_not_judged_across_different_plans() {
+        let mut base = crate::testing::bundle_with_ttfa(&[500.0, 510.0, 520.0]);
+        for t in &mut base.cases[0].trials {
+            t.chunks.text = vec!["One two three.".into(), "Four.".into()];
+        }
+        let mut new = base.clone();
+        assert!(!plans_differ(&base, &new));
+        for t in &mut new.cases[0].trials {
+            t.chunks.text = vec!["One two three. Four.".into()];
+        }
+        assert!(plans_differ(&base, &new));
+        new.plan.plan_from = Some(base.run.id.clone());
+        assert!(!plans_differ(&base, &new), "a replay meets the same chunks");
     }
 }

@@ -115,7 +115,16 @@ fn by_threshold(mut r: Row, j: &Judging, why: &str) -> Row {
         return r;
     };
     let base = r.base.as_ref().map(|s| s.median).unwrap_or(0.0);
-    let t = tau(r.metric, false, base, j);
+    // A value that moves from run to run (a run's peak RSS follows its largest chunk) is not
+    // news inside that movement.
+    let noise_h = j
+        .noise
+        .as_ref()
+        .map_or(0.0, |n| noise_halfwidth(n, false, base));
+    let t = tau(r.metric, false, base, j).max(noise_h);
+    if let Some(n) = &j.noise {
+        r.run_noise_pct = Some(n.rel_sd * 100.0);
+    }
     // Positive = worse.
     let worse = if r.metric.better() == Better::Higher {
         -d
@@ -129,7 +138,14 @@ fn by_threshold(mut r: Row, j: &Judging, why: &str) -> Row {
     } else {
         Verdict::Improved
     };
-    r.reason = why.into();
+    r.reason = if noise_h > 0.0 {
+        format!(
+            "{why}; a change within ±{} is run-to-run noise",
+            r.metric.format(noise_h)
+        )
+    } else {
+        why.into()
+    };
     r
 }
 

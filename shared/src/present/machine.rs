@@ -68,7 +68,7 @@ fn load_table(b: &Bundle) -> Option<Table> {
             Cell::text(c.id.clone()),
             Cell::toned(
                 format!(
-                    "{:.1} % of the CPU (max {:.0} %)",
+                    "{:.1} % of the CPU (max {:.1} %)",
                     load.other_cpu_pct, load.max_other_cpu_pct
                 ),
                 tone,

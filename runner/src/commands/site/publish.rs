@@ -118,11 +118,16 @@ fn rebuild_index(runs_dir: &Path) -> Result<RunIndex> {
             continue;
         }
         let loaded = super::super::bundles::load(&bundle)?;
-        index.upsert(IndexEntry::of(
+        let mut entry = IndexEntry::of(
             &loaded.bundle,
             format!("runs/{id}/bundle.json"),
             sha256_file(&bundle)?,
-        ));
+        );
+        // Audio the bundle names but the folder no longer holds was pruned by retention.
+        entry.audio_pruned = audio_of(&loaded.bundle)
+            .iter()
+            .any(|a| !e.path().join(a).is_file());
+        index.upsert(entry);
     }
     index.runs.sort_by_key(|r| r.started_unix_ms);
     Ok(index)
@@ -153,6 +158,73 @@ fn retain(
     }
     index.runs.retain(|r| !dropped.contains(&r.id));
     dropped
+}
+
+/// Writes `<file>.gz` beside a file (best compression), for hosts that serve precompressed
+/// files (nginx `gzip_static`, Caddy `precompressed`; `kokoro-bench view` too).
+fn precompress(file: &Path) -> Result<()> {
+    use std::io::Write;
+    let raw = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&raw)?;
+    let mut gz = file.as_os_str().to_owned();
+    gz.push(".gz");
+    atomic_write(Path::new(&gz), &enc.finish()?)
+}
+
+/// Precompresses the page's own files (the WebAssembly, its loader, the style, the HTML) and
+/// the index; bundles are compressed by the host or `view` as they are asked for.
+fn precompress_site(site: &Path) -> Result<()> {
+    for e in std::fs::read_dir(site).with_context(|| format!("cannot read {}", site.display()))? {
+        let p = e?.path();
+        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if p.is_file() && matches!(ext, "wasm" | "js" | "css" | "html") {
+            precompress(&p)?;
+        }
+    }
+    precompress(&site.join("data").join("index.json"))
+}
+
+/// The WAVs a bundle names, relative to its run folder.
+fn audio_of(b: &kokoro_bench_bundle::Bundle) -> Vec<String> {
+    b.cases
+        .iter()
+        .flat_map(|c| &c.trials)
+        .filter_map(|t| t.audio.as_ref().map(|a| a.path.clone()))
+        .collect()
+}
+
+/// Removes the WAVs of all but the newest `keep` runs of each series (never a pinned run's):
+/// their numbers and traces stay, the index marks them, and the page says why nothing plays.
+/// Returns how many runs lost their audio now.
+fn prune_audio(
+    index: &mut RunIndex,
+    runs_dir: &Path,
+    keep: usize,
+    pins: &BTreeSet<String>,
+) -> usize {
+    let mut per_series: BTreeMap<String, Vec<(u64, String)>> = BTreeMap::new();
+    for r in &index.runs {
+        per_series
+            .entry(series_key(r))
+            .or_default()
+            .push((r.started_unix_ms, r.id.clone()));
+    }
+    let mut pruned = 0;
+    for runs in per_series.values_mut() {
+        runs.sort_by_key(|r| std::cmp::Reverse(r.0));
+        for (_, id) in runs.iter().skip(keep).filter(|(_, id)| !pins.contains(id)) {
+            let audio = runs_dir.join(id).join("audio");
+            let had = audio.is_dir();
+            if had && std::fs::remove_dir_all(&audio).is_ok() {
+                pruned += 1;
+            }
+            if let Some(e) = index.runs.iter_mut().find(|e| &e.id == id) {
+                e.audio_pruned |= had;
+            }
+        }
+    }
+    pruned
 }
 
 fn pins(data: &Path, new: &[String]) -> Result<BTreeSet<String>> {
@@ -216,17 +288,27 @@ pub fn publish(args: &PublishArgs) -> Result<i32> {
         Some(n) => retain(&mut index, &runs_dir, n.max(1), &pinned),
         None => Vec::new(),
     };
+    let pruned = match args.keep_audio_last {
+        Some(n) => prune_audio(&mut index, &runs_dir, n, &pinned),
+        None => 0,
+    };
     atomic_write(
         &data.join("index.json"),
         &serde_json::to_vec_pretty(&index)?,
     )?;
+    precompress_site(site)?;
     println!(
-        "published {added} new run(s); the site holds {} run(s){} in {} (open with `kokoro-bench view {}`)",
+        "published {added} new run(s); the site holds {} run(s){}{} in {} (open with `kokoro-bench view {}`)",
         index.runs.len(),
         if dropped.is_empty() {
             String::new()
         } else {
             format!(" after dropping {} old one(s) (--keep-last)", dropped.len())
+        },
+        if pruned == 0 {
+            String::new()
+        } else {
+            format!("; {pruned} older run(s) lost their WAVs (--keep-audio-last)")
         },
         data.display(),
         site.display()

@@ -34,6 +34,8 @@ pub struct SourceRun {
     pub sha256: String,
     /// The bundle's path relative to the source's base.
     pub path: String,
+    /// The source pruned this run's WAVs (they are not fetched).
+    pub audio_pruned: bool,
 }
 
 impl Source {
@@ -99,6 +101,7 @@ impl Source {
                 id: r.id,
                 sha256: r.sha256,
                 path: r.path,
+                audio_pruned: r.audio_pruned,
             })
             .collect())
     }
@@ -129,7 +132,7 @@ impl Source {
         };
         let mut files: Vec<(String, Option<String>)> = vec![("summary.md".into(), None)];
         for t in loaded.bundle.cases.iter().flat_map(|c| &c.trials) {
-            if let Some(a) = &t.audio {
+            if let Some(a) = t.audio.as_ref().filter(|_| !run.audio_pruned) {
                 files.push((a.path.clone(), Some(a.sha256.clone())));
             }
             if let Some(tr) = &t.trace {

@@ -172,6 +172,84 @@ fn windows(audio: &[f32]) -> Vec<&[f32]> {
     out
 }
 
+/// How Whisper ran, for the provenance.
+fn runtime_words(beam: usize) -> String {
+    let decoding = if beam <= 1 {
+        "greedy".to_string()
+    } else {
+        format!("beam search, {beam} hypotheses")
+    };
+    format!("kokoro-bench (Rust transformer, f32 from fp16; {decoding}, no timestamps)")
+}
+
+/// Whisper as a judge: what it heard, scored against the text the clip should say.
+pub struct WhisperJudge {
+    model: Whisper,
+    last: Option<String>,
+}
+
+impl super::contract::Judge for WhisperJudge {
+    fn name(&self) -> &'static str {
+        "Whisper"
+    }
+
+    fn judge(
+        &mut self,
+        heard: &super::contract::Heard<'_>,
+        out: &mut kokoro_bench_bundle::schema::TrialJudges,
+    ) -> Result<()> {
+        self.last = None;
+        let transcript = self.model.transcribe(heard.audio)?;
+        out.asr = heard.clip.spoken.map(|reference| {
+            let s = kokoro_bench_bundle::transcript::score(reference, &transcript);
+            kokoro_bench_bundle::schema::AsrScores {
+                reference: reference.to_string(),
+                transcript: transcript.clone(),
+                wer: s.wer,
+                cer: s.cer,
+                reference_words: s.reference_words as u32,
+            }
+        });
+        self.last = Some(transcript);
+        Ok(())
+    }
+
+    fn models(&self) -> Vec<kokoro_bench_bundle::schema::JudgeModel> {
+        super::contract::provenance(
+            &super::assets::WHISPER,
+            &runtime_words(self.model.beam_size),
+        )
+    }
+
+    fn set_asr_beam(&mut self, beam: usize) {
+        self.model.beam_size = beam.max(1);
+    }
+
+    fn transcript(&self) -> Option<String> {
+        self.last.clone()
+    }
+}
+
+fn load_judge(
+    files: &[std::path::PathBuf],
+    _: &super::contract::Setting<'_>,
+) -> Result<Box<dyn super::contract::Judge>> {
+    let [model, vocabulary, config] = files else {
+        bail!("internal: Whisper needs three files");
+    };
+    Ok(Box::new(WhisperJudge {
+        model: Whisper::load(model, vocabulary, config)?,
+        last: None,
+    }))
+}
+
+/// The registry's line for Whisper.
+pub const ENTRY: super::contract::Entry = super::contract::Entry {
+    name: "Whisper",
+    package: &super::assets::WHISPER,
+    load: load_judge,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

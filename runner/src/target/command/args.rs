@@ -3,8 +3,8 @@
 use super::template::Template;
 use super::{CommandConfig, Output};
 use crate::engine::g2p::Lang;
-use crate::target::cli::StreamArgs;
 use crate::target::http::AudioFormat;
+use crate::target::stream::StreamArgs;
 use anyhow::{bail, Result};
 use clap::Args;
 use std::time::Duration;

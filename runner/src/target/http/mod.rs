@@ -7,6 +7,7 @@
 //! turns one request into a trial, [`server_pid`] finds the process to sample.
 
 pub mod args;
+pub mod base64;
 pub mod conn;
 pub mod decode;
 pub mod error;

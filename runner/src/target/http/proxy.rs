@@ -79,7 +79,7 @@ pub fn authorization(proxy: &Url) -> Option<String> {
     proxy.userinfo.as_ref().map(|u| {
         format!(
             "Proxy-Authorization: Basic {}\r\n",
-            super::response::base64(u.as_bytes())
+            super::base64::encode(u.as_bytes())
         )
     })
 }

@@ -13,25 +13,6 @@ use super::url::Url;
 use std::io::Write;
 use std::time::Instant;
 
-/// Standard base64 (RFC 4648) for HTTP Basic authorization.
-pub(super) fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in bytes.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// Reads a response body piece by piece, with timestamps. A kept-alive connection goes back to
 /// its thread's pool when the body was read to its end.
 pub struct Body<'a> {
@@ -180,7 +161,7 @@ impl<'a> Post<'a> {
         if let (Some(user), false) = (&self.url.userinfo, has_auth) {
             req.push_str(&format!(
                 "Authorization: Basic {}\r\n",
-                base64(user.as_bytes())
+                super::base64::encode(user.as_bytes())
             ));
         }
         for (k, v) in self.headers {
@@ -349,22 +330,5 @@ impl Drop for Body<'_> {
         if let (Some(key), Some(conn)) = (self.pool.take(), self.stream.take()) {
             put_idle(key, conn);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::base64;
-
-    #[test]
-    fn base64_matches_rfc_4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(
-            base64(b"Aladdin:open sesame"),
-            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
-        );
     }
 }

@@ -129,7 +129,7 @@ fn note_head(trial: &mut Trial, resp: &Response<'_>) {
 /// The message of an error status, and whether it must stop the run (4xx: the request is wrong).
 fn error_status(cfg: &HttpConfig, status: u16, body: Body<'_>) -> (ErrorKind, String, bool) {
     // A server may echo what it was sent (a token): scrub before it is written anywhere.
-    let msg = crate::redact::scrub(&body.text());
+    let msg = crate::redact::scrub(&readable_body(&body.text()));
     let message = format!(
         "HTTP {status}: {} ({})",
         msg.chars().take(500).collect::<String>(),
@@ -141,6 +141,37 @@ fn error_status(cfg: &HttpConfig, status: u16, body: Body<'_>) -> (ErrorKind, St
     } else {
         (ErrorKind::Http5xx, message, false)
     }
+}
+
+/// An error body as a person reads it: the message inside a JSON error (`{"detail": …}` from
+/// FastAPI, `{"error": {"message": …}}` from OpenAI, also as one server-sent `data:` line) rather
+/// than escaped JSON; any other body as sent.
+fn readable_body(text: &str) -> String {
+    fn message(v: &serde_json::Value) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(o) => ["message", "detail", "error", "msg"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(message)),
+            // FastAPI's validation errors: a list of {loc, msg}.
+            serde_json::Value::Array(a) => {
+                let parts: Vec<String> = a.iter().filter_map(message).collect();
+                (!parts.is_empty()).then(|| parts.join("; "))
+            }
+            _ => None,
+        }
+    }
+    let trimmed = text.trim();
+    let json = trimmed
+        .lines()
+        .map(|l| l.trim().strip_prefix("data:").map_or(l.trim(), str::trim))
+        .find(|l| l.starts_with('{'))
+        .unwrap_or(trimmed);
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .and_then(|v| message(&v))
+        .unwrap_or_else(|| text.to_string())
 }
 
 /// Why a redirect stopped the run, and what to do.
@@ -243,5 +274,35 @@ pub fn run_trial(cfg: &HttpConfig, req: &Request<'_>) -> Outcome {
         },
         headers,
         fatal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_body;
+
+    #[test]
+    fn json_error_bodies_read_as_their_message() {
+        assert_eq!(
+            readable_body(r#"{"detail":"voice \"x\" not found"}"#),
+            "voice \"x\" not found"
+        );
+        assert_eq!(
+            readable_body(r#"{"error":{"message":"Rate limit","type":"requests"}}"#),
+            "Rate limit"
+        );
+        assert_eq!(
+            readable_body("event: error\ndata: {\"error\": {\"message\": \"boom\"}}\n\n"),
+            "boom"
+        );
+        assert_eq!(
+            readable_body(r#"{"detail":[{"loc":["body","input"],"msg":"field required"}]}"#),
+            "field required"
+        );
+        assert_eq!(
+            readable_body("Internal Server Error"),
+            "Internal Server Error"
+        );
+        assert_eq!(readable_body("[1, 2]"), "[1, 2]");
     }
 }

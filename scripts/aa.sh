@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# A/A and A/B experiments: are kokoro-bench's verdicts quiet on two runs of the same build, and do
+# they catch a slowdown that is really there? Writes the run-to-run floor (`compare --noise-floor`
+# reads it) and the tables in docs/measurements.md. Resumable: finished runs are kept.
+#
+#   bash scripts/aa.sh engine [PAIRS]   A/A on the in-process engine, then A/B where B turns ONNX
+#                                       Runtime's graph optimisations off (--optimization disable)
+#   bash scripts/aa.sh http [PAIRS]     the same on fastkokoro 0.7.0 (scripts/fastkokoro.sh), B a
+#                                       second server with FASTKOKORO_ONNX_GRAPH_OPTIMIZATION_LEVEL=disable
+#   bash scripts/aa.sh small            CI's small A/A: 3 pairs of short engine runs judged with the
+#                                       floor kokoro-bench ships; fails when 2 or more comparisons exit
+#                                       1 or more than 10 % of rows are flagged
+#
+# Environment: AA_DIR (default /tmp/kokoro-aa), RUN_FLAGS (extra `run` flags, e.g. --preset short).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODE=${1:-engine}
+PAIRS=${2:-10}
+DIR=${AA_DIR:-/tmp/kokoro-aa}
+BIN=./target/release/kokoro-bench
+[ -x "$BIN" ] || cargo build --release -q -p kokoro-bench
+"$BIN" setup >/dev/null
+read -r -a EXTRA <<<"${RUN_FLAGS:-}"
+RUN=(--quiet-machine wait ${EXTRA[@]+"${EXTRA[@]}"})
+AN=(python3 scripts/aa.py analyse --bin "$BIN" --machine "$(uname -sm), $(nproc) cores")
+t0=$(date +%s)
+say() { echo "aa: $* ($(( $(date +%s) - t0 )) s)" >&2; }
+
+case "$MODE" in
+  engine)
+    python3 scripts/aa.py run --bin "$BIN" --dir "$DIR/engine-aa" --pairs "$PAIRS" -- "${RUN[@]}"
+    say "engine A/A done"
+    python3 scripts/aa.py run --bin "$BIN" --dir "$DIR/engine-ab" --pairs "$PAIRS" \
+      --b-flags "--optimization disable" -- "${RUN[@]}"
+    say "engine A/B done"
+    "${AN[@]}" --dir "$DIR/engine-aa" --ab "$DIR/engine-ab" --b-label "--optimization disable" \
+      --floor-out "$DIR/engine-floor.json" --markdown "$DIR/engine.md"
+    ;;
+  http)
+    PORT_A=18880 PORT_B=18881
+    bash scripts/fastkokoro.sh "$PORT_A" >"$DIR-fastkokoro-a.log" 2>&1 &
+    A_PID=$!
+    FASTKOKORO_ONNX_GRAPH_OPTIMIZATION_LEVEL=disable bash scripts/fastkokoro.sh "$PORT_B" >"$DIR-fastkokoro-b.log" 2>&1 &
+    B_PID=$!
+    trap 'kill $A_PID $B_PID 2>/dev/null || true' EXIT
+    for port in $PORT_A $PORT_B; do
+      for _ in $(seq 1 300); do curl -sf -o /dev/null -m 2 -X POST "http://127.0.0.1:$port/v1/audio/speech" \
+        -H 'Content-Type: application/json' -d '{"input": "Ready.", "voice": "bench_alpha"}' && break; sleep 2; done
+    done
+    say "fastkokoro servers up"
+    URL() { echo "--target http --url http://127.0.0.1:$1/v1/audio/speech --voice bench_alpha"; }
+    python3 scripts/aa.py run --bin "$BIN" --dir "$DIR/http-aa" --pairs "$PAIRS" \
+      --a-flags "$(URL $PORT_A)" --b-flags "$(URL $PORT_A)" -- "${RUN[@]}"
+    say "http A/A done"
+    python3 scripts/aa.py run --bin "$BIN" --dir "$DIR/http-ab" --pairs "$PAIRS" \
+      --a-flags "$(URL $PORT_A)" --b-flags "$(URL $PORT_B)" -- "${RUN[@]}"
+    say "http A/B done"
+    "${AN[@]}" --dir "$DIR/http-aa" --ab "$DIR/http-ab" --allow-different \
+      --b-label "FASTKOKORO_ONNX_GRAPH_OPTIMIZATION_LEVEL=disable" \
+      --floor-out "$DIR/http-floor.json" --markdown "$DIR/http.md"
+    ;;
+  small)
+    rm -rf "$DIR/small"
+    python3 scripts/aa.py run --bin "$BIN" --dir "$DIR/small" --pairs 3 -- \
+      "${RUN[@]}" --preset short --trials 4 --rounds 2 --suite ttfa,rtf,streaming
+    "${AN[@]}" --dir "$DIR/small" --markdown "$DIR/small.md" --builtin-floor --check-exits 2 --check-flagged 10
+    ;;
+  *) echo "usage: scripts/aa.sh engine|http|small [PAIRS]" >&2; exit 2 ;;
+esac
+say "report: $DIR/$MODE.md"
