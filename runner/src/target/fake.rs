@@ -109,9 +109,11 @@ impl Script {
                 Some(("fail", v)) => script.fail_every = Some(whole(v, "fail")?),
                 Some(("slots", v)) => script.slots = Some(whole(v, "slots")?),
                 Some(("swing", v)) => script.swing = num(v, "swing")?.max(0.0),
-                _ => return Err(format!(
+                _ => {
+                    return Err(format!(
                     "fake script `{s}`: unknown option `{opt}` (slow=X, fail=N, slots=K, swing=X)"
-                )),
+                ))
+                }
             }
         }
         Ok(script)

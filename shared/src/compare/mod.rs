@@ -423,8 +423,14 @@ mod tests {
     fn clear_slowdown_regresses_and_speedup_improves() {
         let base = bundle_with_ttfa(&[500.0, 505.0, 498.0, 502.0, 510.0, 495.0, 501.0, 503.0]);
         let slow = bundle_with_ttfa(&[700.0, 705.0, 698.0, 702.0, 710.0, 695.0, 701.0, 703.0]);
-        assert_eq!(ttfa_row(&without_floor(&base, &slow)).verdict, Verdict::Regressed);
-        assert_eq!(ttfa_row(&without_floor(&slow, &base)).verdict, Verdict::Improved);
+        assert_eq!(
+            ttfa_row(&without_floor(&base, &slow)).verdict,
+            Verdict::Regressed
+        );
+        assert_eq!(
+            ttfa_row(&without_floor(&slow, &base)).verdict,
+            Verdict::Improved
+        );
     }
 
     /// The shipped floor (runs on the development VM move ±16 % together) keeps a +40 % shift
@@ -436,7 +442,9 @@ mod tests {
         let row = ttfa_row(&compare(&base, &slow)).clone();
         assert_eq!(row.verdict, Verdict::Inconclusive, "{}", row.reason);
         assert!(row.run_noise_pct.is_some(), "{row:?}");
-        let much = bundle_with_ttfa(&[1250.0, 1260.0, 1245.0, 1255.0, 1270.0, 1240.0, 1250.0, 1258.0]);
+        let much = bundle_with_ttfa(&[
+            1250.0, 1260.0, 1245.0, 1255.0, 1270.0, 1240.0, 1250.0, 1258.0,
+        ]);
         assert_eq!(ttfa_row(&compare(&base, &much)).verdict, Verdict::Regressed);
     }
 
@@ -444,7 +452,10 @@ mod tests {
     fn small_change_is_unchanged_and_tiny_samples_inconclusive() {
         let base = bundle_with_ttfa(&[500.0, 505.0, 498.0, 502.0, 510.0, 495.0, 501.0, 503.0]);
         let near = bundle_with_ttfa(&[505.0, 510.0, 503.0, 507.0, 515.0, 500.0, 506.0, 508.0]);
-        assert_eq!(ttfa_row(&without_floor(&base, &near)).verdict, Verdict::Unchanged);
+        assert_eq!(
+            ttfa_row(&without_floor(&base, &near)).verdict,
+            Verdict::Unchanged
+        );
         let tiny = bundle_with_ttfa(&[900.0]);
         let r = compare(&base, &tiny);
         assert_eq!(ttfa_row(&r).verdict, Verdict::Inconclusive);
