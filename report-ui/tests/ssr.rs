@@ -178,15 +178,23 @@ async fn history_lines_up_runs_from_the_index_alone() {
     use kokoro_bench_report::pages::history::{HistoryProps, HistoryView};
     let base = read_bundle(&fixture()).unwrap().bundle;
     let mut index = RunIndex::default();
-    for (i, (strategy, scale)) in [("progressive", 1.0), ("progressive", 1.0), ("clause", 1.4)]
-        .into_iter()
-        .enumerate()
+    // Three runs of one series (one machine label, target and configuration); the third on a
+    // newer OS and 40 % slower. A fourth with another strategy is a series of its own.
+    for (i, (strategy, os_version, scale)) in [
+        ("progressive", "12", 1.0),
+        ("progressive", "12", 1.0),
+        ("progressive", "13", 1.4),
+        ("clause", "13", 1.0),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let mut b = base.clone();
         b.run.id = format!("run-{i}");
         b.run.started_unix_ms += i as u64 * 3_600_000;
         b.run.git_commit = Some(format!("{i}abcdef0123456789"));
         b.plan.strategy = strategy.into();
+        b.machine.os_version = os_version.into();
         for c in &mut b.cases {
             for t in &mut c.trials {
                 t.ttfa_ms = t.ttfa_ms.map(|v| v * scale);
@@ -198,12 +206,13 @@ async fn history_lines_up_runs_from_the_index_alone() {
             format!("{i}").repeat(64),
         ));
     }
+    let series = kokoro_bench_bundle::index::series_key(&index.runs[0]);
     let html = yew::LocalServerRenderer::<HistoryView>::with_props(HistoryProps {
         index,
         index_url: "data/index.json".into(),
         metric: Some("ttfa_ms".into()),
         case: Some("medium".into()),
-        series: None,
+        series: Some(series.clone()),
     })
     .hydratable(false)
     .render()
@@ -211,7 +220,7 @@ async fn history_lines_up_runs_from_the_index_alone() {
     for needle in [
         "History: TTFA (first sample) — medium",
         "3 run(s) in time order",
-        "↑ set-up changed: strategy progressive → clause",
+        "↑ set-up changed: OS ",
         "?view=run&amp;bundle=data/runs/run-2/bundle.json&amp;sha=2222222222222222",
         "?view=compare&amp;bundle=data/runs/run-1/bundle.json&amp;sha=1111111111111111&amp;bundle=data/runs/run-2/bundle.json",
         "2abcdef012",
@@ -220,4 +229,8 @@ async fn history_lines_up_runs_from_the_index_alone() {
     ] {
         assert!(html.contains(needle), "missing {needle:?} in {html}");
     }
+    assert!(
+        !html.contains("bundle=data/runs/run-3/"),
+        "another configuration is another series"
+    );
 }

@@ -650,8 +650,8 @@ fn a_full_disk_loses_files_not_measurements() {
         .bundle;
     assert_eq!(
         b.cases[0].trials.len(),
-        3,
-        "every measurement is in the bundle"
+        4,
+        "every measurement (the cold request and three measured) is in the bundle"
     );
     let lost = b
         .notes
@@ -678,11 +678,11 @@ fn a_full_disk_loses_files_not_measurements() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("measured 3 trial(s) in 1 case(s)"),
+        stderr.contains("measured 4 trial(s) in 1 case(s)"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("| short (61 chars) | 2 | 0 |"),
+        stderr.contains("| short (61 chars) | 3 | 0 |"),
         "the numbers are shown once: {stderr}"
     );
     assert!(leftovers(&tiny.0).is_empty(), "{:?}", leftovers(&tiny.0));

@@ -216,7 +216,8 @@ fn a_worker_that_crashes_mid_request_fails_that_trial_and_is_restarted_once() {
     let o = faults(
         &out,
         &["crash=2", "error=4"],
-        &["--trials", "4", "--warmup", "1"],
+        // The cold request, then four measured ones in one round.
+        &["--trials", "4", "--warmup", "0", "--rounds", "1"],
     );
     assert!(o.status.success(), "{}", text(&o));
     let b = bundle(&out);

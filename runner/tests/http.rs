@@ -539,11 +539,12 @@ fn faults_are_recorded_and_4xx_stops_the_run_with_the_servers_message() {
         &format!("http://127.0.0.1:{port}/disconnect"),
         &["--trials", "2"],
     );
-    // Every trial failed: the run measured nothing (exit 2), and every trial is recorded.
+    // Every trial failed: the run measured nothing (exit 2), and every trial is recorded (the
+    // cold request and the two measured ones).
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("FAILED: no trial succeeded"), "{err}");
     let b = bundle(&out);
-    assert_eq!(b.cases[0].trials.len(), 2, "every trial is recorded");
+    assert_eq!(b.cases[0].trials.len(), 3, "every trial is recorded");
     for t in &b.cases[0].trials {
         assert_eq!(t.error.as_ref().unwrap().kind, ErrorKind::StreamEndedEarly);
         assert!(t.samples > 0, "what arrived before the break is kept");
@@ -684,7 +685,8 @@ fn keep_alive_reuses_connections_and_reconnects_when_the_server_closed_one() {
     let (code, err) = run(
         &out,
         &format!("http://127.0.0.1:{port}/ka"),
-        &["--trials", "4", "--keep-alive"],
+        // Four requests: the cold one and three measured.
+        &["--trials", "3", "--keep-alive"],
     );
     assert_eq!(code, 0, "{err}");
     let b = bundle(&out);
@@ -715,7 +717,7 @@ fn keep_alive_reuses_connections_and_reconnects_when_the_server_closed_one() {
             "trial {i}"
         );
     }
-    // Two connections for the four trials, a third for the nonce check's two requests after
+    // Two connections for the four requests, a third for the nonce check's two requests after
     // them (bare text, then with a nonce: what the nonce adds is measured once per run).
     assert_eq!(used.load(std::sync::atomic::Ordering::SeqCst), 3);
     assert_eq!(

@@ -40,6 +40,8 @@ pub fn strip(p: &StripProps) -> Html {
     let median = kokoro_bench_bundle::stats::median(&p.values);
     let med = median.map(|m| strip_positions(&[m], lo, hi, w)[0]);
     let cold = p.cold.map(|c| strip_positions(&[c], lo, hi, w)[0]);
+    // Every value the same: an axis around it would only print rounding (`-0 ms … 0 ms`).
+    let flat = all.windows(2).all(|w| w[0] == w[1]);
     let label = match (median, p.values.len()) {
         (Some(m), n) => format!(
             "{n} trial(s) from {} to {}, median {}",
@@ -54,10 +56,12 @@ pub fn strip(p: &StripProps) -> Html {
     html! {
         <svg class="strip" width="230" height="28" viewBox="-5 0 230 28" role="img" aria-label={label}>
             <line x1="0" x2={w.to_string()} y1="9" y2="9" stroke="#e3e3e0" />
-            <line x1="0" x2="0" y1="6" y2="12" stroke="#bbb" />
-            <line x1={w.to_string()} x2={w.to_string()} y1="6" y2="12" stroke="#bbb" />
-            <text x="0" y="25" text-anchor="start">{ p.format.format(lo) }</text>
-            <text x={w.to_string()} y="25" text-anchor="end">{ p.format.format(hi) }</text>
+            if !flat {
+                <line x1="0" x2="0" y1="6" y2="12" stroke="#bbb" />
+                <line x1={w.to_string()} x2={w.to_string()} y1="6" y2="12" stroke="#bbb" />
+                <text x="0" y="25" text-anchor="start">{ p.format.format(lo) }</text>
+                <text x={w.to_string()} y="25" text-anchor="end">{ p.format.format(hi) }</text>
+            }
             { for xs.iter().zip(&p.values).enumerate().map(|(i, (x, v))| html!{ <circle class="trial" cx={format!("{x:.1}")} cy="9" r="3" fill="#3b5bdb" fill-opacity="0.55"><title>{ format!("warm trial {}: {}", i + 1, p.format.format(*v)) }</title></circle> }) }
             { for med.iter().zip(&median).map(|(x, m)| html!{ <line x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="2" y2="16" stroke="#1d1d1f" stroke-width="2"><title>{ format!("median {}", p.format.format(*m)) }</title></line> }) }
             { for cold.iter().zip(&p.cold).map(|(x, v)| html!{ <circle class="trial" cx={format!("{x:.1}")} cy="9" r="4" fill="none" stroke="#b26a00" stroke-width="1.5"><title>{ format!("cold start: {}", p.format.format(*v)) }</title></circle> }) }

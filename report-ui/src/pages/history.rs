@@ -20,7 +20,7 @@ pub struct HistoryProps {
     pub metric: Option<String>,
     /// Case id.
     pub case: Option<String>,
-    /// Series, `machine · target`.
+    /// Series, `machine · target · configuration` (the newest series when absent).
     pub series: Option<String>,
 }
 

@@ -57,8 +57,9 @@ fn metric_table(b: &kokoro_bench_bundle::Bundle, case: &str) -> Html {
                     <tr>
                         <td><abbr class="metric" title={r.metric.definition()}>{ r.metric.label() }</abbr></td>
                         <td class="num">{ r.summary.as_ref().map(|s| match r.ci {
-                            Some(ci) => format!("{} [{} – {}]", r.metric.format(s.median), r.metric.format(ci.lo), r.metric.format(ci.hi)),
-                            None => r.metric.format(s.median),
+                            // Every trial the same value: an interval says nothing more.
+                            Some(ci) if ci.hi > ci.lo => format!("{} [{} – {}]", r.metric.format(s.median), r.metric.format(ci.lo), r.metric.format(ci.hi)),
+                            _ => r.metric.format(s.median),
                         }).unwrap_or("—".into()) }</td>
                         <td class="num">{ r.summary.as_ref().map(|s| r.metric.format(s.p95)).unwrap_or("—".into()) }</td>
                         <td class="num">{ r.summary.as_ref().map(|s| s.n).unwrap_or(0) }</td>
