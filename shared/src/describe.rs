@@ -159,10 +159,16 @@ pub fn facts(b: &Bundle) -> Vec<(&'static str, String)> {
         ),
         (
             "trials",
-            format!(
-                "{} warm-up + {} measured per case",
-                b.plan.warmup_trials, b.plan.measured_trials
-            ),
+            match b.plan.rounds {
+                Some(r) => format!(
+                    "{} measured per case in {r} round(s), {} warm-up each",
+                    b.plan.measured_trials, b.plan.warmup_trials
+                ),
+                None => format!(
+                    "{} warm-up + {} measured per case",
+                    b.plan.warmup_trials, b.plan.measured_trials
+                ),
+            },
         ),
         ("pre-buffer", format!("{} ms", b.plan.prebuffer_ms)),
     ]

@@ -203,12 +203,18 @@ pub fn warnings(base: &Bundle, new: &Bundle) -> Vec<String> {
         s.sort();
         s
     };
-    if suites(base) != suites(new) {
-        w.push(format!(
-            "different suites: {} vs {}",
-            suites(base).join(","),
-            suites(new).join(",")
-        ));
+    let (sb, sn) = (suites(base), suites(new));
+    if sb != sn {
+        let only = |a: &[String], b: &[String]| -> Vec<String> {
+            a.iter().filter(|s| !b.contains(s)).cloned().collect()
+        };
+        let mut parts = Vec::new();
+        for (who, list) in [("baseline", only(&sb, &sn)), ("new run", only(&sn, &sb))] {
+            if !list.is_empty() {
+                parts.push(format!("only the {who} ran {}", list.join(", ")));
+            }
+        }
+        w.push(format!("different suites: {}", parts.join("; ")));
     }
     w
 }

@@ -260,7 +260,7 @@ pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options<'_>) -> Compariso
     let speed = likeness::machine_speed(base, new);
     let slowdown = speed.as_ref().map(|s| s.ratio);
     let mut rows = Vec::new();
-    let mut sources: Vec<String> = Vec::new();
+    let mut sources = noise::Sources::default();
     for metric in Metric::ALL {
         if metric.per_trial() {
             for case in &new.cases {
@@ -277,8 +277,8 @@ pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options<'_>) -> Compariso
                     contended: contended(base, new, &case.id),
                 };
                 if let Some(n) = &j.noise {
-                    if !sources.contains(&n.source) && Metric::HEADLINE.contains(&metric) {
-                        sources.push(n.source.clone());
+                    if Metric::HEADLINE.contains(&metric) {
+                        sources.add(n, metric);
                     }
                 }
                 let mut r = compare_rounds(metric, Some(case.id.clone()), &b, &n, &j);
@@ -348,11 +348,7 @@ pub fn compare_with(base: &Bundle, new: &Bundle, opts: Options<'_>) -> Compariso
         setup: setup_lines(base, new),
         rows,
         plan_changes: plans::plan_changes(base, new),
-        noise_source: Some(if sources.is_empty() {
-            "no run-to-run noise is known for these metrics: intervals hold each run's own rounds only".into()
-        } else {
-            sources.join("; ")
-        }),
+        noise_source: Some(sources.words()),
         transcripts: transcripts::transcript_changes(base, new),
     }
 }

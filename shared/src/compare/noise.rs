@@ -102,12 +102,61 @@ impl Floor {
             rel_sd: sd,
             df: None,
             source: format!(
-                "no history of this series yet: the A/A spread measured on {}{kind}, ±{:.1} % per run ({})",
-                self.machine,
-                sd * 100.0,
-                self.measured
+                "no history of this series yet: the A/A spread measured on {}{kind} ({})",
+                self.machine, self.measured
             ),
         })
+    }
+}
+
+/// Where the run-to-run noise of a comparison's rows came from, said once: each source with the
+/// spread it gave each headline metric (`heard speech ±16.1 %, RTF ±9.1 % per run`).
+#[derive(Default)]
+pub struct Sources(Vec<(String, Vec<(Metric, f64, f64)>)>);
+
+impl Sources {
+    /// Records the noise one row was judged with.
+    pub fn add(&mut self, n: &RunNoise, metric: Metric) {
+        let pct = n.rel_sd * 100.0;
+        let i = match self.0.iter().position(|(s, _)| *s == n.source) {
+            Some(i) => i,
+            None => {
+                self.0.push((n.source.clone(), Vec::new()));
+                self.0.len() - 1
+            }
+        };
+        let metrics = &mut self.0[i].1;
+        match metrics.iter_mut().find(|(m, _, _)| *m == metric) {
+            Some(m) => {
+                m.1 = m.1.min(pct);
+                m.2 = m.2.max(pct);
+            }
+            None => metrics.push((metric, pct, pct)),
+        }
+    }
+
+    /// In words, one clause per source.
+    pub fn words(&self) -> String {
+        if self.0.is_empty() {
+            return "no run-to-run noise is known for these metrics: intervals hold each run's own rounds only".into();
+        }
+        self.0
+            .iter()
+            .map(|(source, metrics)| {
+                let spreads: Vec<String> = metrics
+                    .iter()
+                    .map(|(m, lo, hi)| {
+                        if hi - lo < 0.05 {
+                            format!("{} ±{hi:.1} %", m.label())
+                        } else {
+                            format!("{} ±{lo:.1}–{hi:.1} %", m.label())
+                        }
+                    })
+                    .collect();
+                format!("{source}: {} per run", spreads.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -172,9 +221,8 @@ pub fn from_history(
         rel_sd,
         df: Some((recent.len() - 1) as f64),
         source: format!(
-            "this series' last {} runs move ±{:.1} % from run to run beyond their own intervals",
-            recent.len(),
-            rel_sd * 100.0
+            "this series' last {} runs, beyond their own intervals",
+            recent.len()
         ),
     })
 }
