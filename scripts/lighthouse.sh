@@ -12,7 +12,12 @@ SITE=${1:-target/e2e/site}
 BROWSER=$(bash report-ui/tests/browser.sh) || { echo "lighthouse: no Chromium (scripts/bootstrap.sh browser)" >&2; exit 2; }
 export CHROME_PATH=$(echo "$BROWSER" | sed -n 1p)
 LH=.ci-cache/lighthouse
-[ -x "$LH/node_modules/.bin/lighthouse" ] || { mkdir -p "$LH" && (cd "$LH" && npm install --no-audit --no-fund -q lighthouse@13.5.0 >/dev/null); }
+# 12.8.2: the newest Lighthouse that runs on Debian 12's Node 20 (13.x needs Node 22.19). Its own
+# package.json, so npm does not add it to a parent folder's.
+if [ ! -x "$LH/node_modules/.bin/lighthouse" ]; then
+  mkdir -p "$LH" && [ -f "$LH/package.json" ] || echo '{"private": true}' > "$LH/package.json"
+  npm install --prefix "$LH" --no-audit --no-fund -q lighthouse@12.8.2 >/dev/null
+fi
 OUT=target/lighthouse
 mkdir -p "$OUT"
 PORT=8770

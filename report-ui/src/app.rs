@@ -220,8 +220,9 @@ pub fn app() -> Html {
                 <h1>{"kokoro-bench"}</h1>
                 <a href="?view=runs">{"runs"}</a>
                 <a href="?view=history">{"history"}</a>
-                if let Some(q) = &share { <a id="share" href={q.clone()} title="a link that reopens exactly this view, with content hashes">{"share link"}</a> }
-                <span class="muted">{ l.rendered_ms.map(|ms| format!("loaded in {ms:.0} ms")).unwrap_or_default() }</span>
+                // Always in the layout (hidden until there is a link), so the page below does
+                // not move when it appears (cumulative layout shift).
+                <a id="share" href={share.clone().unwrap_or_default()} class={classes!(share.is_none().then_some("invisible"))} aria-hidden={share.is_none().then_some("true")} tabindex={share.is_none().then_some("-1")} title="a link that reopens exactly this view, with content hashes">{"share link"}</a>
             </header>
             <main ondrop={ondrop} ondragover={ondragover} ondragleave={ondragleave}>
                 if !l.foreign.is_empty() {
@@ -232,10 +233,15 @@ pub fn app() -> Html {
                 { for l.errors.iter().map(|e| html!{ <div class="error load-error">{ e }</div> }) }
                 { for l.warnings.iter().map(|w| html!{ <div class="note load-warning">{ w }</div> }) }
                 { body(&state, &url) }
-                <div class={classes!("drop", state.drag_over.then_some("over"))}>
-                    <label for="pick-files">{"Drop bundle.json files (with their WAVs, to listen) here to open or compare them (first = baseline), or pick them: "}</label>
-                    <input id="pick-files" type="file" accept=".json,application/json,.wav,audio/wav" multiple=true onchange={onpick} />
-                </div>
+                // Below the content, so it appears only once the content is there: drawn while
+                // loading, it would be pushed down the screen by what arrives (layout shift).
+                if !state.waiting() {
+                    <div class={classes!("drop", state.drag_over.then_some("over"))}>
+                        <label for="pick-files">{"Drop bundle.json files (with their WAVs, to listen) here to open or compare them (first = baseline), or pick them: "}</label>
+                        <input id="pick-files" type="file" accept=".json,application/json,.wav,audio/wav" multiple=true onchange={onpick} />
+                    </div>
+                    <footer class="muted">{ l.rendered_ms.map(|ms| format!("loaded in {ms:.0} ms")).unwrap_or_default() }</footer>
+                }
             </main>
         </>
     }
