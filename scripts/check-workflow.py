@@ -80,10 +80,9 @@ for line in lines:
     if not m:
         continue
     cmd = (m.group(1) + m.group(2)).split("||")[0].split(">")[0].split(";")[0]
-    words = [w for w in shlex.split(cmd) if "$" not in w and not w.startswith("<")]
-    if words and words[0] == "compare":
-        # Positional bundles are variables; --help needs one to parse.
-        words.append("x.json")
+    # A variable stands for a value (`--out "$OUT"` → `--out x`); "$@" and arrays for more flags.
+    words = [w if "$" not in w else "x" for w in shlex.split(cmd)
+             if not w.startswith("<") and "@" not in w]
     r = subprocess.run([BIN, *words, "--help"], capture_output=True, text=True, cwd=ROOT)
     if r.returncode != 0:
         fail(f"`kokoro-bench {' '.join(words)}` is rejected: {r.stderr.strip()}")

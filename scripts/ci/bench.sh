@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 OUT=${1:?usage: bench.sh OUT [run flags…]}
 shift
 need_kb
+mkdir -p "$OUT"
 retry 3 "$KB" setup
 set +e
 "$KB" run --out "$OUT" --quiet-machine wait --quiet-timeout 2m \

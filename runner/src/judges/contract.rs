@@ -1,16 +1,28 @@
-//! The contract every judge meets ([`Judge`]) and the one list of judges ([`REGISTRY`]), like the
-//! suites' registry. A judge is one module — its network, and an `impl Judge` that writes its
-//! fields of the trial's scores — plus one [`Entry`] here: its name, the pinned package its files
-//! come from, and how to load it. The panel loads every entry; one whose files are missing or
-//! do not match their pins is skipped *by name* and the others still score.
+//! The contract every judge meets ([`Judge`]), like the suites' contract. A judge is one module —
+//! its network, an `impl Judge` that writes its fields of the trial's scores, and an [`Entry`]:
+//! its name, the pinned package its files come from, and how to load it — plus one line in
+//! [`super::registry::REGISTRY`]. The panel loads every entry; one whose files are missing or do
+//! not match their pins is skipped *by name* and the others still score.
 
 use super::assets::{self, PinnedPackage};
-use super::panel::Clip;
 use crate::engine::runtime::Runtime;
 use anyhow::Result;
 use kokoro_bench_bundle::schema::{JudgeModel, TrialJudges};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// One clip to judge.
+pub struct Clip<'a> {
+    /// Mono samples.
+    pub samples: &'a [f32],
+    /// Their rate.
+    pub sample_rate_hz: u32,
+    /// The text it should say: the transcript is scored against it.
+    pub spoken: Option<&'a str>,
+    /// Samples in each streamed piece, in order, when the clip is their concatenation: each join
+    /// is judged for a change of voice.
+    pub pieces: Option<&'a [u32]>,
+}
 
 /// What a judge hears: the clip at 16 kHz (every model hears 16 kHz; resampled once for all),
 /// and the clip as given (the text it should say, its streamed pieces).
@@ -71,14 +83,6 @@ pub struct Entry {
     pub load: Loader,
 }
 
-/// Every judge, in the order a clip is judged.
-pub const REGISTRY: &[Entry] = &[
-    super::distillmos::ENTRY,
-    super::dnsmos::ENTRY,
-    super::speaker::ENTRY,
-    super::whisper::ENTRY,
-];
-
 /// The provenance of a package's files as used.
 pub fn provenance(pkg: &PinnedPackage, runtime: &str) -> Vec<JudgeModel> {
     pkg.files
@@ -102,40 +106,4 @@ pub fn provenance(pkg: &PinnedPackage, runtime: &str) -> Vec<JudgeModel> {
 pub fn load(entry: &Entry, setting: &Setting<'_>) -> Result<Box<dyn Judge>> {
     let files = assets::locate(setting.dir, entry.package)?;
     (entry.load)(&files, setting)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every judge hears the one 16 kHz resampling the panel makes.
-    #[test]
-    fn every_judge_hears_16_khz() {
-        for rate in [
-            super::super::dnsmos::SAMPLE_RATE_HZ,
-            super::super::distillmos::SAMPLE_RATE_HZ,
-            super::super::ge2e::SAMPLE_RATE_HZ,
-            super::super::whisper::SAMPLE_RATE_HZ,
-        ] {
-            assert_eq!(rate, 16_000);
-        }
-    }
-
-    /// The registry names each judge once and each package once: a judge added in two places.
-    #[test]
-    fn each_judge_is_listed_once() {
-        let mut names: Vec<&str> = REGISTRY.iter().map(|e| e.name).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), REGISTRY.len());
-        for e in REGISTRY {
-            assert!(
-                assets::ALL
-                    .iter()
-                    .any(|p| p.requirement == e.package.requirement),
-                "{} reads a package `setup --judges` does not fetch",
-                e.name
-            );
-        }
-    }
 }

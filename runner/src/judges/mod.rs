@@ -15,6 +15,7 @@
 //! | [`dnsmos`] | DNSMOS P.835 (SIG/BAK/OVRL) and P.808 |
 //! | [`ge2e`] | Resemblyzer's GE2E speaker encoder |
 //! | [`speaker`] | the voice as a judge: similarity to the reference print, and across joins |
+//! | [`registry`] | the one list of judges the panel loads |
 //! | [`panel`] | every registered judge loaded once (a missing one skipped by name); judges a clip |
 //! | [`ct2`] | reads CTranslate2 `model.bin` files (Whisper's weights) |
 //! | [`whisper`] | Whisper tiny.en transcribes the audio (intelligibility) |
@@ -31,6 +32,7 @@ pub mod mel;
 pub mod nn;
 pub mod npz;
 pub mod panel;
+pub mod registry;
 pub mod resample;
 pub mod speaker;
 pub mod voiceprint;

@@ -2,8 +2,10 @@
 //! clip at a time, and what it is made of (for the bundle's provenance). A judge whose files are
 //! missing or do not match their pins is skipped by name; the others still score.
 
-use super::contract::{self, Heard, Judge, Setting, REGISTRY};
+pub use super::contract::Clip;
+use super::contract::{self, Heard, Judge, Setting};
 use super::ge2e;
+use super::registry::REGISTRY;
 use super::resample::resample;
 use crate::engine::runtime::Runtime;
 use crate::target::pcm::AudioParser;
@@ -12,19 +14,6 @@ use kokoro_bench_bundle::schema::{JudgeModel, TrialJudges};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// One clip to judge.
-pub struct Clip<'a> {
-    /// Mono samples.
-    pub samples: &'a [f32],
-    /// Their rate.
-    pub sample_rate_hz: u32,
-    /// The text it should say: the transcript is scored against it.
-    pub spoken: Option<&'a str>,
-    /// Samples in each streamed piece, in order, when the clip is their concatenation: each join
-    /// is judged for a change of voice.
-    pub pieces: Option<&'a [u32]>,
-}
 
 /// The judging models, loaded.
 pub struct Panel {

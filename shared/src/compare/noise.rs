@@ -112,7 +112,10 @@ impl Floor {
 /// Where the run-to-run noise of a comparison's rows came from, said once: each source with the
 /// spread it gave each headline metric (`heard speech ±16.1 %, RTF ±9.1 % per run`).
 #[derive(Default)]
-pub struct Sources(Vec<(String, Vec<(Metric, f64, f64)>)>);
+pub struct Sources(Vec<(String, Vec<Spread>)>);
+
+/// A metric's run-to-run spread from one source: the smallest and largest over its cases, %.
+type Spread = (Metric, f64, f64);
 
 impl Sources {
     /// Records the noise one row was judged with.
