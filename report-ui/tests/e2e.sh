@@ -322,7 +322,7 @@ rm -rf "$PROF"
 PROF=$(mktemp -d)
 SID=$(curl -sf -X POST "http://127.0.0.1:$DPORT/session" -H 'Content-Type: application/json' -d "{\"capabilities\":{\"alwaysMatch\":{\"browserName\":\"chrome\",\"goog:chromeOptions\":{\"binary\":\"$CHROMIUM\",\"mobileEmulation\":{\"deviceMetrics\":{\"width\":390,\"height\":844,\"pixelRatio\":3,\"touch\":true}},\"args\":[\"--headless\",\"--no-sandbox\",\"--disable-gpu\",\"--no-first-run\",\"--user-data-dir=$PROF\"]}}}}" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"]["sessionId"])') || fail "WebDriver phone session"
-for v in "runs:" "run:?view=run&bundle=$B1" "compare:?view=compare&bundle=$B1&bundle=$B2&allow_different=1" "history:?view=history&case=short"; do
+for v in "runs:" "run:?view=run&bundle=$B1" "compare:?view=compare&bundle=$B1&bundle=$B4" "history:?view=history&case=short"; do
   go "$U/${v#*:}"
   [ "$(until_js 'return window.__kb_ready_ms ? true : null')" = true ] || fail "phone: ${v%%:*} did not render"
   sleep 0.3

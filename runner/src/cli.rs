@@ -79,6 +79,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// This build's engine as a worker (docs/worker-protocol.md), so another run can measure it as
+    /// `--target command --worker` — two builds interleaved trial by trial in one run.
+    #[command(after_long_help = "Examples:
+  kokoro-bench run --target command --worker --command 'target/release/kokoro-bench worker' \\
+    --suite ttfa,rtf,streaming,versus --versus \"base=--target command --worker --command 'base/kokoro-bench worker'\"
+  kokoro-bench worker --threads 1 --strategy whole      (engine flags as for --target engine)")]
+    Worker(WorkerArgs),
     /// Serve a folder (default dist/) on 127.0.0.1 and print the URL (byte ranges for audio
     /// seeking, gzip for text and WebAssembly).
     #[command(
@@ -230,6 +237,14 @@ pub struct HistoryArgs {
     pub json: bool,
 }
 
+/// `worker` flags: the engine's own.
+#[derive(Args, Debug)]
+pub struct WorkerArgs {
+    /// Model, threads, provider and chunking: the same flags `--target engine` takes.
+    #[command(flatten)]
+    pub engine: crate::target::engine::EngineArgs,
+}
+
 /// `compare` flags.
 #[derive(Args, Debug)]
 #[command(
@@ -239,17 +254,23 @@ Examples:
   kokoro-bench compare artifacts/runs/A/bundle.json artifacts/runs/B/bundle.json
   kokoro-bench compare --previous artifacts/runs/B/bundle.json          B against the run before it in its series
   kokoro-bench compare A.json B.json --markdown > comparison.md
-  kokoro-bench compare A.json B.json --noise-floor my-machine-floor.json  (written by scripts/aa.sh)"
+  kokoro-bench compare A.json B.json --noise-floor my-machine-floor.json  (written by scripts/aa.sh)
+  kokoro-bench compare --side-by-side artifacts/runs/V/bundle.json      a versus run's targets, pair by pair"
 )]
 pub struct CompareArgs {
-    /// The baseline bundle, then the bundles to compare with it; with --previous, only the
-    /// bundles to compare.
+    /// The baseline bundle, then the bundles to compare with it; with --previous or
+    /// --side-by-side, only the bundles to judge.
     #[arg(required = true, value_name = "BASE NEW…")]
     pub bundles: Vec<PathBuf>,
     /// Compare each bundle with the run before it in its series (machine label · target ·
     /// configuration) in the run index (--history, or the one beside the bundle).
     #[arg(long)]
     pub previous: bool,
+    /// Judge the targets each bundle measured side by side (`--suite versus`) against its own
+    /// target, trial pair by trial pair: exit 1 when any of them regressed. The verdict for two
+    /// builds on a shared machine (scripts/ci/pr.sh).
+    #[arg(long, conflicts_with_all = ["previous", "history", "noise_floor", "allow_different"])]
+    pub side_by_side: bool,
     /// Also print a GitHub Actions `::error` line per regressed row.
     #[arg(long)]
     pub annotations: bool,

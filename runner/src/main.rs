@@ -18,6 +18,7 @@ fn main() {
         Command::Publish(args) => commands::site::publish(&args),
         Command::Export(args) => commands::site::export(&args),
         Command::View { dir, port } => commands::site::view(&dir, port),
+        Command::Worker(args) => commands::worker::run(&args),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(

@@ -487,3 +487,75 @@ fn the_engine_and_kokoro_onnx_side_by_side_in_one_run_get_verdicts() {
         );
     }
 }
+
+/// This build's engine as a worker (`kokoro-bench worker`), measured through the worker protocol
+/// against itself side by side: real audio arrives chunk by chunk, and the pair-by-pair verdict
+/// on two identical builds calls nothing regressed (`compare --side-by-side` exits 0). A head on
+/// one intra-op thread against a base on two is caught (exit 1).
+#[test]
+fn this_build_as_a_worker_is_judged_side_by_side_with_another() {
+    let kb = env!("CARGO_BIN_EXE_kokoro-bench");
+    let side = |name: &str, other: &str| -> (Output, PathBuf) {
+        let out = common::tempdir(name);
+        let o = run(
+            &out,
+            &[
+                "--worker",
+                "--command",
+                &format!("{kb} worker"),
+                "--trials",
+                "6",
+                "--rounds",
+                "1",
+                "--suite",
+                "ttfa,rtf,versus",
+                "--versus",
+                &format!("head=--target command --worker --command '{kb} worker {other}'"),
+                "--save-audio",
+                "none",
+                "--voice",
+                "jf_alpha",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let run_dir = std::fs::read_dir(out.join("runs"))
+            .unwrap()
+            .flatten()
+            .next()
+            .unwrap();
+        (o, run_dir.path().join("bundle.json"))
+    };
+    let (_, same) = side("worker-aa", "");
+    let b = read_bundle(&std::fs::read(&same).unwrap()).unwrap().bundle;
+    let c = b.provenance.command.as_ref().unwrap();
+    assert_eq!(c.mode, CommandMode::Worker);
+    assert_eq!(c.reported["engine"], "kokoro-bench worker");
+    let warm: Vec<_> = b.cases[0].measured().collect();
+    assert_eq!(warm.len(), 6);
+    assert!(
+        warm.iter().all(|t| t.error.is_none() && t.audio_s > 2.0),
+        "{warm:?}"
+    );
+    assert!(
+        warm.iter().all(|t| t.chunks.t_ms.len() >= 2),
+        "streamed chunk by chunk"
+    );
+    let judge = |bundle: &Path| {
+        common::bin()
+            .args(["compare", "--side-by-side", "--markdown"])
+            .arg(bundle)
+            .output()
+            .unwrap()
+    };
+    let aa = judge(&same);
+    assert_eq!(aa.status.code(), Some(0), "{}", text(&aa));
+    assert!(
+        text(&aa).contains("trial pair by trial pair"),
+        "{}",
+        text(&aa)
+    );
+    let (_, slower) = side("worker-ab", "--threads 1");
+    let ab = judge(&slower);
+    assert_eq!(ab.status.code(), Some(1), "{}", text(&ab));
+    assert!(text(&ab).contains("regressed"), "{}", text(&ab));
+}

@@ -280,6 +280,9 @@ fn index_dir(given: Option<&Path>, new: &Path) -> PathBuf {
 /// # Errors
 /// When a bundle or the index cannot be read, or BASE is given without a NEW.
 pub fn run(args: &CompareArgs) -> Result<i32> {
+    if args.side_by_side {
+        return side_by_side(args);
+    }
     let floor = floor(args.noise_floor.as_deref())?;
     let (fixed_base, news) = if args.previous {
         (None, args.bundles.as_slice())
@@ -341,6 +344,58 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&all)?);
+    }
+    Ok(if regressed { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// `compare --side-by-side B…`: each bundle's versus section, judged pair by pair; exit 1 when a
+/// target regressed against the run's own.
+fn side_by_side(args: &CompareArgs) -> Result<i32> {
+    use kokoro_bench_bundle::compare::variants::compare_targets;
+    let mut regressed = false;
+    let mut json = Vec::new();
+    for path in &args.bundles {
+        let b = load(path)?.bundle;
+        let Some(v) = b.versus.as_ref() else {
+            anyhow::bail!(
+                "{} measured no targets side by side: run with `--suite …,versus --versus NAME=FLAGS` ({})",
+                b.run.id,
+                path.display()
+            );
+        };
+        let judged = compare_targets(v);
+        regressed |= judged
+            .iter()
+            .any(|c| c.rows.iter().any(|r| r.verdict == Verdict::Regressed));
+        if args.json {
+            json.push(serde_json::json!({"run": b.run.id, "targets": judged}));
+        } else if let Some(section) = kokoro_bench_bundle::present::versus::section(&b) {
+            // Markdown either way: the run's summary is Markdown too.
+            println!(
+                "{}",
+                kokoro_bench_bundle::present::markdown::render(&[section])
+            );
+        }
+        if args.annotations {
+            for c in &judged {
+                for r in c.rows.iter().filter(|r| r.verdict == Verdict::Regressed) {
+                    println!(
+                        "::error title=regressed side by side::{} vs {}: {} {} {}",
+                        c.variant,
+                        v.targets
+                            .first()
+                            .map(|t| t.label.as_str())
+                            .unwrap_or("the run's own"),
+                        r.case.as_deref().unwrap_or(""),
+                        r.metric.label(),
+                        r.reason
+                    );
+                }
+            }
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&json)?);
     }
     Ok(if regressed { EXIT_FAILED } else { EXIT_OK })
 }

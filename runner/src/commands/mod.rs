@@ -10,6 +10,7 @@ pub mod run;
 pub mod site;
 pub mod table;
 pub mod upstream;
+pub mod worker;
 
 /// `kokoro-bench setup`: ONNX Runtime and the registry pack, and with `--model` the release files.
 ///

@@ -2,12 +2,14 @@
 //! and a verdict that only says *regressed* or *improved* when the change is both statistically
 //! supported and larger than the metric's practical threshold ([`Metric::practical`]). The rule,
 //! one for every metric, is in [`rule`]; whether two runs can be compared at all is
-//! [`likeness`]; providers variants against their reference are [`variants`].
+//! [`likeness`]; providers variants against their reference are [`variants`]; targets measured
+//! side by side in one run are judged pair by pair ([`paired`]).
 //!
 //! A bundle compared with itself never regresses or improves: every interval contains 0.
 
 pub mod likeness;
 pub mod noise;
+pub mod paired;
 pub mod plans;
 pub mod rule;
 pub mod tradeoff;

@@ -44,11 +44,11 @@ pub struct Judging {
     pub contended: Option<String>,
 }
 
-fn is_count(metric: Metric) -> bool {
+pub(super) fn is_count(metric: Metric) -> bool {
     matches!(metric.practical(), Practical::Count(_))
 }
 
-fn statistic(metric: Metric) -> fn(&[f64]) -> Option<f64> {
+pub(super) fn statistic(metric: Metric) -> fn(&[f64]) -> Option<f64> {
     if is_count(metric) {
         mean
     } else {
@@ -65,7 +65,7 @@ fn trials_needed(other: usize) -> usize {
 }
 
 /// The threshold in the interval's units, widened for timing metrics by the machine's slowdown.
-fn tau(metric: Metric, relative: bool, base_stat: f64, j: &Judging) -> f64 {
+pub(super) fn tau(metric: Metric, relative: bool, base_stat: f64, j: &Judging) -> f64 {
     let widen = match (metric.is_timing(), j.machine_slowdown) {
         (true, Some(s)) => (s - 1.0).abs(),
         _ => 0.0,
@@ -81,7 +81,7 @@ fn flat(rounds: &Rounds) -> Vec<f64> {
     rounds.iter().flatten().copied().collect()
 }
 
-fn blank(metric: Metric, case: Option<String>, b: &Rounds, n: &Rounds) -> Row {
+pub(super) fn blank(metric: Metric, case: Option<String>, b: &Rounds, n: &Rounds) -> Row {
     let stat = statistic(metric);
     let (fb, fnew) = (flat(b), flat(n));
     let (sb, sn) = (stat(&fb), stat(&fnew));
@@ -253,7 +253,7 @@ pub fn compare_rounds(
 }
 
 /// The verdict and its reason from the (widened) interval and the threshold.
-fn verdict(
+pub(super) fn verdict(
     metric: Metric,
     relative: bool,
     (est_raw, lo_raw, hi_raw): (f64, f64, f64),

@@ -80,8 +80,9 @@ pub fn versus_values(c: &crate::schema::VersusCase, m: Metric) -> &[f64] {
 }
 
 /// Lines up every other target of a versus run against the run's own (the first), per case and
-/// metric, with the rule run-to-run comparisons use: these targets were measured side by side on
-/// purpose, so "different targets" is the question, not a reason to withhold verdicts.
+/// metric, pair by pair where the trials pair up ([`super::paired`]), else with the rule
+/// run-to-run comparisons use: these targets were measured side by side on purpose, so
+/// "different targets" is the question, not a reason to withhold verdicts.
 pub fn compare_targets(v: &crate::schema::VersusResult) -> Vec<VariantComparison> {
     let Some(reference) = v.targets.first().filter(|t| t.skipped.is_none()) else {
         return Vec::new();
@@ -98,13 +99,15 @@ pub fn compare_targets(v: &crate::schema::VersusResult) -> Vec<VariantComparison
                     continue;
                 };
                 for m in VERSUS_METRICS {
-                    rows.push(compare_samples(
-                        m,
-                        Some(c.case.clone()),
-                        versus_values(rc, m),
-                        versus_values(c, m),
-                        j.clone(),
-                    ));
+                    let (b, n) = (versus_values(rc, m), versus_values(c, m));
+                    // Trial k of each target ran in round k: judged as pairs when every trial
+                    // of both succeeded (a failure breaks the pairing: independent samples then).
+                    let paired = (rc.failed == 0 && c.failed == 0)
+                        .then(|| super::paired::compare_paired(m, Some(c.case.clone()), b, n, &j))
+                        .flatten();
+                    rows.push(paired.unwrap_or_else(|| {
+                        compare_samples(m, Some(c.case.clone()), b, n, j.clone())
+                    }));
                 }
             }
             VariantComparison {

@@ -52,7 +52,7 @@ pub fn section(b: &Bundle) -> Option<Section> {
         }
     }
     let mut blocks = vec![Block::Muted(format!(
-        "{} Medians of the measured trials; verdicts compare each target with `{}` (the run's own) by the same rule as `kokoro-bench compare`.",
+        "{} Medians of the measured trials; verdicts compare each target with `{}` (the run's own) trial pair by trial pair — the k-th trials of both ran in the same round, so the machine's state cancels (a 95 % bootstrap interval of the paired changes, the sign test's p) — by the thresholds of `kokoro-bench compare`.",
         v.order,
         v.targets.first().map(|t| t.label.as_str()).unwrap_or("")
     ))];
