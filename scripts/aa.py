@@ -3,6 +3,7 @@
 
   aa.py run     --bin B --dir D --pairs N [--b-flags "…"] [--a-flags "…"] -- RUN FLAGS…
   aa.py analyse --bin B --dir D [--ab D2] [--allow-different] [--floor-out F] [--markdown F]
+  aa.py side    --bin B --dir D --runs N --versus "NAME=FLAGS" [--markdown F] -- RUN FLAGS…
 
 `run` makes N pairs of runs in D/pair-NN/{A,B} (each run in its own artifacts folder, so no
 comparison borrows another pair's history). A/A: both runs with the same flags, A first. A/B:
@@ -19,6 +20,12 @@ favour either side.
  3. with --ab D2, judges the A/B pairs of D2 with the floor of all A/A pairs and counts how
     often each headline metric was caught regressed.
 It writes the floor (--floor-out, the file `compare --noise-floor` reads) and a Markdown report.
+
+`side` makes N runs in D/run-NN, each measuring the run's own target and the --versus one
+interleaved trial by trial (`--suite …,versus`), and judges each with `compare --side-by-side`
+(pair by pair: no run-to-run floor is needed, the machine's state is shared by each pair). With
+the versus target the same as the run's own it is an A/A experiment (every flagged row is a false
+alarm); with a slower one an A/B (how often each headline metric is caught regressed).
 """
 
 import argparse
@@ -237,6 +244,61 @@ def ab_report(a, floor):
     return lines + [""]
 
 
+def cmd_side(a, run_flags):
+    os.makedirs(a.dir, exist_ok=True)
+    for i in range(a.runs):
+        out = os.path.join(a.dir, f"run-{i + 1:02d}")
+        if bundle_of(out):
+            continue
+        cmd = [a.bin, "run", *run_flags, "--versus", a.versus, "--out", out, "--save-audio", "none", "-q"]
+        t0 = datetime.datetime.now()
+        r = sh(cmd)
+        mins = (datetime.datetime.now() - t0).total_seconds() / 60
+        print(f"side {i + 1}/{a.runs}: exit {r.returncode} in {mins:.1f} min", flush=True)
+        if r.returncode not in (0, 1):
+            sys.stderr.write(r.stderr)
+            sys.exit(f"a run failed: {' '.join(cmd)}")
+    runs = [b for b in (bundle_of(os.path.join(a.dir, n)) for n in sorted(os.listdir(a.dir))) if b]
+    lines = [f"### Side by side: {len(runs)} runs, the run's own target against `{a.versus}` interleaved ({a.dir})", ""]
+    lines.append("| run | pairs/case | minutes | compare exit | rows flagged | " + " | ".join(f"{m} change (median of cases)" for m in HEADLINE) + " | which |")
+    lines.append("|---|---|---|---|---|" + "---|" * len(HEADLINE) + "---|")
+    exits = flags = total = 0
+    caught = {m: 0 for m in HEADLINE}
+    changes = {m: [] for m in HEADLINE}
+    for path in runs:
+        r = sh([a.bin, "compare", "--side-by-side", "--json", path])
+        if r.returncode not in (0, 1):
+            sys.exit(f"compare --side-by-side failed: {r.stderr}")
+        rows = [row for t in json.loads(r.stdout)[0]["targets"] for row in t["rows"]]
+        f = [(x["metric"], x["case"]) for x in rows if x["verdict"] in ("regressed", "improved")]
+        exits += r.returncode == 1
+        flags += len(f)
+        total += len(rows)
+        cells = []
+        for m in HEADLINE:
+            mr = [x for x in rows if x["metric"] == m and x.get("change_rel") is not None]
+            med = median([x["change_rel"] for x in mr])
+            caught[m] += any(x["verdict"] == "regressed" for x in mr)
+            if med is not None:
+                changes[m].append(med)
+            cells.append(f"{med * 100:+.1f} %" if med is not None else "—")
+        b = json.load(open(path))
+        pairs = min((sum(1 for t in c["trials"] if t["kind"] == "warm") for c in b["cases"]), default=0)
+        mins = ((b["run"].get("finished_unix_ms") or b["run"]["started_unix_ms"]) - b["run"]["started_unix_ms"]) / 60000
+        which = ", ".join(f"{m} {c}" for m, c in f) or "—"
+        lines.append(f"| {b['run']['id']} | {pairs} | {mins:.1f} | {r.returncode} | {len(f)} of {len(rows)} | " + " | ".join(cells) + f" | {which} |")
+    lines += ["", f"**compare --side-by-side exited 1 in {exits} of {len(runs)} runs; {flags} of {total} rows ({flags / max(total, 1) * 100:.1f} %) were flagged.**", ""]
+    for m in HEADLINE:
+        med = median(changes[m])
+        if med is not None:
+            lines.append(f"- `{m}`: median change {med * 100:+.1f} %, caught regressed (in at least one case) in {caught[m]} of {len(runs)} runs")
+    text = "\n".join(lines) + "\n"
+    if a.markdown:
+        with open(a.markdown, "w") as fh:
+            fh.write(text)
+    print(text)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -261,6 +323,12 @@ def main():
                     help="exit 1 when at least this many pairs made compare exit 1")
     an.add_argument("--check-flagged", type=float,
                     help="exit 1 when more than this percentage of rows were flagged")
+    sd = sub.add_parser("side")
+    sd.add_argument("--bin", required=True)
+    sd.add_argument("--dir", required=True)
+    sd.add_argument("--runs", type=int, default=10)
+    sd.add_argument("--versus", required=True)
+    sd.add_argument("--markdown")
     argv = sys.argv[1:]
     rest = []
     if "--" in argv:
@@ -269,6 +337,8 @@ def main():
     a = p.parse_args(argv)
     if a.cmd == "run":
         cmd_run(a, rest)
+    elif a.cmd == "side":
+        cmd_side(a, rest)
     else:
         cmd_analyse(a)
 

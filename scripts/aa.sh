@@ -3,10 +3,17 @@
 # they catch a slowdown that is really there? Writes the run-to-run floor (`compare --noise-floor`
 # reads it) and the tables in docs/measurements.md. Resumable: finished runs are kept.
 #
-#   bash scripts/aa.sh engine [PAIRS]   A/A on the in-process engine, then A/B where B turns ONNX
-#                                       Runtime's graph optimisations off (--optimization disable)
+#   bash scripts/aa.sh engine [PAIRS]   A/A on the in-process engine, then A/B where B runs on one
+#                                       intra-op thread fewer (--threads 1; measured 2026-12-06:
+#                                       heard speech about +70 %, RTF about +20 %). Turning ONNX
+#                                       Runtime's graph optimisations off was the first choice; on the
+#                                       int8 model it changed nothing measurable (+0.7 to +3 %).
 #   bash scripts/aa.sh http [PAIRS]     the same on fastkokoro 0.7.0 (scripts/fastkokoro.sh), B a
 #                                       second server with FASTKOKORO_ONNX_GRAPH_OPTIMIZATION_LEVEL=disable
+#   bash scripts/aa.sh side [RUNS]      side by side: RUNS runs each interleaving the engine with
+#                                       itself (A/A), then RUNS with the engine against a slower one
+#                                       (A/B, SIDE_B flags, default --threads 1: one intra-op thread fewer), each
+#                                       judged pair by pair by `compare --side-by-side`
 #   bash scripts/aa.sh small            CI's small A/A: 3 pairs of short engine runs judged with the
 #                                       floor kokoro-bench ships; fails when 2 or more comparisons exit
 #                                       1 or more than 10 % of rows are flagged
@@ -31,9 +38,9 @@ case "$MODE" in
     python3 scripts/aa.py run --bin "$BIN" --dir "$DIR/engine-aa" --pairs "$PAIRS" -- "${RUN[@]}"
     say "engine A/A done"
     python3 scripts/aa.py run --bin "$BIN" --dir "$DIR/engine-ab" --pairs "$PAIRS" \
-      --b-flags "--optimization disable" -- "${RUN[@]}"
+      --b-flags "--threads 1" -- "${RUN[@]}"
     say "engine A/B done"
-    "${AN[@]}" --dir "$DIR/engine-aa" --ab "$DIR/engine-ab" --b-label "--optimization disable" \
+    "${AN[@]}" --dir "$DIR/engine-aa" --ab "$DIR/engine-ab" --b-label "--threads 1" \
       --floor-out "$DIR/engine-floor.json" --markdown "$DIR/engine.md"
     ;;
   http)
@@ -59,12 +66,22 @@ case "$MODE" in
       --b-label "FASTKOKORO_ONNX_GRAPH_OPTIMIZATION_LEVEL=disable" \
       --floor-out "$DIR/http-floor.json" --markdown "$DIR/http.md"
     ;;
+  side)
+    SIDE=(python3 scripts/aa.py side --bin "$BIN" --runs "$PAIRS")
+    "${SIDE[@]}" --dir "$DIR/side-aa" --versus "same=--target engine" --markdown "$DIR/side-aa.md" -- \
+      "${RUN[@]}" --suite ttfa,rtf,streaming,versus
+    say "side-by-side A/A done"
+    "${SIDE[@]}" --dir "$DIR/side-ab" --versus "slower=--target engine ${SIDE_B:---threads 1}" \
+      --markdown "$DIR/side-ab.md" -- "${RUN[@]}" --suite ttfa,rtf,streaming,versus
+    say "side-by-side A/B done"
+    cat "$DIR/side-aa.md" "$DIR/side-ab.md" >"$DIR/side.md"
+    ;;
   small)
     rm -rf "$DIR/small"
     python3 scripts/aa.py run --bin "$BIN" --dir "$DIR/small" --pairs 3 -- \
       "${RUN[@]}" --preset short --trials 4 --rounds 2 --suite ttfa,rtf,streaming
     "${AN[@]}" --dir "$DIR/small" --markdown "$DIR/small.md" --builtin-floor --check-exits 2 --check-flagged 10
     ;;
-  *) echo "usage: scripts/aa.sh engine|http|small [PAIRS]" >&2; exit 2 ;;
+  *) echo "usage: scripts/aa.sh engine|http|side|small [PAIRS]" >&2; exit 2 ;;
 esac
 say "report: $DIR/$MODE.md"

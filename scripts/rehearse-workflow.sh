@@ -6,6 +6,8 @@
 #
 #   1 first deploy          the branch is created, "first publish" is said, the site holds 1 run
 #   2 second deploy         every earlier run and share link survives (same bundle bytes)
+#   2b/4b the data cache     fresh checkouts with DATA_CACHE: the second downloads only the run
+#                           published since the first, not the whole branch
 #   3 unreadable history    the remote cannot be read during the fetch step: red, nothing
 #                           deployed, nothing pushed, the reason annotated
 #   4 a failed gate         the run is published and deployed, the job is red, the summary and
@@ -88,7 +90,14 @@ workflow second "$S/repo" || fail "the second deploy failed: $(tail -5 "$S/secon
 grep -q "$RUN1 →" "$S/second/summary.md" || fail "the summary does not compare with the previous run ($RUN1)"
 ok "second deploy: 2 runs, run $RUN1 byte-identical (share links survive), compared with it in the summary"
 
-# 3 — history cannot be read: red, nothing deployed or pushed, and why.
+# 2b — a fresh checkout (as on a hosted runner) with the data cache fills it: everything is new.
+own_objects() { git -C "$1" count-objects -v | awk '/^(count|in-pack):/ {n += $2} END {print n}'; }
+make_repo "$S/fresh-a"
+(cd "$S/fresh-a" && DATA_CACHE=$S/data-cache bash scripts/ci/history.sh fetch "$S/fresh-a-pub") >"$S/fresh-a.log" 2>&1 ||
+  fail "a fetch with an empty data cache failed: $(tail -3 "$S/fresh-a.log")"
+OWN_A=$(own_objects "$S/fresh-a")
+
+ red, nothing deployed or pushed, and why.
 transient() { # transient REPO NAME: 0 when the job behaves as it must
   local before_pages before_branch rc=0
   before_pages=$(sha256sum "$PAGES/data/index.json" | cut -d' ' -f1)
@@ -111,6 +120,16 @@ workflow gate "$S/repo" --gates "$S/gates.json" || rc=$?
 grep -q "gates FAILED" "$S/gate/summary.md" || fail "the summary does not say the gate failed"
 grep -q "::error title=gate impossible-heard" "$S/gate.log" || fail "no annotation for the failed gate"
 ok "failed gate: published (3 runs), red, summary and annotation name the gate"
+
+# 4b — the next fresh checkout with the cache downloads only the runs published since (4: one).
+make_repo "$S/fresh-b"
+(cd "$S/fresh-b" && DATA_CACHE=$S/data-cache bash scripts/ci/history.sh fetch "$S/fresh-b-pub") >"$S/fresh-b.log" 2>&1 ||
+  fail "a fetch with a filled data cache failed: $(tail -3 "$S/fresh-b.log")"
+OWN_B=$(own_objects "$S/fresh-b")
+[ "$(runs_in "$S/fresh-b-pub/index.json")" = 3 ] || fail "the cached fetch does not hold the 3 published runs"
+grep -q "fetching only what is new" "$S/fresh-b.log" || fail "the cached fetch did not use the cache: $(tail -3 "$S/fresh-b.log")"
+[ "$OWN_B" -lt "$OWN_A" ] || fail "the cached fetch downloaded $OWN_B objects, the first $OWN_A: it should fetch only what is new"
+ok "merges fetch only what is new: a fresh checkout with the data cache downloaded $OWN_B objects for 1 new run (without: $OWN_A for 2)"
 
 # 5 — a pull request: a comparison body, nothing deployed, the branch untouched.
 before_pages=$(sha256sum "$PAGES/data/index.json" | cut -d' ' -f1)

@@ -164,31 +164,6 @@ pub fn run_link(bundle: &str) -> String {
     .to_query()
 }
 
-/// Link to a comparison of `others` against `base`.
-pub fn compare_link(base: &str, others: &[&str]) -> String {
-    UrlState {
-        view: View::Compare,
-        bundles: std::iter::once(base)
-            .chain(others.iter().copied())
-            .map(str::to_string)
-            .collect(),
-        ..UrlState::parse("")
-    }
-    .to_query()
-}
-
-/// Link to the history of one metric (and case, and series).
-pub fn history_link(metric: &str, case: Option<&str>, series: Option<&str>) -> String {
-    UrlState {
-        view: View::History,
-        metric: Some(metric.to_string()),
-        case: case.map(str::to_string),
-        series: series.map(str::to_string),
-        ..UrlState::parse("")
-    }
-    .to_query()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,17 +202,18 @@ mod tests {
     }
 
     #[test]
-    fn link_builders_round_trip() {
+    fn a_run_link_is_percent_encoded_and_round_trips() {
         assert_eq!(
             run_link("data/runs/a/bundle.json"),
             "?view=run&bundle=data/runs/a/bundle.json"
         );
-        let c = UrlState::parse(&compare_link("a.json", &["b.json"]));
-        assert_eq!((c.view, c.bundles.len()), (View::Compare, 2));
-        let h = UrlState::parse(&history_link("rtf", Some("short"), None));
+        let odd = "data/runs/a b&c/bundle.json";
+        let link = run_link(odd);
+        assert!(!link.contains(' ') && !link.contains("b&c"), "{link}");
+        let back = UrlState::parse(&link);
         assert_eq!(
-            (h.metric.as_deref(), h.case.as_deref()),
-            (Some("rtf"), Some("short"))
+            (back.view, back.bundles),
+            (View::Run, vec![odd.to_string()])
         );
     }
 }

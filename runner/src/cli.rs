@@ -2,7 +2,7 @@
 
 use crate::run::plan::{CaseArgs, MachineArgs, OutputArgs, TrialArgs};
 use crate::suites::SuiteArgs;
-use crate::target::cli::TargetArgs;
+use crate::targets::cli::TargetArgs;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -242,7 +242,7 @@ pub struct HistoryArgs {
 pub struct WorkerArgs {
     /// Model, threads, provider and chunking: the same flags `--target engine` takes.
     #[command(flatten)]
-    pub engine: crate::target::engine::EngineArgs,
+    pub engine: crate::targets::engine::EngineArgs,
 }
 
 /// `compare` flags.

@@ -21,5 +21,5 @@ pub mod redact;
 pub mod run;
 pub mod setup;
 pub mod suites;
-pub mod target;
+pub mod targets;
 pub mod timefmt;

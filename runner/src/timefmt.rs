@@ -1,5 +1,5 @@
-//! Time helpers: Unix ms and RFC 3339 (UTC) without a date crate, and durations as people write
-//! them (`90s`, `20m`, `1h30m`).
+//! Time helpers: Unix ms, RFC 3339 (UTC) and durations as people write them (`90s`, `20m`,
+//! `1h30m`), all through humantime.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -11,45 +11,19 @@ pub fn unix_ms_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// Civil date from days since 1970-01-01 (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn parts(unix_ms: u64) -> (i64, u32, u32, u64, u64, u64, u64) {
-    let secs = unix_ms / 1000;
-    let (y, mo, d) = civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    (
-        y,
-        mo,
-        d,
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        unix_ms % 1000,
-    )
-}
-
-/// RFC 3339, e.g. `2026-11-23T22:18:19.123Z`.
+/// RFC 3339, e.g. `2026-11-23T22:18:19.123Z` (humantime).
 pub fn rfc3339(unix_ms: u64) -> String {
-    let (y, mo, d, h, mi, s, ms) = parts(unix_ms);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(unix_ms)).to_string()
 }
 
 /// Compact stamp for ids and folder names, e.g. `20261123T221819Z`.
 pub fn compact(unix_ms: u64) -> String {
-    let (y, mo, d, h, mi, s, _) = parts(unix_ms);
-    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+    let full = rfc3339(unix_ms);
+    let digits: String = full[..19]
+        .chars()
+        .filter(|c| *c != '-' && *c != ':')
+        .collect();
+    format!("{digits}Z")
 }
 
 /// Parses a duration: `90s`, `20m`, `1h30m`, `500ms` (humantime), or plain seconds (`90`).

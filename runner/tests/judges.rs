@@ -3,6 +3,8 @@
 //! suite (never pass it).
 
 mod common;
+#[path = "support/damage.rs"]
+mod damage;
 
 use kokoro_bench_bundle::schema::{GateStatus, NoteCode};
 use kokoro_bench_bundle::Bundle;
@@ -166,7 +168,7 @@ fn clean_speech_passes_noised_weights_fail_and_judging_follows_every_timed_trial
     // The same model with its int8 weights noised by ±2 LSB: it runs, every trial succeeds,
     // and the judges fail it.
     let mut weights = std::fs::read(common::assets().model).unwrap();
-    kokoro_bench::judges::damage::noise_int8_weights(&mut weights, 2).unwrap();
+    damage::noise_int8_weights(&mut weights, 2).unwrap();
     let noised = out.join("noised-int8.onnx");
     std::fs::write(&noised, weights).unwrap();
     let out2 = common::tempdir("judges-noised");

@@ -6,6 +6,11 @@
 #   bash scripts/ci/history.sh fetch DIR     check out the branch into DIR (read-only use is fine)
 #   bash scripts/ci/history.sh push DIR MSG  commit DIR's changes to the branch and push
 #
+# With DATA_CACHE (a folder the workflow keeps between runs with actions/cache), fetch downloads
+# only what is new: the objects of earlier fetches are kept there, lent to this checkout as git
+# alternates and offered to the remote as already present, so a week's publish transfers that
+# week's runs, not every run and WAV ever published.
+#
 # fetch distinguishes the first publish (the branch does not exist: said so, DIR left empty with
 # a FIRST_PUBLISH marker) from a failure to read what is published (after retries: exit 1, and
 # the job must deploy nothing — else a site with only this week's runs would replace history).
@@ -20,6 +25,32 @@ lookup() { # exit 0: the branch exists; 2: it does not; anything else: could not
 }
 
 ref="refs/remotes/kokoro-bench/$DATA_BRANCH"
+
+cached="refs/kokoro-bench/cached-$DATA_BRANCH"
+
+# DATA_CACHE's objects become this checkout's (alternates), and its newest tip a local ref, so
+# the fetch's negotiation tells the remote they are here and only newer objects are sent.
+lend_cache() {
+  [ -n "${DATA_CACHE:-}" ] || return 0
+  [ -d "$DATA_CACHE/objects" ] || git init -q --bare "$DATA_CACHE"
+  local objects alt
+  objects=$(cd "$DATA_CACHE" && pwd)/objects
+  alt=$(git rev-parse --git-path objects/info/alternates)
+  mkdir -p "$(dirname "$alt")"
+  grep -qxF "$objects" "$alt" 2>/dev/null || echo "$objects" >>"$alt"
+  local tip
+  if tip=$(git --git-dir="$DATA_CACHE" rev-parse -q --verify "refs/heads/$DATA_BRANCH^{commit}"); then
+    git update-ref "$cached" "$tip"
+    say "history: $(git --git-dir="$DATA_CACHE" count-objects -v | awk '/^(count|in-pack):/ {n += $2} END {print n}') objects of earlier fetches cached in $DATA_CACHE; fetching only what is new"
+  fi
+}
+
+# The new tip's objects go into DATA_CACHE (a local copy), for the next run to lend.
+keep_in_cache() {
+  [ -n "${DATA_CACHE:-}" ] || return 0
+  git --git-dir="$DATA_CACHE" fetch -q --depth 1 "$PWD" "+$ref:refs/heads/$DATA_BRANCH" ||
+    say "history: could not update the cache in $DATA_CACHE (the next fetch downloads everything again)"
+}
 
 # A worktree of this repository, so fetching and pushing use the checkout's own remote and
 # credentials (a fresh clone would not have them on a private repository).
@@ -47,10 +78,12 @@ case "$ACTION" in
       error "history" "cannot read the published runs from $DATA_REMOTE ($DATA_BRANCH): deploying now would replace every earlier run and share link, so nothing is deployed"
       exit 1
     fi
+    lend_cache
     retry 4 git fetch -q --depth 1 "$DATA_REMOTE" "+refs/heads/$DATA_BRANCH:$ref" || {
       error "history" "the $DATA_BRANCH branch exists but could not be fetched: nothing is deployed"
       exit 1
     }
+    keep_in_cache
     git worktree add -q --force --detach "$DIR" "$ref"
     n=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['runs']))" "$DIR/index.json" 2>/dev/null || echo "?")
     say "history: $n published run(s) from $DATA_BRANCH"

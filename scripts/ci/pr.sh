@@ -8,6 +8,8 @@
 # side* with the base: both engines as workers (`kokoro-bench worker`), interleaved trial by trial
 # in one run, judged pair by pair (`compare --side-by-side`). That verdict holds on a shared
 # runner, where a separate run's machine moves every trial together; it decides the job.
+# SIDE_TRIALS (default 10) pairs per case: the sign test then tolerates one pair that goes the
+# other way (with 6 pairs, one contrary pair already makes p = 0.22; docs/measurements.md).
 #
 #   bash scripts/ci/pr.sh OUT [run flags…]
 set -euo pipefail
@@ -55,7 +57,7 @@ if [ -n "${BASE_KB:-}" ]; then
     voice=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan"]["voice"])' "$bundle")
     set +e
     "$KB" run --out "$SIDE" --quiet-machine wait --quiet-timeout 2m --save-audio none -q \
-      --preset "${SIDE_PRESET:-short,medium,long}" --trials "${SIDE_TRIALS:-8}" --suite ttfa,rtf,streaming,versus \
+      --preset "${SIDE_PRESET:-short,medium,long}" --trials "${SIDE_TRIALS:-10}" --suite ttfa,rtf,streaming,versus \
       --voice "$voice" --target command --worker --command "$BASE_KB worker" \
       --versus "head=--target command --worker --command '$KB worker'"
     s=$?

@@ -141,7 +141,7 @@ fn row(r: &IndexEntry, index: &RunIndex, url: &str, picked: &UseStateHandle<Vec<
     html! {
         <tr class={classes!("run-row", format!("health-{class}"))}>
             <td data-label="pick"><input type="checkbox" checked={checked} onchange={toggle} aria-label={format!("pick run {} to compare", r.id)} /></td>
-            <td data-label="run"><a href={format!("?view=run&bundle={}", crate::route::encode(&href))}>{ &r.id }</a>
+            <td data-label="run"><a href={crate::route::run_link(&href)}>{ &r.id }</a>
                 <div class="muted small">{ format!("{} UTC", r.started_at.get(..16).unwrap_or(&r.started_at).replace('T', " ")) }</div></td>
             <td data-label="health"><span class={classes!("badge", class)}>{ words }</span></td>
             <td data-label="headline" class="num">{ headline(r) }</td>

@@ -6,9 +6,9 @@
 //! and every later download or cached copy is verified against it: trust on first use, said so.
 
 pub use crate::cli::{Precision, SetupArgs};
-use crate::target::http::limits::Limits;
-use crate::target::http::response::{Method, Post};
-use crate::target::http::{tls, url};
+use crate::targets::http::limits::Limits;
+use crate::targets::http::response::{Method, Post};
+use crate::targets::http::{tls, url};
 use anyhow::{bail, Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -6,12 +6,12 @@
 
 use crate::cli::WorkerArgs;
 use crate::engine::{EngineHandle, SynthEvent, SynthRequest, SAMPLE_RATE_HZ};
-use crate::target::command::protocol::{encode, FrameKind, VERSION};
+use crate::targets::command::protocol::{encode, FrameKind, VERSION};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::io::{BufRead, Write};
 
-/// One request line (see [`crate::target::command::protocol::RequestLine`]).
+/// One request line (see [`crate::targets::command::protocol::RequestLine`]).
 #[derive(Deserialize)]
 struct Line {
     text: String,

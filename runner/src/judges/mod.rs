@@ -10,7 +10,6 @@
 //! | [`mel`] | librosa-identical log-mel features |
 //! | [`npz`] | reads the `.npz` weights the set-up converters write |
 //! | [`nn`] | dense, layer-norm and attention pieces the Rust networks share |
-//! | [`damage`] | int8 weights noised in place: the bad model the judges must catch |
 //! | [`distillmos`] | DistillMOS: a predicted mean opinion score (naturalness and quality) |
 //! | [`dnsmos`] | DNSMOS P.835 (SIG/BAK/OVRL) and P.808 |
 //! | [`ge2e`] | Resemblyzer's GE2E speaker encoder |
@@ -24,7 +23,6 @@
 pub mod assets;
 pub mod contract;
 pub mod ct2;
-pub mod damage;
 pub mod distillmos;
 pub mod dnsmos;
 pub mod ge2e;

@@ -8,7 +8,6 @@ use super::ge2e;
 use super::registry::REGISTRY;
 use super::resample::resample;
 use crate::engine::runtime::Runtime;
-use crate::target::pcm::AudioParser;
 use anyhow::{bail, Context, Result};
 use kokoro_bench_bundle::schema::{JudgeModel, TrialJudges};
 use std::path::{Path, PathBuf};
@@ -136,22 +135,5 @@ impl Panel {
         }
         out.judge_ms = t.elapsed().as_secs_f64() * 1000.0;
         (out, transcript)
-    }
-}
-
-/// Reads a WAV file (PCM 8/16/24/32-bit or float; the first channel).
-///
-/// # Errors
-/// An unreadable file, or one that is not WAV audio, with its path.
-pub fn read_wav(path: &Path) -> Result<(Vec<f32>, u32)> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut p = AudioParser::new(0, true);
-    let samples = p.feed(&bytes);
-    if let Some(e) = &p.error {
-        bail!("{e} ({})", path.display());
-    }
-    match p.sample_rate_hz() {
-        Some(sr) if sr > 0 && !samples.is_empty() => Ok((samples, sr)),
-        _ => bail!("no audio in {}", path.display()),
     }
 }

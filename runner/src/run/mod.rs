@@ -61,12 +61,12 @@ fn phase_failed(ctx: &mut RunCtx, suite: &str, e: &anyhow::Error) {
 fn describe_target(
     ctx: &mut RunCtx,
     plan: &RunPlan,
-    target: &dyn crate::target::Target,
+    target: &dyn crate::targets::Target,
 ) -> Result<()> {
     let mut provenance = target.provenance(&plan.settings.voice)?;
     provenance.corpus = bundle::corpus(plan);
     ctx.bundle.provenance = provenance;
-    if let crate::target::CachePolicy::Defeated(style) = target.cache() {
+    if let crate::targets::CachePolicy::Defeated(style) = target.cache() {
         ctx.bundle.plan.nonce_per_trial = true;
         ctx.bundle.plan.nonce = Some(kokoro_bench_bundle::schema::NonceInfo {
             style,
@@ -98,8 +98,8 @@ fn look_at_the_machine(
     timeout: std::time::Duration,
 ) -> Result<()> {
     let meter = crate::measure::contention::Meter::new(match &ctx.sampled {
-        crate::target::Sampled::Process { pid, .. } => Some(*pid),
-        crate::target::Sampled::NotSampled(_) => None,
+        crate::targets::Sampled::Process { pid, .. } => Some(*pid),
+        crate::targets::Sampled::NotSampled(_) => None,
     });
     let check = quiet::check(mode, timeout, &meter, &ctx.progress)?;
     if let Some(c) = check.as_ref().filter(|c| !c.quiet) {

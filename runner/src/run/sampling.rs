@@ -3,7 +3,7 @@
 //! anything is measured (a bad value is exit 2 and costs nothing).
 
 use crate::context::settings::{AutoBudget, CaseText, Replay};
-use crate::target::TargetSpec;
+use crate::targets::TargetSpec;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use kokoro_bench_bundle::schema::{TargetKind, TrialKind};

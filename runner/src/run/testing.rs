@@ -3,7 +3,7 @@
 use super::plan::RunPlan;
 use crate::context::settings::{CaseText, SaveAudio, Settings};
 use crate::suites::Suite;
-use crate::target::fake::{FakeSpec, Script};
+use crate::targets::fake::{FakeSpec, Script};
 use std::path::PathBuf;
 
 /// A fresh temporary folder.
@@ -36,8 +36,8 @@ pub fn settings(trials: u32) -> Settings {
 }
 
 /// A request for `text` with a 10 s deadline, timed from `origin`.
-pub fn request(text: &str, origin: std::time::Instant) -> crate::target::Request<'_> {
-    crate::target::Request {
+pub fn request(text: &str, origin: std::time::Instant) -> crate::targets::Request<'_> {
+    crate::targets::Request {
         text,
         voice: "scripted",
         speed: 1.0,

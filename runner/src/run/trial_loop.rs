@@ -14,7 +14,7 @@ use crate::context::RunCtx;
 use crate::measure::contention::Meter;
 use crate::measure::probe;
 use crate::suites::Suite;
-use crate::target::{CachePolicy, Outcome};
+use crate::targets::{CachePolicy, Outcome};
 use anyhow::Result;
 use kokoro_bench_bundle::metrics::Metric;
 use kokoro_bench_bundle::schema::{
@@ -307,8 +307,8 @@ fn rotated(n: usize, round: u32) -> impl Iterator<Item = usize> {
 pub fn run(ctx: &mut RunCtx, suites: &[Box<dyn Suite>], requests: &Requests<'_>) -> Result<()> {
     let n = ctx.cases.len();
     let other = match &ctx.sampled {
-        crate::target::Sampled::Process { pid, .. } => Some(*pid),
-        crate::target::Sampled::NotSampled(_) => None,
+        crate::targets::Sampled::Process { pid, .. } => Some(*pid),
+        crate::targets::Sampled::NotSampled(_) => None,
     };
     let mut cur = Cursor {
         next_index: vec![0; n],

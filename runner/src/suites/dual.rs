@@ -7,12 +7,13 @@ use crate::context::settings::CaseText;
 use crate::context::RunCtx;
 use crate::engine::model::SessionConfig;
 use crate::engine::EngineConfig;
-use crate::target::engine::EngineTarget;
-use crate::target::{Request, Target};
+use crate::targets::engine::EngineTarget;
+use crate::targets::pool::{Pool, Route};
+use crate::targets::{Request, Target};
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use kokoro_bench_bundle::schema::{DualLevel, DualResult, SuiteKind, TrialKind};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -28,6 +29,14 @@ pub enum Policy {
 }
 
 impl Policy {
+    fn route(self, threshold_chars: u32) -> Route {
+        match self {
+            Policy::RoundRobin => Route::RoundRobin,
+            Policy::ByLength => Route::ByLength { threshold_chars },
+            Policy::LeastBusy => Route::LeastBusy,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Policy::RoundRobin => "round_robin",
@@ -67,29 +76,6 @@ pub struct DualOptions {
     pub length_threshold_chars: u32,
 }
 
-struct Router<'a> {
-    sessions: Vec<&'a dyn Target>,
-    policy: Policy,
-    threshold: u32,
-    next: AtomicU32,
-    busy: [AtomicU32; 2],
-}
-
-impl Router<'_> {
-    fn pick(&self, text: &str) -> usize {
-        if self.sessions.len() == 1 {
-            return 0;
-        }
-        match self.policy {
-            Policy::RoundRobin => (self.next.fetch_add(1, Ordering::SeqCst) % 2) as usize,
-            Policy::ByLength => usize::from(text.chars().count() as u32 > self.threshold),
-            Policy::LeastBusy => usize::from(
-                self.busy[1].load(Ordering::SeqCst) < self.busy[0].load(Ordering::SeqCst),
-            ),
-        }
-    }
-}
-
 /// What every level sends: the run's texts, voice, speed and audibility threshold (each session
 /// cuts text by its engine's own strategy).
 #[derive(Clone, Copy)]
@@ -104,7 +90,7 @@ struct Work<'a> {
 }
 
 fn level(
-    router: &Router<'_>,
+    router: &Pool<'_>,
     work: &Work<'_>,
     mode: &str,
     concurrency: u32,
@@ -132,25 +118,20 @@ fn level(
                     break;
                 }
                 let text = &texts[n as usize % texts.len()].text;
-                let s = router.pick(text);
-                router.busy[s].fetch_add(1, Ordering::SeqCst);
-                let t = router.sessions[s]
-                    .request(&Request {
-                        text,
-                        voice,
-                        speed,
-                        index: n as u32,
-                        kind: TrialKind::Warm,
-                        origin: t0,
-                        audible_threshold_dbfs,
-                        prebuffer_ms,
-                        timeout,
-                        cancel: Some(stop),
-                        plan: None,
-                    })
-                    .out
-                    .trial;
-                router.busy[s].fetch_sub(1, Ordering::SeqCst);
+                let (s, outcome) = router.request_routed(&Request {
+                    text,
+                    voice,
+                    speed,
+                    index: n as u32,
+                    kind: TrialKind::Warm,
+                    origin: t0,
+                    audible_threshold_dbfs,
+                    prebuffer_ms,
+                    timeout,
+                    cancel: Some(stop),
+                    plan: None,
+                });
+                let t = outcome.out.trial;
                 if let Ok(mut a) = audio.lock() {
                     *a += t.audio_s;
                 }
@@ -175,22 +156,16 @@ fn level(
 }
 
 /// Measures `mode` at every level: a warm-up request, then each level in turn.
-fn levels(router: &Router<'_>, work: &Work<'_>, mode: &str, opts: &DualOptions) -> Vec<DualLevel> {
-    let _ = level(router, work, "warmup", router.sessions.len() as u32, 1);
+fn levels(router: &Pool<'_>, work: &Work<'_>, mode: &str, opts: &DualOptions) -> Vec<DualLevel> {
+    let _ = level(router, work, "warmup", router.size() as u32, 1);
     opts.levels
         .iter()
         .map(|&c| level(router, work, mode, c, opts.requests_per_client))
         .collect()
 }
 
-fn router<'a>(sessions: Vec<&'a dyn Target>, opts: &DualOptions) -> Router<'a> {
-    Router {
-        sessions,
-        policy: opts.policy,
-        threshold: opts.length_threshold_chars,
-        next: AtomicU32::new(0),
-        busy: Default::default(),
-    }
+fn router<'a>(sessions: Vec<&'a dyn Target>, opts: &DualOptions) -> Pool<'a> {
+    Pool::with_route(sessions, opts.policy.route(opts.length_threshold_chars))
 }
 
 /// Runs single then dual at every level: one session with every thread, then two sessions with
@@ -290,7 +265,7 @@ pub fn build(input: &BuildInput<'_>) -> Result<Box<dyn Suite>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::fake::{FakeTarget, Script};
+    use crate::targets::fake::{FakeTarget, Script};
 
     fn work<'a>(texts: &'a [CaseText], stop: &'a AtomicBool) -> Work<'a> {
         Work {

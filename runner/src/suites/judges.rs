@@ -11,7 +11,8 @@ use crate::context::request::with_nonce;
 use crate::context::settings::SaveAudio;
 use crate::context::RunCtx;
 use crate::judges::assets::default_dir;
-use crate::judges::panel::{read_wav, Clip, Panel};
+use crate::judges::panel::{Clip, Panel};
+use crate::measure::wav::read_wav;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use kokoro_bench_bundle::schema::{

@@ -6,7 +6,7 @@
 use super::{BuildInput, Suite};
 use crate::context::RunCtx;
 use crate::measure::memory::Sampler;
-use crate::target::Sampled;
+use crate::targets::Sampled;
 use anyhow::{bail, Result};
 use clap::Args;
 use kokoro_bench_bundle::schema::{NoteCode, NoteLevel, SuiteKind};

@@ -32,7 +32,7 @@ pub mod versus;
 
 use crate::context::settings::Settings;
 use crate::context::RunCtx;
-use crate::target::{Target, TargetSpec, TrialOutput};
+use crate::targets::{Target, TargetSpec, TrialOutput};
 use anyhow::{bail, Result};
 use clap::Args;
 use kokoro_bench_bundle::schema::{GateRule, SuiteKind, Trial};
@@ -275,7 +275,7 @@ pub fn build(input: &BuildInput<'_>) -> Result<Vec<Box<dyn Suite>>> {
 mod tests {
     use super::*;
     use crate::run::testing::settings;
-    use crate::target::fake::{FakeSpec, Script};
+    use crate::targets::fake::{FakeSpec, Script};
     use clap::Parser;
 
     #[derive(Parser)]

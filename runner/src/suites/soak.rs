@@ -10,7 +10,7 @@ use crate::context::request::Requests;
 use crate::context::settings::CaseText;
 use crate::context::RunCtx;
 use crate::measure::memory::Sampler;
-use crate::target::Target;
+use crate::targets::Target;
 use crate::timefmt::parse_duration;
 use anyhow::{bail, Result};
 use clap::Args;

@@ -4,7 +4,7 @@
 
 use super::{BuildInput, Suite};
 use crate::context::settings::Settings;
-use crate::target::TrialOutput;
+use crate::targets::TrialOutput;
 use anyhow::Result;
 use kokoro_bench_bundle::playback::simulate;
 use kokoro_bench_bundle::schema::{SuiteKind, Trial};

@@ -9,8 +9,8 @@
 use super::{BuildInput, Suite};
 use crate::context::request::Requests;
 use crate::context::RunCtx;
-use crate::target::cli::TargetArgs;
-use crate::target::{Target, TargetSpec};
+use crate::targets::cli::TargetArgs;
+use crate::targets::{Target, TargetSpec};
 use anyhow::{bail, Result};
 use clap::{Args, Parser};
 use kokoro_bench_bundle::playback::simulate;

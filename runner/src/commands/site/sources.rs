@@ -81,7 +81,7 @@ impl Source {
                 std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
             }
             Source::Url { base } => {
-                crate::target::http::get(&format!("{base}{rel}"), tls().as_ref(), max)
+                crate::targets::http::get(&format!("{base}{rel}"), tls().as_ref(), max)
             }
         }
     }
@@ -161,6 +161,6 @@ impl Source {
 }
 
 /// TLS settings for reading an `https://` site (the public web roots).
-fn tls() -> Option<crate::target::http::tls::TlsConfig> {
-    crate::target::http::tls::client_config(None).ok()
+fn tls() -> Option<crate::targets::http::tls::TlsConfig> {
+    crate::targets::http::tls::client_config(None).ok()
 }

@@ -10,7 +10,7 @@
 
 use crate::context::request::Requests;
 use crate::context::settings::CaseText;
-use crate::target::Outcome;
+use crate::targets::Outcome;
 use kokoro_bench_bundle::capacity::meets;
 use kokoro_bench_bundle::playback::simulate;
 use kokoro_bench_bundle::schema::{

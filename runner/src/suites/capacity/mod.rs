@@ -7,7 +7,7 @@
 //!
 //! For the in-process engine, concurrency means requests queued on one session unless
 //! `--sessions K` loads K sessions (each with `--threads` intra-op threads) behind a least-busy
-//! router ([`crate::target::pool`]).
+//! router ([`crate::targets::pool`]).
 
 pub mod level;
 pub mod sweep;
@@ -17,9 +17,9 @@ use crate::context::request::Requests;
 use crate::context::RunCtx;
 use crate::engine::EngineConfig;
 use crate::measure::memory::Sampler;
-use crate::target::engine::EngineTarget;
-use crate::target::pool::Pool;
-use crate::target::{Sampled, Target};
+use crate::targets::engine::EngineTarget;
+use crate::targets::pool::Pool;
+use crate::targets::{Sampled, Target};
 use crate::timefmt::parse_duration;
 use anyhow::{bail, Context, Result};
 use clap::Args;

@@ -3,8 +3,8 @@
 use super::template::Template;
 use super::{CommandConfig, Output};
 use crate::engine::g2p::Lang;
-use crate::target::http::AudioFormat;
-use crate::target::stream::StreamArgs;
+use crate::targets::http::AudioFormat;
+use crate::targets::stream::StreamArgs;
 use anyhow::{bail, Result};
 use clap::Args;
 use std::time::Duration;
@@ -159,7 +159,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             pcm.0.output,
-            Output::Pcm(crate::target::pcm::SampleFormat::F32le)
+            Output::Pcm(crate::targets::pcm::SampleFormat::F32le)
         );
         assert_eq!(pcm.0.rate_hz, 16_000);
     }

@@ -5,7 +5,6 @@
 
 use std::collections::VecDeque;
 use std::io::Read;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -70,31 +69,16 @@ impl Stop {
     }
 }
 
-/// The limits of one wait.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits<'a> {
-    /// When the request started.
-    pub started: Instant,
-    /// The whole request must end by `started + total`.
-    pub total: Duration,
-    /// The longest wait for the next byte.
-    pub idle: Duration,
-    /// Raised by Ctrl-C.
-    pub cancel: Option<&'a AtomicBool>,
-}
+use crate::targets::limits::Exceeded;
+pub use crate::targets::limits::Limits;
 
-impl Limits<'_> {
-    fn check(&self, last: Instant) -> Result<(), Stop> {
-        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Err(Stop::Interrupted);
+impl From<Exceeded> for Stop {
+    fn from(e: Exceeded) -> Stop {
+        match e {
+            Exceeded::Interrupted => Stop::Interrupted,
+            Exceeded::Deadline(d) => Stop::Deadline(d),
+            Exceeded::Idle(d) => Stop::Idle(d),
         }
-        if self.started.elapsed() >= self.total {
-            return Err(Stop::Deadline(self.total));
-        }
-        if last.elapsed() >= self.idle {
-            return Err(Stop::Idle(self.idle));
-        }
-        Ok(())
     }
 }
 
@@ -274,7 +258,7 @@ pub fn wait_exit(
         }
         if let Err(stop) = limits.check(since) {
             kill(child);
-            return Err(stop);
+            return Err(stop.into());
         }
         std::thread::sleep(Duration::from_millis(5));
     }

@@ -18,6 +18,7 @@ pub mod command;
 pub mod engine;
 pub mod fake;
 pub mod http;
+pub mod limits;
 pub mod pcm;
 pub mod pool;
 pub mod stream;

@@ -1,7 +1,7 @@
 //! The HTTP target's flags, and turning them into a checked [`HttpConfig`].
 
 use super::{tls, url, Dialect, HttpConfig, HttpSpec};
-use crate::target::stream::StreamArgs;
+use crate::targets::stream::StreamArgs;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use kokoro_bench_bundle::schema::NonceStyle;

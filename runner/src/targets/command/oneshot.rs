@@ -6,8 +6,8 @@
 use super::pipe::{self, Limits, Piece, Stdout};
 use super::trace::Recording;
 use super::{CommandConfig, Output};
-use crate::target::pcm::AudioParser;
-use crate::target::{Outcome, Request};
+use crate::targets::pcm::AudioParser;
+use crate::targets::{Outcome, Request};
 use kokoro_bench_bundle::schema::ErrorKind;
 use std::io::Write;
 use std::sync::Mutex;
