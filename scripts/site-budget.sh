@@ -5,6 +5,8 @@
 # Prints the data folder's size, its file count and what one run costs with and without audio.
 #
 #   bash scripts/site-budget.sh [N]        (default 1000; about 2 minutes plus one run)
+#   SEED=artifacts bash scripts/site-budget.sh 1000   (replicate the newest run of an existing
+#                                                     artifacts folder instead of running one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
@@ -12,12 +14,16 @@ BIN=./target/release/kokoro-bench
 [ -x "$BIN" ] || cargo build --release -q -p kokoro-bench
 W=$(mktemp -d "${TMPDIR:-/tmp}/kokoro-budget.XXXXXX")
 trap 'rm -rf "$W"' EXIT
-"$BIN" run --out "$W/seed" --preset short,medium,long -q >/dev/null || [ $? -eq 1 ]
-python3 - "$W/seed" "$W/art" "$N" <<'PY'
+if [ -n "${SEED:-}" ]; then
+  [ -f "$SEED/index.json" ] || { echo "site-budget: SEED=$SEED has no index.json (give an artifacts folder)" >&2; exit 2; }
+else
+  "$BIN" run --out "$W/seed" --preset short,medium,long -q >/dev/null || [ $? -eq 1 ]
+fi
+python3 - "${SEED:-$W/seed}" "$W/art" "$N" <<'PY'
 import copy, hashlib, json, os, shutil, sys
 seed, art, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 index = json.load(open(os.path.join(seed, "index.json")))
-entry = index["runs"][0]
+entry = max(index["runs"], key=lambda e: e["started_unix_ms"])
 src = os.path.join(seed, os.path.dirname(entry["path"]))
 bundle = json.load(open(os.path.join(src, "bundle.json")))
 runs = []
@@ -37,7 +43,8 @@ for i in range(n):
 index["runs"] = runs
 json.dump(index, open(os.path.join(art, "index.json"), "w"))
 PY
-mkdir -p "$W/site"
+[ -f dist/index.html ] || { echo "site-budget: no built site in dist/ (cd report-ui && trunk build --release --offline)" >&2; exit 2; }
+cp -R dist "$W/site" && rm -rf "$W/site/data"
 t0=$(date +%s)
 "$BIN" publish --artifacts "$W/art" --site "$W/site" --keep-last "$N" --keep-audio-last 20 >/dev/null
 t1=$(date +%s)
@@ -55,4 +62,13 @@ mb = lambda b: f"{b / 1e6:.1f} MB"
 print(f"site-budget: {n} runs of one series, WAVs kept for the newest 20: data/ holds {mb(total)} in {files} files "
       f"(WAVs {mb(wav)}, precompressed .gz {mb(gz)}, everything else {mb(total - wav - gz)}); "
       f"{mb((total - wav) / n)} per run without audio; published in {secs} s")
+PY
+python3 - "${SEED:-$W/seed}" <<'PY'
+import json, os, sys
+seed = sys.argv[1]
+index = json.load(open(os.path.join(seed, "index.json")))
+e = max(index["runs"], key=lambda e: e["started_unix_ms"])
+d = os.path.join(seed, os.path.dirname(e["path"]))
+wav = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(d) for f in fs if f.endswith(".wav"))
+print(f"site-budget: the replicated run is {e['id']} ({wav / 1e6:.1f} MB of WAVs)")
 PY

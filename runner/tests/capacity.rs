@@ -83,7 +83,7 @@ fn server(workers: u32) -> u16 {
                 q.in_service += 1;
                 changed.notify_all();
                 drop(q);
-                let header = kokoro_bench::targets::pcm::streaming_wav_header(24_000);
+                let header = kokoro_bench::measure::pcm::streaming_wav_header(24_000);
                 let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n");
                 let _ = chunk(&mut s, &header);
                 for i in 0..3 {

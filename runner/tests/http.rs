@@ -69,7 +69,7 @@ fn handle(mut s: impl Read + Write) -> bool {
     let target = head.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split('?').next().unwrap_or("/").to_string();
     let pcm = real_pcm();
-    let header = kokoro_bench::targets::pcm::streaming_wav_header(24_000);
+    let header = kokoro_bench::measure::pcm::streaming_wav_header(24_000);
     let half_s = 24_000; // bytes of 0.5 s at 16-bit mono
     let keep = head.to_lowercase().contains("connection: keep-alive");
     match path.as_str() {

@@ -40,6 +40,14 @@ lend_cache() {
   grep -qxF "$objects" "$alt" 2>/dev/null || echo "$objects" >>"$alt"
   local tip
   if tip=$(git --git-dir="$DATA_CACHE" rev-parse -q --verify "refs/heads/$DATA_BRANCH^{commit}"); then
+    # The cache is shallow (depth 1): its commits' parents are not there, and this checkout must
+    # know that, or git walks into the missing parents.
+    if [ -f "$DATA_CACHE/shallow" ]; then
+      local sh
+      sh=$(git rev-parse --git-path shallow)
+      { cat "$DATA_CACHE/shallow"; cat "$sh" 2>/dev/null || true; } | sort -u >"$sh.new"
+      mv "$sh.new" "$sh"
+    fi
     git update-ref "$cached" "$tip"
     say "history: $(git --git-dir="$DATA_CACHE" count-objects -v | awk '/^(count|in-pack):/ {n += $2} END {print n}') objects of earlier fetches cached in $DATA_CACHE; fetching only what is new"
   fi

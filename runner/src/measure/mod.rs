@@ -1,11 +1,12 @@
 //! Measurement helpers: audibility, audio quality and loudness, CPU time and who else used the
-//! machine, memory/CPU sampling, machine facts, speed probes, WAV and CSV output.
+//! machine, memory/CPU sampling, machine facts, speed probes, audio parsing (WAV and raw PCM from a stream: `pcm`), WAV files and CSV output.
 
 pub mod audible;
 pub mod contention;
 pub mod cpu;
 pub mod machine;
 pub mod memory;
+pub mod pcm;
 pub mod powermetrics;
 pub mod probe;
 pub mod process;

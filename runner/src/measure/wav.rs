@@ -1,7 +1,7 @@
 //! WAV files: written as 16-bit PCM mono (the format every browser's `<audio>` plays), read
 //! through the same parser that reads a server's streamed audio ([`AudioParser`]).
 
-use crate::targets::pcm::AudioParser;
+use super::pcm::AudioParser;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 

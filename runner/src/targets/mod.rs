@@ -19,7 +19,6 @@ pub mod engine;
 pub mod fake;
 pub mod http;
 pub mod limits;
-pub mod pcm;
 pub mod pool;
 pub mod stream;
 mod trace;

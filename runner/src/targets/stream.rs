@@ -3,7 +3,7 @@
 //! (`cli`) each use it without depending on each other.
 
 use super::http::AudioFormat;
-use super::pcm::SampleFormat;
+use crate::measure::pcm::SampleFormat;
 use clap::Args;
 
 /// How audio arrives from an HTTP server or a program's stdout.

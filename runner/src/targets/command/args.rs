@@ -159,7 +159,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             pcm.0.output,
-            Output::Pcm(crate::targets::pcm::SampleFormat::F32le)
+            Output::Pcm(crate::measure::pcm::SampleFormat::F32le)
         );
         assert_eq!(pcm.0.rate_hz, 16_000);
     }

@@ -21,9 +21,9 @@ pub mod worker;
 
 pub use args::CommandArgs;
 
-use super::pcm::SampleFormat;
 use super::{Outcome, Request, Sampled, Target, TargetSpec};
 use crate::measure::memory::Scope;
+use crate::measure::pcm::SampleFormat;
 use anyhow::Result;
 use kokoro_bench_bundle::schema::{
     CommandMode, CommandTarget, NoteCode, NoteLevel, Provenance, TargetKind,

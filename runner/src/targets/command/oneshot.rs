@@ -6,7 +6,7 @@
 use super::pipe::{self, Limits, Piece, Stdout};
 use super::trace::Recording;
 use super::{CommandConfig, Output};
-use crate::targets::pcm::AudioParser;
+use crate::measure::pcm::AudioParser;
 use crate::targets::{Outcome, Request};
 use kokoro_bench_bundle::schema::ErrorKind;
 use std::io::Write;

@@ -9,7 +9,7 @@
 //!   message; the worker stays ready).
 //! - Stderr is free text, kept (bounded) for the bundle. Closing stdin asks the worker to exit.
 
-use crate::targets::pcm::SampleFormat;
+use crate::measure::pcm::SampleFormat;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

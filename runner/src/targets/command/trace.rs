@@ -1,7 +1,7 @@
 //! The trace of one command request: every stdout read that completed samples is a chunk on the
 //! trial's clock (pipe reads, not synthesis joins), the first byte is TTFB, the last is the end.
 
-use crate::targets::pcm::AudioParser;
+use crate::measure::pcm::AudioParser;
 use crate::targets::{finish, Outcome, Request, TrialOutput};
 use kokoro_bench_bundle::schema::{ChunkSeries, ErrorKind, Trial, TrialError, TrialFlag};
 use std::time::Instant;

@@ -11,7 +11,7 @@ use super::pipe::{self, Limits, Piece, StderrTail, Stdout};
 use super::protocol::{FrameKind, FrameReader, Hello, RequestLine};
 use super::trace::Recording;
 use super::CommandConfig;
-use crate::targets::pcm::{AudioParser, SampleFormat};
+use crate::measure::pcm::{AudioParser, SampleFormat};
 use crate::targets::{Outcome, Request};
 use kokoro_bench_bundle::schema::ErrorKind;
 use std::collections::BTreeMap;

@@ -74,7 +74,7 @@ pub struct HttpConfig {
     /// Sample rate of raw PCM.
     pub pcm_rate_hz: u32,
     /// Sample format of raw PCM.
-    pub pcm_format: crate::targets::pcm::SampleFormat,
+    pub pcm_format: crate::measure::pcm::SampleFormat,
     /// Ask for a streamed response.
     pub stream: bool,
     /// Language field (kokoro dialect; openai when given).
@@ -306,7 +306,7 @@ mod tests {
             payload_extra: serde_json::from_str(r#"{"seed": 7}"#).unwrap(),
             format: AudioFormat::Wav,
             pcm_rate_hz: 24_000,
-            pcm_format: crate::targets::pcm::SampleFormat::S16le,
+            pcm_format: crate::measure::pcm::SampleFormat::S16le,
             stream: true,
             lang: Some("en-us".into()),
             idle: Duration::from_secs(5),

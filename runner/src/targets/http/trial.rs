@@ -8,7 +8,7 @@ use super::limits::Limits;
 use super::response::{Body, Method, Post, Response};
 use super::url::resolve;
 use super::{AudioFormat, HttpConfig};
-use crate::targets::pcm::AudioParser;
+use crate::measure::pcm::AudioParser;
 use crate::targets::{finish, Outcome, Request, TrialOutput};
 use kokoro_bench_bundle::schema::{ChunkSeries, ErrorKind, Trial, TrialError, TrialFlag};
 use std::collections::BTreeMap;
