@@ -434,7 +434,8 @@ fn the_engine_and_kokoro_onnx_side_by_side_in_one_run_get_verdicts() {
         .args([
             "run", "--suite", "versus", "--voice", "jf_alpha", "--preset", "short",
         ])
-        .args(["--trials", "4", "--warmup", "1", "--out"])
+        // 6 trials: the fewest pairs a side-by-side verdict can rest on (the sign test).
+        .args(["--trials", "6", "--warmup", "1", "--out"])
         .arg(&out)
         .arg("--versus")
         .arg(format!(
@@ -454,7 +455,7 @@ fn the_engine_and_kokoro_onnx_side_by_side_in_one_run_get_verdicts() {
     let (engine, onnx) = (&v.targets[0].cases[0], &v.targets[1].cases[0]);
     assert_eq!(
         (engine.heard_ms.len(), onnx.heard_ms.len()),
-        (4, 4),
+        (6, 6),
         "{v:?}"
     );
     assert!(
@@ -482,7 +483,7 @@ fn the_engine_and_kokoro_onnx_side_by_side_in_one_run_get_verdicts() {
         );
         assert!(
             !row.reason.contains("too few"),
-            "4 a side can be judged: {}",
+            "6 pairs can be judged: {}",
             row.reason
         );
     }
