@@ -1,8 +1,8 @@
 //! # kokoro-bench (runner)
 //!
-//! The native CLI's library: what can be measured ([`target`]: the in-process Kokoro [`engine`],
+//! The native CLI's library: what can be measured ([`targets`]: the in-process Kokoro [`engine`],
 //! HTTP servers, a scripted fake), the kinds of measurement ([`suites`], one module each behind a
-//! registry), the driver that runs a plan into a bundle ([`run`]), measurement helpers
+//! registry), voice-agent turns ([`turns`]: text arriving like a model's output), the driver that runs a plan into a bundle ([`run`]), measurement helpers
 //! ([`measure`]), the set-up step ([`setup`]) and the commands ([`commands`]). `main.rs` only
 //! parses and dispatches.
 
@@ -23,3 +23,4 @@ pub mod setup;
 pub mod suites;
 pub mod targets;
 pub mod timefmt;
+pub mod turns;

@@ -195,5 +195,68 @@ fn streaming_suites_against_a_real_fastkokoro_server_give_sane_numbers() {
         "memory of the server, never the client"
     );
     assert!(m.peak_rss_bytes.unwrap() > 100_000_000);
+    turns_against_the_same_server(port, &work);
     drop(server);
+}
+
+/// Text arriving at 30 tokens/s, cut into sentences: one request per sentence, each with its
+/// own nonce, the audio played back to back from the first token.
+fn turns_against_the_same_server(port: u16, work: &Path) {
+    let out = work.join("turns");
+    let o = common::bin()
+        .args([
+            "run",
+            "--target",
+            "http",
+            "--url",
+            &format!("http://127.0.0.1:{port}/v1/audio/speech"),
+            "--voice",
+            "bench_alpha",
+            "--text",
+            "Sure. I found three flights to Denver tomorrow morning. The earliest leaves at six fifteen.",
+            "--text-arrival",
+            "30tok/s",
+            "--suite",
+            "ttfa,agent",
+            "--trials",
+            "2",
+            "--rounds",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let run = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let b = read_bundle(&std::fs::read(run.join("bundle.json")).unwrap())
+        .unwrap()
+        .bundle;
+    let c = &b.cases[0];
+    assert_eq!(c.failed().count(), 0);
+    for t in c.measured() {
+        let u = t.turn.as_ref().unwrap();
+        let texts: Vec<&str> = u.pieces.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Sure.",
+                "I found three flights to Denver tomorrow morning.",
+                "The earliest leaves at six fifteen."
+            ]
+        );
+        assert!(t.heard_ms.unwrap() >= u.pieces[0].sent_ms + u.pieces[0].ttfa_ms.unwrap() - 0.5);
+        assert!(u.end_of_turn_ms.unwrap() > 0.0);
+        assert!(t.nonce.is_some(), "every piece defeats the server's cache");
+    }
 }

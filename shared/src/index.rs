@@ -221,6 +221,10 @@ pub fn configuration(bundle: &Bundle) -> String {
         let n = s.intra_op_threads;
         parts.push(format!("{n} thread{}", if n == 1 { "" } else { "s" }));
     }
+    // Turns count from the first token: another question than whole texts.
+    if let Some(a) = &bundle.plan.text_arrival {
+        parts.push(format!("turns at {} ({:?})", a.spec, a.aggregation).to_lowercase());
+    }
     parts.join(" · ")
 }
 

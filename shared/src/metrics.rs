@@ -30,7 +30,7 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 30] = [
+    pub const ALL: [Metric; 33] = [
         Metric::HeardMs,
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
@@ -61,6 +61,9 @@ impl Metric {
         Metric::Cer,
         Metric::JoinSimilarityMin,
         Metric::OovPhonemeChars,
+        Metric::EndOfTurnMs,
+        Metric::PieceTtfaMs,
+        Metric::TurnPieces,
     ];
 
     /// The per-case metrics the CLI summary and the page show first, in order.
@@ -106,6 +109,9 @@ impl Metric {
             Metric::Cer => "cer",
             Metric::JoinSimilarityMin => "join_similarity_min",
             Metric::OovPhonemeChars => "oov_phoneme_chars",
+            Metric::EndOfTurnMs => "end_of_turn_ms",
+            Metric::PieceTtfaMs => "piece_ttfa_ms",
+            Metric::TurnPieces => "turn_pieces",
         }
     }
 
@@ -153,6 +159,9 @@ impl Metric {
             Metric::Cer => "Character error rate",
             Metric::JoinSimilarityMin => "Voice across joins",
             Metric::OovPhonemeChars => "Unspoken words (G2P)",
+            Metric::EndOfTurnMs => "End of turn",
+            Metric::PieceTtfaMs => "Piece TTFA",
+            Metric::TurnPieces => "Pieces / turn",
         }
     }
 
@@ -188,6 +197,9 @@ impl Metric {
             Metric::Cer => "Characters heard wrong, missed or added ÷ characters sent (normalised texts). Lower is better.",
             Metric::JoinSimilarityMin => "The lowest speaker similarity (GE2E cosine) between one streamed piece and the next in a trial: a join where the voice changes scores low. Pieces of a second or two embed less surely than whole utterances. Higher is better.",
             Metric::OovPhonemeChars => "Phoneme characters the model's vocabulary lacks, dropped before synthesis: about one per word the G2P could not pronounce, which was then not spoken (the engine asks espeak-ng for such words when it is installed). 0 is the goal; only the in-process engine knows it.",
+            Metric::EndOfTurnMs => "Text arriving like a language model's output: the last token → the listener hears the end of the turn's audio (the player's clock: stalls between pieces count). Lower is better.",
+            Metric::PieceTtfaMs => "Text arriving like a language model's output: each piece's request → its first audio, the median over the turn's pieces. Lower is better.",
+            Metric::TurnPieces => "Requests the client-side aggregator cut a turn into (fixed by the text and the rule). Fewer means later first audio, more means more joins.",
             Metric::SpeakerSimilarity => "Cosine of the audio's speaker embedding (Resemblyzer GE2E) to the voice's reference print from the clean model: same voice ≈ 0.95, another voice ≤ 0.75. Higher is better.",
         }
     }
@@ -205,9 +217,14 @@ impl Metric {
             | Metric::StallTotalMs
             | Metric::MinPrebufferMs
             | Metric::FirstChunkModelMs
-            | Metric::WholeModelMs => "ms",
+            | Metric::WholeModelMs
+            | Metric::EndOfTurnMs
+            | Metric::PieceTtfaMs => "ms",
             Metric::Rtf | Metric::InferenceRtf => "×",
-            Metric::Underruns | Metric::UnderrunsPer10min | Metric::OovPhonemeChars => "",
+            Metric::Underruns
+            | Metric::UnderrunsPer10min
+            | Metric::OovPhonemeChars
+            | Metric::TurnPieces => "",
             Metric::IntegratedLufs => "LUFS",
             Metric::TruePeakDbtp => "dBTP",
             Metric::PeakRssMb => "MB",
@@ -246,7 +263,9 @@ impl Metric {
             | Metric::TtfaMs
             | Metric::TtfaAudibleMs
             | Metric::TtfbMs
-            | Metric::TotalMs => Practical::Relative(0.05),
+            | Metric::TotalMs
+            | Metric::EndOfTurnMs
+            | Metric::PieceTtfaMs => Practical::Relative(0.05),
             Metric::Rtf | Metric::InferenceRtf => Practical::Relative(0.05),
             // Sub-millisecond on loopback: a relative threshold would call noise news.
             Metric::ConnectMs | Metric::TlsHandshakeMs => Practical::Absolute(5.0),
@@ -278,6 +297,8 @@ impl Metric {
             Metric::Wer | Metric::Cer => Practical::Absolute(0.05),
             // The G2P is deterministic: one word more or less unspoken is news.
             Metric::OovPhonemeChars => Practical::Count(0.5),
+            // Fixed by the text and the rule: one piece more or less is news.
+            Metric::TurnPieces => Practical::Count(0.5),
         }
     }
 
@@ -295,6 +316,8 @@ impl Metric {
                 | Metric::InferenceRtf
                 | Metric::FirstChunkModelMs
                 | Metric::WholeModelMs
+                | Metric::EndOfTurnMs
+                | Metric::PieceTtfaMs
         )
     }
 
@@ -302,7 +325,7 @@ impl Metric {
     /// (the G2P's unspoken words: every trial of a text gives the same count). `compare` judges
     /// such a change by its size alone — no number of trials makes it more certain.
     pub fn deterministic(self) -> bool {
-        matches!(self, Metric::OovPhonemeChars)
+        matches!(self, Metric::OovPhonemeChars | Metric::TurnPieces)
     }
 
     /// Whether the value comes from each trial (`true`) or from the run as a whole.
@@ -355,6 +378,9 @@ impl Metric {
                 .as_ref()
                 .and_then(|j| j.join_similarity.iter().flatten().copied().reduce(f64::min)),
             Metric::OovPhonemeChars => t.oov_phoneme_chars.map(f64::from),
+            Metric::EndOfTurnMs => t.turn.as_ref().and_then(|u| u.end_of_turn_ms),
+            Metric::PieceTtfaMs => t.turn.as_ref().and_then(|u| u.piece_ttfa_median_ms()),
+            Metric::TurnPieces => t.turn.as_ref().map(|u| u.pieces.len() as f64),
             Metric::PeakRssMb
             | Metric::SoakTtfaDriftPct
             | Metric::CapacitySustainableLevel
@@ -408,7 +434,9 @@ impl Metric {
     pub fn format(self, v: f64) -> String {
         match self {
             Metric::Rtf | Metric::InferenceRtf => format!("{v:.3}"),
-            Metric::Underruns | Metric::OovPhonemeChars => format!("{v:.1}"),
+            Metric::Underruns | Metric::OovPhonemeChars | Metric::TurnPieces => {
+                format!("{v:.1}")
+            }
             Metric::UnderrunsPer10min => format!("{v:.1}"),
             Metric::IntegratedLufs | Metric::TruePeakDbtp | Metric::SoakTtfaDriftPct => {
                 format!("{v:.1} {}", self.unit())

@@ -2,6 +2,7 @@
 //! renders the bundle crate's presentation rows for its suite (the CLI prints the same rows) and
 //! adds what only a page can show — a chart.
 
+pub mod agent;
 pub mod capacity;
 pub mod dual;
 pub mod gates;
@@ -29,6 +30,7 @@ pub const SECTIONS: &[fn(&Bundle) -> Html] = &[
     dual::render,
     hardware::render,
     soak::render,
+    agent::render,
     capacity::render,
     versus::render,
     memory::render,

@@ -82,9 +82,41 @@ pub const SENTENCES: [&str; 24] = [
     "Would you like tea or coffee with your breakfast?",
 ];
 
-/// Every preset id, the sentence set included, for messages.
+/// The id of the turn set: `--preset turns` runs every one of [`TURNS`] as its own case (the
+/// agent suite's default).
+pub const TURN_SET: &str = "turns";
+
+/// Agent-sized turns — what a voice agent says most: a word or three (greetings,
+/// confirmations), a short sentence, a full answer with numbers or a question. Ids carry the
+/// size (`w1-3`, `w4-8`, `w9-20`) so a page or a gate can pick one class.
+pub const TURNS: [(&str, &str); 9] = [
+    ("w1-3-hello", "Hello there!"),
+    ("w1-3-sure", "Sure."),
+    ("w1-3-thanks", "Got it, thanks."),
+    ("w4-8-booked", "Your table is booked for seven."),
+    ("w4-8-help", "Yes, I can help with that."),
+    ("w4-8-ready", "It will be ready in twenty minutes."),
+    (
+        "w9-20-flights",
+        "I found three flights to Denver tomorrow morning. The earliest leaves at six fifteen.",
+    ),
+    (
+        "w9-20-order",
+        "Your order number is four two seven nine, and it ships on Friday.",
+    ),
+    (
+        "w9-20-question",
+        "Would you like me to read the whole list, or just the top three results?",
+    ),
+];
+
+/// Every preset id, the sentence and turn sets included, for messages.
 pub fn ids() -> Vec<&'static str> {
-    PRESETS.iter().map(|p| p.id).chain([SENTENCE_SET]).collect()
+    PRESETS
+        .iter()
+        .map(|p| p.id)
+        .chain([SENTENCE_SET, TURN_SET])
+        .collect()
 }
 
 #[cfg(test)]
@@ -106,6 +138,20 @@ mod tests {
                 .count()
                 >= 8
         );
+    }
+
+    #[test]
+    fn turns_are_the_size_their_ids_say() {
+        for (id, text) in TURNS {
+            let words = text.split_whitespace().count();
+            let (lo, hi) = match &id[..id.rfind('-').unwrap()] {
+                "w1-3" => (1, 3),
+                "w4-8" => (4, 8),
+                "w9-20" => (9, 20),
+                other => panic!("{other}"),
+            };
+            assert!((lo..=hi).contains(&words), "{id}: {words} words");
+        }
     }
 
     #[test]

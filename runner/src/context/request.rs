@@ -49,18 +49,47 @@ impl<'a> Requests<'a> {
         self.target.cache()
     }
 
+    /// Ctrl-C, when the requests listen for it.
+    pub fn cancel(&self) -> Option<&'a AtomicBool> {
+        self.cancel
+    }
+
+    /// What a turn's merge needs from the settings.
+    pub fn settings_view(&self) -> crate::turns::speak::View {
+        crate::turns::speak::View {
+            audible_threshold_dbfs: self.settings.audible_threshold_dbfs,
+            prebuffer_ms: self.settings.prebuffer_ms,
+        }
+    }
+
     /// The target requests go to (for its speed probe).
     pub fn target(&self) -> &'a dyn Target {
         self.target
     }
 
-    /// Sends `text` (with a nonce when the cache must be defeated) and records the nonce.
+    /// Sends `text` (with a nonce when the cache must be defeated) and records the nonce; with
+    /// `--text-arrival`, speaks it as a turn ([`crate::turns::speak`]).
     pub fn send(&self, text: &str, index: u32, kind: TrialKind) -> Outcome {
         self.send_planned(text, index, kind, None)
     }
 
     /// [`Requests::send`] with chunks to speak instead of the engine's own plan.
     pub fn send_planned(
+        &self,
+        text: &str,
+        index: u32,
+        kind: TrialKind,
+        plan: Option<&[String]>,
+    ) -> Outcome {
+        if let Some(cfg) = self.settings.turns.as_deref() {
+            return crate::turns::speak::turn(self, cfg, text, index, kind);
+        }
+        self.send_one(text, index, kind, plan)
+    }
+
+    /// One request for `text` (with a nonce when the cache must be defeated), never a turn: what
+    /// a turn sends for each of its pieces.
+    pub fn send_one(
         &self,
         text: &str,
         index: u32,

@@ -39,6 +39,8 @@ pub struct Settings {
     pub save_audio: SaveAudio,
     /// Each request's total deadline; `None`: sized from the text ([`Settings::timeout_for`]).
     pub request_timeout: Option<Duration>,
+    /// `--text-arrival`: every request is a voice-agent turn ([`crate::turns`]).
+    pub turns: Option<std::sync::Arc<crate::turns::TurnConfig>>,
 }
 
 impl Settings {

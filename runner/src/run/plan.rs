@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 #[command(next_help_heading = "Cases")]
 pub struct CaseArgs {
     /// Preset texts to run (short, medium, long, paragraph; `sentences`: 24 everyday sentences as
-    /// cases s01–s24, for word error rate claims).
+    /// cases s01–s24, for word error rate claims; `turns`: 9 agent-sized turns, the agent
+    /// suite's default).
     #[arg(long, value_delimiter = ',', default_value = "short,medium,long")]
     pub preset: Vec<String>,
     /// Custom text (repeatable); replaces the presets unless --preset is also given explicitly.
@@ -28,6 +29,9 @@ pub struct CaseArgs {
     /// File with one text per non-empty line.
     #[arg(long)]
     pub text_file: Option<PathBuf>,
+    /// Text that arrives like a language model's output.
+    #[command(flatten)]
+    pub turns: crate::turns::TurnArgs,
 }
 
 /// What the run does about a machine that is busy before it starts.
@@ -132,11 +136,25 @@ pub struct RunPlan {
     pub machine_label: Option<String>,
 }
 
-fn cases(args: &CaseArgs, preset_given: bool) -> Result<Vec<CaseText>> {
+fn cases(args: &CaseArgs, preset_given: bool, agent: bool) -> Result<Vec<CaseText>> {
     let mut out = Vec::new();
     let custom = !args.text.is_empty() || args.text_file.is_some();
+    // The agent suite speaks agent-sized turns unless told otherwise.
+    let agent_turns = [presets::TURN_SET.to_string()];
+    let ids = if agent && !preset_given {
+        &agent_turns[..]
+    } else {
+        &args.preset[..]
+    };
     if !custom || preset_given {
-        for id in &args.preset {
+        for id in ids {
+            if id == presets::TURN_SET {
+                out.extend(presets::TURNS.iter().map(|(id, t)| CaseText {
+                    id: (*id).to_string(),
+                    text: (*t).to_string(),
+                }));
+                continue;
+            }
             if id == presets::SENTENCE_SET {
                 out.extend(
                     presets::SENTENCES
@@ -335,7 +353,8 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
         .command_line
         .iter()
         .any(|a| a == "--preset" || a.starts_with("--preset="));
-    let cases = cases(input.cases, preset_given)?;
+    let agent = input.suites.suite.iter().any(|s| s == "agent");
+    let cases = cases(input.cases, preset_given, agent)?;
     let target = input.target.spec()?;
     let replay = match &t.plan_from {
         Some(p) => Some(std::sync::Arc::new(super::sampling::replay(
@@ -349,6 +368,10 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
     if label.is_some_and(|l| l.is_empty() || l.len() > 80 || l.contains(['/', '\\'])) {
         bail!("--machine-label must be 1–80 characters without slashes (it names a history series), e.g. `ubuntu-24.04-x64`");
     }
+    let turns = input.cases.turns.config(agent)?.map(std::sync::Arc::new);
+    if turns.is_some() && replay.is_some() {
+        bail!("--plan-from replays whole-text chunk plans; with --text-arrival each piece is its own request: drop one of them");
+    }
     let settings = Settings {
         voice: target.voice(t.voice.as_deref())?,
         speed: t.speed,
@@ -361,6 +384,7 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
         audible_threshold_dbfs: t.audible_dbfs,
         save_audio: input.output.save_audio,
         request_timeout: t.request_timeout,
+        turns,
     };
     let suites = suites::build(&BuildInput {
         args: input.suites,

@@ -32,6 +32,7 @@ pub fn settings(trials: u32) -> Settings {
         audible_threshold_dbfs: -50.0,
         save_audio: SaveAudio::First,
         request_timeout: None,
+        turns: None,
     }
 }
 

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | [`Suite::before_target`] | before the target starts | memory (the sampler sees the engine load) |
 //! | [`Suite::target_started`] | the target is up, nothing measured yet | memory (baseline) |
-//! | [`Suite::analyse_trial`] | after every trial of the case × trial loop | streaming, quality |
+//! | [`Suite::analyse_trial`] | after every trial of the case × trial loop | streaming, quality, agent |
 //! | [`Suite::with_target`] | after the loop, the target still running | soak |
 //! | [`Suite::own_sessions`] | the target stopped; suites load their own sessions | judges, dual, hardware, providers |
 //! | [`Suite::finish`] | the end, whatever happened | memory (stop, leak slope) |
@@ -17,6 +17,7 @@
 //! when it is built ([`Entry::build`]) — so a suite that needs options cannot exist without them —
 //! and writes its own result into the bundle.
 
+pub mod agent;
 pub mod capacity;
 pub mod dual;
 pub mod hardware;
@@ -197,6 +198,12 @@ pub const REGISTRY: &[Entry] = &[
         engine_only: false,
         stray_flag: versus::stray_flag,
         build: versus::build,
+    },
+    Entry {
+        name: "agent",
+        engine_only: false,
+        stray_flag: no_flags,
+        build: agent::build,
     },
     Entry {
         name: "judges",

@@ -38,6 +38,19 @@ pub fn differences(base: &Bundle, new: &Bundle) -> Vec<String> {
             bm.cpu_model, bm.logical_cores, nm.cpu_model, nm.logical_cores
         ));
     }
+    let arrival = |b: &Bundle| {
+        b.plan.text_arrival.as_ref().map_or_else(
+            || "whole texts".to_string(),
+            crate::present::agent::describe,
+        )
+    };
+    if arrival(base) != arrival(new) {
+        d.push(format!(
+            "different requests: {} vs {} (with text arriving, times count from the first token)",
+            arrival(base),
+            arrival(new)
+        ));
+    }
     if base.plan.strategy != new.plan.strategy {
         d.push(format!(
             "different strategies: {} vs {}",
@@ -224,6 +237,31 @@ mod tests {
     use super::*;
     use crate::capacity::parse_slo;
     use crate::schema::{CapacityResult, LoadMode};
+
+    #[test]
+    fn turns_and_whole_texts_are_not_like_for_like() {
+        let base = crate::testing::bundle_with_ttfa(&[500.0, 510.0]);
+        let mut new = base.clone();
+        new.plan.text_arrival = Some(crate::schema::TextArrival {
+            pace: crate::schema::ArrivalPace::Rate {
+                per_s: 40.0,
+                unit: crate::schema::ArrivalUnit::Tokens,
+                jitter: 0.0,
+            },
+            aggregation: crate::schema::Aggregation::Sentence,
+            spec: "40tok/s".into(),
+        });
+        let d = differences(&base, &new);
+        assert!(
+            d.iter()
+                .any(|d| d.contains("whole texts") && d.contains("40 tokens/s")),
+            "{d:?}"
+        );
+        assert_ne!(
+            crate::index::series_of(&base),
+            crate::index::series_of(&new)
+        );
+    }
 
     #[test]
     fn a_labelled_machine_that_changed_cpu_stays_comparable_and_says_so() {

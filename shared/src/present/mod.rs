@@ -5,6 +5,7 @@
 //! [`run_sections`] is the registry: one function per section, in reading order. A suite that
 //! adds a result adds one file here and one line there.
 
+pub mod agent;
 pub mod capacity;
 pub mod cases;
 pub mod command;
@@ -194,6 +195,7 @@ pub fn run_sections(b: &Bundle) -> Vec<Section> {
         cases::cold,
         memory::section,
         soak::section,
+        agent::section,
         capacity::section,
         versus::section,
         providers::section,

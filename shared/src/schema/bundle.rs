@@ -181,6 +181,10 @@ pub struct Plan {
     /// How the nonce was written and what it cost, when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<NonceInfo>,
+    /// `--text-arrival`: each request's text arrived like a language model's output and was
+    /// cut into pieces; times are measured from the first token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_arrival: Option<super::TextArrival>,
 }
 
 /// How each request's text was made unique, and what that added.

@@ -188,6 +188,10 @@ pub struct Trial {
     /// Response flags (HTTP): e.g. `content_encoding_gzip`.
     #[serde(default)]
     pub flags: Vec<TrialFlag>,
+    /// `--text-arrival`: the turn this trial was (its text arriving, the pieces sent); every
+    /// time of the trial is then measured from the first token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn: Option<super::TurnTrace>,
 }
 
 /// Chunk arrivals as columns (one entry per chunk).

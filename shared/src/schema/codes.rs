@@ -213,6 +213,8 @@ string_codes! {
         Versus => "versus",
         /// Models that listen to the kept audio: predicted quality (DNSMOS), after the trials.
         Judges => "judges",
+        /// Voice-agent turns: text arriving like a language model's output, per turn size.
+        Agent => "agent",
     }
 }
 

@@ -72,4 +72,11 @@ pub enum Metric {
     /// Phoneme characters dropped before synthesis in a trial — about one per word the G2P could
     /// not pronounce, so not spoken (engine target; 0 when every word was spoken).
     OovPhonemeChars,
+    /// `--text-arrival`: the last token → the listener hears the end of the turn's audio, ms.
+    EndOfTurnMs,
+    /// `--text-arrival`: the median over a turn's pieces of each request's own time to first
+    /// audio, ms.
+    PieceTtfaMs,
+    /// `--text-arrival`: requests a turn was cut into (fixed by the text and the aggregator).
+    TurnPieces,
 }

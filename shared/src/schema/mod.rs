@@ -31,6 +31,7 @@ pub mod quality;
 mod real;
 pub mod soak;
 pub mod trials_auto;
+pub mod turn;
 pub mod versus;
 
 pub use artifacts::*;
@@ -53,4 +54,5 @@ pub use quality::*;
 pub use real::Real;
 pub use soak::*;
 pub use trials_auto::*;
+pub use turn::*;
 pub use versus::*;

@@ -1,0 +1,123 @@
+//! Voice-agent turns on the real engine: text arriving at a token rate, cut into sentences, one
+//! request per sentence, the audio played back to back — and the bad inputs that must exit 2.
+
+mod common;
+
+use common::bin;
+use kokoro_bench_bundle::read_bundle;
+use std::path::Path;
+
+fn run(out: &Path, extra: &[&str]) -> (i32, String) {
+    common::assets();
+    let o = bin()
+        .arg("run")
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout),
+    )
+}
+
+#[test]
+fn the_agent_suite_speaks_turns_as_they_arrive_and_counts_from_the_first_token() {
+    let out = common::tempdir("agent");
+    let (code, said) = run(
+        &out,
+        &[
+            "--suite",
+            "ttfa,streaming,agent",
+            "--text-arrival",
+            "30tok/s~0.2",
+            "--trials",
+            "2",
+            "--rounds",
+            "1",
+            "--save-audio",
+            "none",
+        ],
+    );
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        said.contains("Voice-agent turns") && said.contains("9–20 words"),
+        "{said}"
+    );
+    let run = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let b = read_bundle(&std::fs::read(run.join("bundle.json")).unwrap())
+        .unwrap()
+        .bundle;
+    assert_eq!(b.plan.text_arrival.as_ref().unwrap().spec, "30tok/s~0.2");
+    assert_eq!(b.cases.len(), 9, "the turns preset by default");
+    for c in &b.cases {
+        assert_eq!(c.failed().count(), 0, "{}", c.id);
+        for t in c.measured() {
+            let u = t.turn.as_ref().unwrap();
+            let first = &u.pieces[0];
+            // Heard speech counts from the first token: after the first piece was released and
+            // its request answered.
+            let heard = t.heard_ms.unwrap();
+            assert!(
+                heard >= first.sent_ms + first.ttfa_ms.unwrap() - 0.5,
+                "{}: {heard}",
+                c.id
+            );
+            assert!(first.sent_ms >= first.ready_ms, "{first:?}");
+            assert!(
+                u.end_of_turn_ms.unwrap() > 0.0,
+                "the audio outlasts the text"
+            );
+            let audio: f64 = u.pieces.iter().map(|p| p.audio_ms).sum();
+            assert!((audio - t.audio_s * 1000.0).abs() < 1.0);
+            for w in u.pieces.windows(2) {
+                assert!(
+                    w[1].sent_ms >= w[0].done_ms.unwrap() - 0.5,
+                    "one request at a time"
+                );
+                assert!(
+                    w[1].play_from_ms.unwrap() >= w[0].play_until_ms.unwrap() - 1e-3,
+                    "back to back"
+                );
+            }
+            assert!(t.playback.is_some(), "stalls between pieces are simulated");
+        }
+    }
+    let two = b.cases.iter().find(|c| c.id == "w9-20-flights").unwrap();
+    assert!(two
+        .measured()
+        .all(|t| t.turn.as_ref().unwrap().pieces.len() == 2));
+}
+
+#[test]
+fn bad_turn_flags_exit_2_with_what_to_write() {
+    let out = common::tempdir("agent-bad");
+    let trace = out.join("backwards.jsonl");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        &trace,
+        "{\"t_ms\": 50, \"text\": \"a\"}\n{\"t_ms\": 10, \"text\": \"b\"}\n",
+    )
+    .unwrap();
+    let trace_flag = format!("trace:{}", trace.display());
+    for (flags, expect) in [
+        (vec!["--text-arrival", "40lines/s"], "unknown unit `lines`"),
+        (vec!["--text-arrival", trace_flag.as_str()], "time order"),
+        (vec!["--aggregate", "clause"], "--text-arrival"),
+        (vec!["--text-arrival", "40tok/s~3"], "0 to 0.9"),
+    ] {
+        let (code, said) = run(&out, &flags);
+        assert_eq!(code, 2, "{flags:?}: {said}");
+        assert!(said.contains(expect), "{flags:?}: {said}");
+    }
+    assert!(
+        !out.join("runs").exists(),
+        "nothing measured, nothing written"
+    );
+}
