@@ -5,18 +5,22 @@
 # model and voice, interleaved trial by trial in one versus run; then the ratios of
 # docs/measurements.md ("The reference engine against its peers").
 #
-# Usage: scripts/peers.sh [--trials N] [--threads N] [--preset LIST] [--no-fastkokoro]
+# Usage: scripts/peers.sh [--trials N] [--threads N] [--preset LIST] [--no-fastkokoro] [--agent PACE]
 #   --threads 1 slows the engine (≈ 1.5–1.8× on 2 cores): the schedule must still not stall.
+#   --agent 40tok/s: voice-agent turns instead — the agent-sized `turns` preset with text arriving
+#   at PACE (a rate or trace:FILE), this engine against kokoro-onnx and fastkokoro under the same
+#   token stream, judged by `compare --side-by-side` (docs/measurements.md, "Voice-agent turns").
 # Needs: `kokoro-bench setup` done; installs kokoro-onnx and fastkokoro venvs once (PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TRIALS=5 THREADS=2 PRESET=short,medium,long FAST=1
+TRIALS=5 THREADS=2 PRESET=short,medium,long FAST=1 AGENT=
 while [ $# -gt 0 ]; do
   case "$1" in
     --trials) TRIALS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --preset) PRESET=$2; shift 2 ;;
     --no-fastkokoro) FAST=0; shift ;;
+    --agent) AGENT=$2; PRESET=turns; shift 2 ;;
     *) echo "peers.sh: unknown argument \`$1\` (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
 done
@@ -24,11 +28,16 @@ done
 cargo build --release -q -p kokoro-bench
 BIN=target/release/kokoro-bench
 ONNX=$(scripts/kokoro-onnx.sh)
-VERSUS=(
-  --versus "fixed-raw=--target engine --strategy progressive --joins raw --threads $THREADS"
-  --versus "whole=--target engine --strategy whole --threads $THREADS"
-  --versus "kokoro-onnx=--target command --worker --command '$ONNX'"
-)
+VERSUS=(--versus "kokoro-onnx=--target command --worker --command '$ONNX'")
+SUITES=(--suite versus)
+if [ -n "$AGENT" ]; then
+  SUITES=(--suite ttfa,streaming,agent,versus --text-arrival "$AGENT")
+else
+  VERSUS+=(
+    --versus "fixed-raw=--target engine --strategy progressive --joins raw --threads $THREADS"
+    --versus "whole=--target engine --strategy whole --threads $THREADS"
+  )
+fi
 
 LOG=$(mktemp -t peers-fastkokoro.XXXXXX)
 SERVER=
@@ -46,9 +55,13 @@ if [ "$FAST" = 1 ]; then
   VERSUS+=(--versus "fastkokoro-chunk=--target http --url http://127.0.0.1:$PORT/v1/audio/speech --server-pid $SERVER --payload-extra '{\"voice\": \"bench_alpha\"}'")
 fi
 
-OUT=artifacts/peers
+OUT=artifacts/peers${AGENT:+-agent}
 mkdir -p "$OUT"
-$BIN run --out "$OUT" --suite versus --voice jf_alpha --preset "$PRESET" --warmup 1 --trials "$TRIALS" \
+$BIN run --out "$OUT" "${SUITES[@]}" --quiet-machine wait --voice jf_alpha --preset "$PRESET" --warmup 1 --trials "$TRIALS" \
   --threads "$THREADS" "${VERSUS[@]}" --json > "$OUT/last-run.json" || [ $? -eq 1 ]
 BUNDLE=$(python3 -c "import json; print(json.load(open('$OUT/last-run.json'))['bundle'])")
-python3 scripts/peers_ratios.py "$BUNDLE"
+if [ -n "$AGENT" ]; then
+  $BIN compare --side-by-side "$BUNDLE" || [ $? -eq 1 ]
+else
+  python3 scripts/peers_ratios.py "$BUNDLE"
+fi

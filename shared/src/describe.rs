@@ -174,6 +174,38 @@ pub fn facts(b: &Bundle) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// How text arrived, in words.
+pub fn arrival(a: &crate::schema::TextArrival) -> String {
+    let pace = match &a.pace {
+        crate::schema::ArrivalPace::Rate {
+            per_s,
+            unit,
+            jitter,
+        } => {
+            let unit = match unit {
+                crate::schema::ArrivalUnit::Tokens => "tokens",
+                crate::schema::ArrivalUnit::Words => "words",
+            };
+            if *jitter > 0.0 {
+                format!("{per_s} {unit}/s (each gap ±{:.0} %)", jitter * 100.0)
+            } else {
+                format!("{per_s} {unit}/s")
+            }
+        }
+        crate::schema::ArrivalPace::Trace {
+            file,
+            events,
+            duration_ms,
+            ..
+        } => format!("the recorded trace {file} ({events} events over {duration_ms:.0} ms)"),
+    };
+    let rule = match a.aggregation {
+        crate::schema::Aggregation::Sentence => "sentence",
+        crate::schema::Aggregation::Clause => "clause",
+    };
+    format!("text arrived at {pace}, cut into requests by the {rule} rule")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

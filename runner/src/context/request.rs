@@ -49,13 +49,8 @@ impl<'a> Requests<'a> {
         self.target.cache()
     }
 
-    /// Ctrl-C, when the requests listen for it.
-    pub fn cancel(&self) -> Option<&'a AtomicBool> {
-        self.cancel
-    }
-
-    /// What a turn's merge needs from the settings.
-    pub fn settings_view(&self) -> crate::turns::speak::View {
+    /// The player a turn's pieces are played by.
+    fn player(&self) -> crate::turns::speak::View {
         crate::turns::speak::View {
             audible_threshold_dbfs: self.settings.audible_threshold_dbfs,
             prebuffer_ms: self.settings.prebuffer_ms,
@@ -82,7 +77,14 @@ impl<'a> Requests<'a> {
         plan: Option<&[String]>,
     ) -> Outcome {
         if let Some(cfg) = self.settings.turns.as_deref() {
-            return crate::turns::speak::turn(self, cfg, text, index, kind);
+            let turn = crate::turns::speak::Turn {
+                cfg,
+                view: self.player(),
+                cancel: self.cancel,
+            };
+            return turn.speak(text, index, kind, |piece| {
+                self.send_one(piece, index, kind, None)
+            });
         }
         self.send_one(text, index, kind, plan)
     }

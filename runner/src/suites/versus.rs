@@ -211,6 +211,8 @@ fn measure(
             case.audio_s.push(t.audio_s);
             case.total_ms.extend(t.total_ms);
             case.first_inference_ms.extend(t.first_inference_ms);
+            case.end_of_turn_ms
+                .extend(t.turn.as_ref().and_then(|u| u.end_of_turn_ms));
         }
     }
     outcome.fatal

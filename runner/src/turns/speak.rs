@@ -10,101 +10,126 @@
 
 use super::aggregate::{self, Piece};
 use super::TurnConfig;
-use crate::context::request::Requests;
 use crate::targets::{Outcome, TrialOutput};
 use kokoro_bench_bundle::playback::play_time_ms;
 use kokoro_bench_bundle::schema::{ErrorKind, Trial, TrialError, TrialKind, TurnPiece, TurnTrace};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Speaks `text` as one turn: trial `index` of its case.
-pub fn turn(
-    reqs: &Requests<'_>,
-    cfg: &TurnConfig,
-    text: &str,
-    index: u32,
-    kind: TrialKind,
-) -> Outcome {
-    let arrivals = cfg.pace.schedule(text, seed(text, index));
-    let last_token_ms = arrivals.last().map_or(0.0, |a| a.at_ms);
-    let pieces = aggregate::pieces(text, &arrivals, cfg.aggregation);
-    let t0 = Instant::now();
-    let mut sent = Vec::new();
-    for p in &pieces {
-        if !wait_until(t0 + Duration::from_secs_f64(p.ready_ms / 1000.0), reqs) {
-            break;
+/// What a turn needs besides its text: the run's turn settings, the player, Ctrl-C.
+pub struct Turn<'a> {
+    /// Pace and aggregation.
+    pub cfg: &'a TurnConfig,
+    /// The player.
+    pub view: View,
+    /// Raised by Ctrl-C: no further piece is sent.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl Turn<'_> {
+    /// Speaks `text` as one turn (trial `index` of its case): `send` makes one request for a
+    /// piece's text (with the run's nonce rule) and returns its outcome.
+    pub fn speak(
+        &self,
+        text: &str,
+        index: u32,
+        kind: TrialKind,
+        send: impl FnMut(&str) -> Outcome,
+    ) -> Outcome {
+        let arrivals = self.cfg.pace.schedule(text, seed(text, index));
+        let pieces = aggregate::pieces(text, &arrivals, self.cfg.aggregation);
+        let sent = self.send_pieces(&pieces, send);
+        let interrupted =
+            sent.len() < pieces.len() && sent.last().is_none_or(|s| s.2.out.trial.error.is_none());
+        let mut merged = merge(&sent, index, kind, &self.view);
+        let t = &mut merged.out.trial;
+        if interrupted && t.error.is_none() {
+            t.error = Some(TrialError {
+                kind: ErrorKind::Interrupted,
+                message: "interrupted (Ctrl-C) while text was still arriving".into(),
+            });
         }
-        let sent_ms = ms_since(t0);
-        let out = reqs.send_one(&p.text, index, kind, None);
-        let failed = out.out.trial.error.is_some() || out.fatal.is_some();
-        sent.push((p, sent_ms, out));
-        if failed {
-            break;
+        let last_token_ms = arrivals.last().map_or(0.0, |a| a.at_ms);
+        t.turn = Some(self.trace(t, &sent, arrivals.len() as u32, last_token_ms));
+        merged
+    }
+
+    /// Sends each piece when it is released and the previous request has ended; stops at a
+    /// failure or Ctrl-C. Each piece with the time its request started, ms after the first token.
+    fn send_pieces<'p>(
+        &self,
+        pieces: &'p [Piece],
+        mut send: impl FnMut(&str) -> Outcome,
+    ) -> Vec<(&'p Piece, f64, Outcome)> {
+        let t0 = Instant::now();
+        let mut sent = Vec::new();
+        for p in pieces {
+            if !wait_until(
+                t0 + Duration::from_secs_f64(p.ready_ms / 1000.0),
+                self.cancel,
+            ) {
+                break;
+            }
+            let sent_ms = ms_since(t0);
+            let out = send(&p.text);
+            let failed = out.out.trial.error.is_some() || out.fatal.is_some();
+            sent.push((p, sent_ms, out));
+            if failed {
+                break;
+            }
         }
+        sent
     }
-    let interrupted =
-        sent.len() < pieces.len() && sent.last().is_none_or(|s| s.2.out.trial.error.is_none());
-    let mut merged = merge(&sent, index, kind, reqs.settings_view());
-    if interrupted && merged.out.trial.error.is_none() {
-        merged.out.trial.error = Some(TrialError {
-            kind: ErrorKind::Interrupted,
-            message: "interrupted (Ctrl-C) while text was still arriving".into(),
-        });
+
+    /// The turn's record: its pieces on the player's clock and the end of the turn.
+    fn trace(
+        &self,
+        t: &Trial,
+        sent: &[(&Piece, f64, Outcome)],
+        tokens: u32,
+        last_token_ms: f64,
+    ) -> TurnTrace {
+        // When the player has played the audio up to `pos` ms. `until` asks a hair before, so
+        // the end of a piece is its own last sample (not the next piece's first) and rounding
+        // in the sum of the chunks' durations cannot put the end of the turn past the audio.
+        let at = |pos: f64| {
+            play_time_ms(
+                &t.chunks.t_ms,
+                &t.chunks.samples,
+                t.sample_rate_hz,
+                self.view.prebuffer_ms,
+                pos,
+            )
+        };
+        let until = |pos: f64| at(pos - EPSILON_MS).map(|v| v + EPSILON_MS);
+        let end_ms = (t.error.is_none() && t.audio_s > 0.0)
+            .then(|| until(t.audio_s * 1000.0))
+            .flatten();
+        let mut trace = TurnTrace {
+            tokens,
+            last_token_ms,
+            end_of_turn_ms: end_ms.map(|e| e - last_token_ms),
+            pieces: Vec::new(),
+        };
+        let mut pos_ms = 0.0;
+        for (p, sent_ms, out) in sent {
+            let o = &out.out.trial;
+            let audio_ms = o.audio_s * 1000.0;
+            let heard = audio_ms > 0.0;
+            trace.pieces.push(TurnPiece {
+                text: p.text.clone(),
+                ready_ms: p.ready_ms,
+                sent_ms: *sent_ms,
+                ttfa_ms: o.ttfa_ms,
+                done_ms: o.total_ms.map(|d| sent_ms + d),
+                audio_ms,
+                play_from_ms: heard.then(|| at(pos_ms)).flatten(),
+                play_until_ms: heard.then(|| until(pos_ms + audio_ms)).flatten(),
+            });
+            pos_ms += audio_ms;
+        }
+        trace
     }
-    let t = &mut merged.out.trial;
-    let prebuffer_ms = reqs.settings_view().prebuffer_ms;
-    // When the player has played the audio up to `pos` ms: evaluated a hair before, so the end
-    // of a piece is its own last sample (not the next piece's first) and the sum of the chunks'
-    // durations' rounding cannot put the end of the turn past the audio.
-    let played_until = |t: &Trial, pos: f64| {
-        play_time_ms(
-            &t.chunks.t_ms,
-            &t.chunks.samples,
-            t.sample_rate_hz,
-            prebuffer_ms,
-            pos - EPSILON_MS,
-        )
-        .map(|v| v + EPSILON_MS)
-    };
-    let end_ms = (t.error.is_none() && t.audio_s > 0.0)
-        .then(|| played_until(t, t.audio_s * 1000.0))
-        .flatten();
-    let mut trace = TurnTrace {
-        tokens: arrivals.len() as u32,
-        last_token_ms,
-        end_of_turn_ms: end_ms.map(|e| e - last_token_ms),
-        pieces: Vec::new(),
-    };
-    let mut at_ms = 0.0;
-    for (p, sent_ms, out) in &sent {
-        let o = &out.out.trial;
-        let audio_ms = o.audio_s * 1000.0;
-        trace.pieces.push(TurnPiece {
-            text: p.text.clone(),
-            ready_ms: p.ready_ms,
-            sent_ms: *sent_ms,
-            ttfa_ms: o.ttfa_ms,
-            done_ms: o.total_ms.map(|d| sent_ms + d),
-            audio_ms,
-            play_from_ms: (audio_ms > 0.0)
-                .then(|| {
-                    play_time_ms(
-                        &t.chunks.t_ms,
-                        &t.chunks.samples,
-                        t.sample_rate_hz,
-                        prebuffer_ms,
-                        at_ms,
-                    )
-                })
-                .flatten(),
-            play_until_ms: (audio_ms > 0.0)
-                .then(|| played_until(t, at_ms + audio_ms))
-                .flatten(),
-        });
-        at_ms += audio_ms;
-    }
-    t.turn = Some(trace);
-    merged
 }
 
 /// How far before a position the player is asked (see `played_until`), ms.
@@ -119,7 +144,7 @@ pub struct View {
 }
 
 /// The pieces' outcomes as one trial on the turn's clock.
-fn merge(sent: &[(&Piece, f64, Outcome)], index: u32, kind: TrialKind, view: View) -> Outcome {
+fn merge(sent: &[(&Piece, f64, Outcome)], index: u32, kind: TrialKind, view: &View) -> Outcome {
     let mut t = Trial {
         index,
         kind,
@@ -219,9 +244,9 @@ fn ms_since(t0: Instant) -> f64 {
 }
 
 /// Sleeps until `at`, in short steps so Ctrl-C is heard; `false` when it came.
-fn wait_until(at: Instant, reqs: &Requests<'_>) -> bool {
+fn wait_until(at: Instant, cancel: Option<&AtomicBool>) -> bool {
     loop {
-        if reqs.cancel().is_some_and(|c| c.load(Ordering::SeqCst)) {
+        if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
             return false;
         }
         let now = Instant::now();
@@ -245,6 +270,7 @@ fn seed(text: &str, index: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::request::Requests;
     use crate::run::testing::settings;
     use crate::targets::fake::{FakeSpec, Script};
     use crate::targets::TargetSpec;
@@ -252,12 +278,15 @@ mod tests {
     use kokoro_bench_bundle::schema::Aggregation;
     use std::sync::atomic::AtomicBool;
 
-    fn cfg(pace: &str) -> TurnConfig {
-        TurnConfig {
+    /// The test settings, every request a turn at `pace` (the run's dispatch path).
+    fn with_turns(pace: &str) -> crate::context::settings::Settings {
+        let mut s = settings(1);
+        s.turns = Some(std::sync::Arc::new(TurnConfig {
             pace: Pace::parse(pace).unwrap(),
             aggregation: Aggregation::Sentence,
             spec: pace.into(),
-        }
+        }));
+        s
     }
 
     #[test]
@@ -267,15 +296,9 @@ mod tests {
         let target = FakeSpec(Script::parse("100:1000").unwrap())
             .start()
             .unwrap();
-        let s = settings(1);
+        let s = with_turns("20words/s");
         let reqs = Requests::new(target.as_ref(), &s, Instant::now(), "run-abcdef", "");
-        let o = turn(
-            &reqs,
-            &cfg("20words/s"),
-            "One two. Three four.",
-            1,
-            TrialKind::Warm,
-        );
+        let o = reqs.send("One two. Three four.", 1, TrialKind::Warm);
         let t = &o.out.trial;
         let u = t.turn.as_ref().unwrap();
         assert_eq!((u.tokens, u.last_token_ms), (4, 150.0));
@@ -303,17 +326,11 @@ mod tests {
     #[test]
     fn ctrl_c_while_text_arrives_ends_the_turn_as_interrupted() {
         let target = FakeSpec(Script::parse("10:100").unwrap()).start().unwrap();
-        let s = settings(1);
+        let s = with_turns("1words/s");
         let stop = AtomicBool::new(true);
         let reqs = Requests::new(target.as_ref(), &s, Instant::now(), "run-abcdef", "")
             .cancelled_by(&stop);
-        let o = turn(
-            &reqs,
-            &cfg("1words/s"),
-            "Slow words here.",
-            0,
-            TrialKind::Warm,
-        );
+        let o = reqs.send("Slow words here.", 0, TrialKind::Warm);
         let e = o.out.trial.error.as_ref().unwrap();
         assert_eq!(e.kind, ErrorKind::Interrupted);
         assert!(o.out.trial.turn.unwrap().pieces.is_empty());

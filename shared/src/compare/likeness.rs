@@ -39,10 +39,10 @@ pub fn differences(base: &Bundle, new: &Bundle) -> Vec<String> {
         ));
     }
     let arrival = |b: &Bundle| {
-        b.plan.text_arrival.as_ref().map_or_else(
-            || "whole texts".to_string(),
-            crate::present::agent::describe,
-        )
+        b.plan
+            .text_arrival
+            .as_ref()
+            .map_or_else(|| "whole texts".to_string(), crate::describe::arrival)
     };
     if arrival(base) != arrival(new) {
         d.push(format!(

@@ -60,13 +60,27 @@ pub fn compare_variants(p: &ProvidersResult) -> Vec<VariantComparison> {
         .collect()
 }
 
-/// The metrics a versus run compares.
+/// The metrics every versus run compares.
 pub const VERSUS_METRICS: [Metric; 4] = [
     Metric::HeardMs,
     Metric::TtfaMs,
     Metric::Rtf,
     Metric::Underruns,
 ];
+
+/// The metrics this versus run compares: [`VERSUS_METRICS`], and the end of turn when text
+/// arrived (`--text-arrival`).
+pub fn versus_metrics(v: &crate::schema::VersusResult) -> Vec<Metric> {
+    let turns = v
+        .targets
+        .iter()
+        .any(|t| t.cases.iter().any(|c| !c.end_of_turn_ms.is_empty()));
+    let mut m = VERSUS_METRICS.to_vec();
+    if turns {
+        m.push(Metric::EndOfTurnMs);
+    }
+    m
+}
 
 /// The values of one metric in one versus case.
 pub fn versus_values(c: &crate::schema::VersusCase, m: Metric) -> &[f64] {
@@ -75,6 +89,7 @@ pub fn versus_values(c: &crate::schema::VersusCase, m: Metric) -> &[f64] {
         Metric::TtfaMs => &c.ttfa_ms,
         Metric::Rtf => &c.rtf,
         Metric::Underruns => &c.underruns,
+        Metric::EndOfTurnMs => &c.end_of_turn_ms,
         _ => &[],
     }
 }
@@ -88,6 +103,7 @@ pub fn compare_targets(v: &crate::schema::VersusResult) -> Vec<VariantComparison
         return Vec::new();
     };
     let j = Judging::default();
+    let metrics = versus_metrics(v);
     v.targets
         .iter()
         .skip(1)
@@ -98,7 +114,7 @@ pub fn compare_targets(v: &crate::schema::VersusResult) -> Vec<VariantComparison
                 let Some(rc) = reference.cases.iter().find(|r| r.case == c.case) else {
                     continue;
                 };
-                for m in VERSUS_METRICS {
+                for &m in &metrics {
                     let (b, n) = (versus_values(rc, m), versus_values(c, m));
                     // Trial k of each target ran in round k: judged as pairs when every trial
                     // of both succeeded (a failure breaks the pairing: independent samples then).

@@ -3,8 +3,9 @@
 //! after the last, each piece's own TTFA, stalls between pieces, pieces per turn.
 
 use super::{or_dash, Block, Cell, Section, Table};
+use crate::describe::arrival as describe;
 use crate::metrics::Metric;
-use crate::schema::{Aggregation, ArrivalPace, ArrivalUnit, Case, TextArrival};
+use crate::schema::Case;
 use crate::stats::{mean, median};
 use crate::Bundle;
 
@@ -24,38 +25,6 @@ pub fn size_of(text: &str) -> &'static str {
         .iter()
         .find(|(lo, hi, _)| (*lo..=*hi).contains(&n))
         .map_or(SIZES[0].2, |s| s.2)
-}
-
-/// How text arrived, in words.
-pub fn describe(a: &TextArrival) -> String {
-    let pace = match &a.pace {
-        ArrivalPace::Rate {
-            per_s,
-            unit,
-            jitter,
-        } => {
-            let unit = match unit {
-                ArrivalUnit::Tokens => "tokens",
-                ArrivalUnit::Words => "words",
-            };
-            if *jitter > 0.0 {
-                format!("{per_s} {unit}/s (each gap ±{:.0} %)", jitter * 100.0)
-            } else {
-                format!("{per_s} {unit}/s")
-            }
-        }
-        ArrivalPace::Trace {
-            file,
-            events,
-            duration_ms,
-            ..
-        } => format!("the recorded trace {file} ({events} events over {duration_ms:.0} ms)"),
-    };
-    let rule = match a.aggregation {
-        Aggregation::Sentence => "sentence",
-        Aggregation::Clause => "clause",
-    };
-    format!("text arrived at {pace}, cut into requests by the {rule} rule")
 }
 
 /// The agent section.

@@ -2,7 +2,7 @@
 //! verdicts against the run's own target (same cases, same machine, interleaved in time).
 
 use super::{Block, Cell, Section, Table, Tone};
-use crate::compare::variants::{compare_targets, versus_values, VERSUS_METRICS};
+use crate::compare::variants::{compare_targets, versus_metrics, versus_values};
 use crate::compare::Verdict;
 use crate::stats::median;
 use crate::Bundle;
@@ -19,8 +19,9 @@ fn tone(v: Verdict) -> Tone {
 /// The section, when the versus suite ran.
 pub fn section(b: &Bundle) -> Option<Section> {
     let v = b.versus.as_ref()?;
+    let metrics = versus_metrics(v);
     let mut headings = vec!["case", "target", "n", "failed"];
-    headings.extend(VERSUS_METRICS.iter().map(|m| m.label()));
+    headings.extend(metrics.iter().map(|m| m.label()));
     let mut t = Table::new("versus", &headings);
     let case_ids: Vec<&str> = v
         .targets
@@ -43,7 +44,7 @@ pub fn section(b: &Bundle) -> Option<Section> {
                 Cell::num(c.heard_ms.len().max(c.ttfa_ms.len()).to_string()),
                 Cell::num(c.failed.to_string()),
             ];
-            row.extend(VERSUS_METRICS.iter().map(|m| {
+            row.extend(metrics.iter().map(|m| {
                 Cell::num(super::or_dash(median(versus_values(c, *m)), |x| {
                     m.format(x)
                 }))

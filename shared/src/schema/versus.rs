@@ -60,6 +60,9 @@ pub struct VersusCase {
     /// can come no earlier).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub first_inference_ms: Vec<f64>,
+    /// `--text-arrival`: the last token → the end of each successful turn's audio heard, ms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub end_of_turn_ms: Vec<f64>,
     /// Failed trials.
     pub failed: u32,
     /// The first few failures' messages.
