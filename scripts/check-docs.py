@@ -13,7 +13,9 @@ COMMANDS = ["setup", "run", "schema", "validate", "migrate", "judge", "compare",
             "publish", "export", "completions", "view"]
 # Flags of other programs the docs show beside kokoro-bench's.
 FOREIGN = {"--stdout", "--headless", "--no-sandbox", "--release", "--offline", "--workspace", "--lib",
-           "--bins", "--all-features", "--all-targets", "--help", "--version", "--locked", "--preset=desktop"}
+           "--bins", "--all-features", "--all-targets", "--help", "--version", "--locked", "--preset=desktop",
+           # scripts/peers.sh's own flags
+           "--agent", "--no-fastkokoro"}
 
 
 def fail(msg):

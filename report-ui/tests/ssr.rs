@@ -234,3 +234,29 @@ async fn history_lines_up_runs_from_the_index_alone() {
         "another configuration is another series"
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_turn_run_shows_its_figures_per_turn_size_and_a_timeline_per_case() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/v2/engine-turns-2cases.json"),
+    )
+    .unwrap();
+    let html = render(source(&bytes)).await;
+    for needle in [
+        "Voice-agent turns",
+        "Text arrived at 40 tokens/s",
+        "9–20 words",
+        "<figure class=\"turn\"",
+        "w9-20-flights: 2 piece(s); heard ",
+        "<title>piece 2: “The earliest leaves at six fifteen.” sent at ",
+        "ms after the first token</text>",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    assert_eq!(
+        html.matches("<figure class=\"turn\"").count(),
+        2,
+        "one turn per case"
+    );
+}

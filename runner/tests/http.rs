@@ -233,6 +233,25 @@ fn handle(mut s: impl Read + Write) -> bool {
             );
             let _ = s.write_all(&[b'0'; 4096]);
         }
+        "/sse" | "/sse-bad" | "/sse-cut" => {
+            // OpenAI's server-sent events: base64 audio deltas 200 ms apart, then the usage.
+            use base64::Engine as _;
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+            for (i, part) in pcm.chunks(pcm.len() / 3 + 2).enumerate() {
+                std::thread::sleep(Duration::from_millis(200));
+                let b64 = base64::engine::general_purpose::STANDARD.encode(part);
+                let ev = if path == "/sse-bad" && i == 1 {
+                    "data: {\"type\": \"speech.audio.delta\", \"audio\": \n\n".to_string()
+                } else {
+                    format!("event: speech.audio.delta\ndata: {{\"type\":\"speech.audio.delta\",\"audio\":\"{b64}\"}}\n\n")
+                };
+                chunk(&mut s, ev.as_bytes());
+            }
+            if path != "/sse-cut" {
+                chunk(&mut s, b"data: {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\":14,\"output_tokens\":300,\"total_tokens\":314}}\n\n");
+            }
+            chunk(&mut s, b"");
+        }
         "/notaudio" => {
             let body = br#"{"status": "queued", "job": 17}"#;
             let _ = write!(
@@ -510,6 +529,63 @@ fn a_server_saying_the_wrong_sentence_or_half_of_it_fails_the_wer_gate_only() {
                 "{scored:?}"
             );
         }
+    }
+}
+
+#[test]
+fn server_sent_events_are_timed_by_their_deltas_and_malformed_ones_are_named() {
+    let port = server();
+    let out = common::tempdir("http-sse");
+    let url = format!("http://127.0.0.1:{port}/sse");
+    let (code, err) = run(
+        &out,
+        &url,
+        &["--trials", "2", "--stream-format", "sse", "--format", "pcm"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let b = bundle(&out);
+    for t in b.cases[0].measured() {
+        assert!(t.error.is_none(), "{:?}", t.error);
+        assert_eq!(t.chunks.len(), 3, "one chunk per delta");
+        let ttfa = t.ttfa_ms.unwrap();
+        assert!(
+            (190.0..600.0).contains(&ttfa),
+            "first delta after ~200 ms: {ttfa}"
+        );
+        assert!(
+            t.total_ms.unwrap() - ttfa > 350.0,
+            "two more deltas 200 ms apart"
+        );
+        assert_eq!(
+            t.samples as usize,
+            real_pcm().len() / 2,
+            "every sample decoded"
+        );
+        assert_eq!(t.usage.as_ref().unwrap().total_tokens, Some(314));
+    }
+    for (path, kind, expect) in [
+        ("/sse-bad", ErrorKind::NotAudio, "event 2 is not JSON"),
+        (
+            "/sse-cut",
+            ErrorKind::StreamEndedEarly,
+            "without `speech.audio.done`",
+        ),
+    ] {
+        let out = common::tempdir(&format!("http{}", path.replace('/', "-")));
+        let (code, err) = run(
+            &out,
+            &format!("http://127.0.0.1:{port}{path}"),
+            &["--trials", "1", "--format", "pcm"],
+        );
+        assert_eq!(code, 2, "nothing succeeded: {err}");
+        let b = bundle(&out);
+        let e = b.cases[0]
+            .trials
+            .iter()
+            .find_map(|t| t.error.clone())
+            .unwrap();
+        assert_eq!(e.kind, kind);
+        assert!(e.message.contains(expect), "{}", e.message);
     }
 }
 

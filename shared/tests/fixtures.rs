@@ -33,6 +33,33 @@ fn every_versioned_fixture_loads() {
     );
 }
 
+/// A real agent-suite run on the engine (text at 40 tokens/s, sentence pieces), trimmed to two
+/// of its nine cases (`w1-3-sure`: one piece; `w9-20-flights`: two) with their audio references.
+#[test]
+fn a_real_turn_run_reads_with_its_pieces_and_the_agent_section() {
+    use kokoro_bench_bundle::metrics::Metric;
+    use kokoro_bench_bundle::present;
+    let b = read_bundle(&fixture("v2/engine-turns-2cases.json"))
+        .unwrap()
+        .bundle;
+    assert_eq!(b.plan.text_arrival.as_ref().unwrap().spec, "40tok/s");
+    let two = b.cases.iter().find(|c| c.id == "w9-20-flights").unwrap();
+    for t in two.measured() {
+        let u = t.turn.as_ref().unwrap();
+        assert_eq!(u.pieces.len(), 2);
+        assert!(Metric::EndOfTurnMs.trial_value(t).unwrap() > 0.0);
+        assert_eq!(Metric::TurnPieces.trial_value(t), Some(2.0));
+        assert!(Metric::PieceTtfaMs.trial_value(t).unwrap() < t.heard_ms.unwrap());
+    }
+    let text = present::markdown::render(&present::run_sections(&b));
+    assert!(
+        text.contains("## Voice-agent turns")
+            && text.contains("| 1–3 words | 1 |")
+            && text.contains("| 9–20 words | 1 |"),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_real_capacity_sweep_reads_summarises_and_gates() {
     use kokoro_bench_bundle::capacity::{ceiling, summarise};

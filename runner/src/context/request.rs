@@ -50,8 +50,8 @@ impl<'a> Requests<'a> {
     }
 
     /// The player a turn's pieces are played by.
-    fn player(&self) -> crate::turns::speak::View {
-        crate::turns::speak::View {
+    fn player(&self) -> crate::turns::speak::Player {
+        crate::turns::speak::Player {
             audible_threshold_dbfs: self.settings.audible_threshold_dbfs,
             prebuffer_ms: self.settings.prebuffer_ms,
         }
@@ -79,7 +79,7 @@ impl<'a> Requests<'a> {
         if let Some(cfg) = self.settings.turns.as_deref() {
             let turn = crate::turns::speak::Turn {
                 cfg,
-                view: self.player(),
+                player: self.player(),
                 cancel: self.cancel,
             };
             return turn.speak(text, index, kind, |piece| {

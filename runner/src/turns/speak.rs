@@ -21,7 +21,7 @@ pub struct Turn<'a> {
     /// Pace and aggregation.
     pub cfg: &'a TurnConfig,
     /// The player.
-    pub view: View,
+    pub player: Player,
     /// Raised by Ctrl-C: no further piece is sent.
     pub cancel: Option<&'a AtomicBool>,
 }
@@ -41,7 +41,7 @@ impl Turn<'_> {
         let sent = self.send_pieces(&pieces, send);
         let interrupted =
             sent.len() < pieces.len() && sent.last().is_none_or(|s| s.2.out.trial.error.is_none());
-        let mut merged = merge(&sent, index, kind, &self.view);
+        let mut merged = merge(&sent, index, kind, &self.player);
         let t = &mut merged.out.trial;
         if interrupted && t.error.is_none() {
             t.error = Some(TrialError {
@@ -97,7 +97,7 @@ impl Turn<'_> {
                 &t.chunks.t_ms,
                 &t.chunks.samples,
                 t.sample_rate_hz,
-                self.view.prebuffer_ms,
+                self.player.prebuffer_ms,
                 pos,
             )
         };
@@ -132,11 +132,11 @@ impl Turn<'_> {
     }
 }
 
-/// How far before a position the player is asked (see `played_until`), ms.
+/// How far before a position the player is asked (see `until` in `Turn::trace`), ms.
 const EPSILON_MS: f64 = 1e-6;
 
-/// What the merge needs from the run's settings.
-pub struct View {
+/// The simulated listener: what counts as audible, and its pre-buffer.
+pub struct Player {
     /// Audibility threshold, dBFS.
     pub audible_threshold_dbfs: f64,
     /// Player pre-buffer, ms.
@@ -144,7 +144,7 @@ pub struct View {
 }
 
 /// The pieces' outcomes as one trial on the turn's clock.
-fn merge(sent: &[(&Piece, f64, Outcome)], index: u32, kind: TrialKind, view: &View) -> Outcome {
+fn merge(sent: &[(&Piece, f64, Outcome)], index: u32, kind: TrialKind, player: &Player) -> Outcome {
     let mut t = Trial {
         index,
         kind,
@@ -214,8 +214,8 @@ fn merge(sent: &[(&Piece, f64, Outcome)], index: u32, kind: TrialKind, view: &Vi
     crate::targets::finish(
         &mut t,
         &samples,
-        view.audible_threshold_dbfs,
-        view.prebuffer_ms,
+        player.audible_threshold_dbfs,
+        player.prebuffer_ms,
     );
     if t.error.is_none() && t.audio_s > 0.0 {
         t.rtf = Some(busy_ms / 1000.0 / t.audio_s);

@@ -71,6 +71,21 @@ pub struct TrialError {
     pub message: String,
 }
 
+/// What a server said a request cost (OpenAI's `speech.audio.done` event), as it said it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TokenUsage {
+    /// Input (text) tokens.
+    #[serde(default)]
+    pub input_tokens: Option<u64>,
+    /// Output (audio) tokens.
+    #[serde(default)]
+    pub output_tokens: Option<u64>,
+    /// Both.
+    #[serde(default)]
+    pub total_tokens: Option<u64>,
+}
+
 /// One synthesis of one text, with raw measurements. Times are ms from the request start.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -188,6 +203,9 @@ pub struct Trial {
     /// Response flags (HTTP): e.g. `content_encoding_gzip`.
     #[serde(default)]
     pub flags: Vec<TrialFlag>,
+    /// HTTP, server-sent events: the usage the stream's `speech.audio.done` reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TokenUsage>,
     /// `--text-arrival`: the turn this trial was (its text arriving, the pieces sent); every
     /// time of the trial is then measured from the first token.
     #[serde(default, skip_serializing_if = "Option::is_none")]

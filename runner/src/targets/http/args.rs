@@ -18,6 +18,15 @@ pub enum NonceArg {
     Off,
 }
 
+/// `--stream-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StreamFormat {
+    /// The audio bytes themselves.
+    Audio,
+    /// Server-sent events carrying base64 audio.
+    Sse,
+}
+
 /// `--target http` flags.
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "HTTP target (--target http)")]
@@ -43,6 +52,11 @@ pub struct HttpArgs {
     /// Ask for a whole (non-streamed) response.
     #[arg(long)]
     pub no_stream: bool,
+    /// Ask for OpenAI's server-sent events (`"stream_format": "sse"`: base64 audio deltas, then
+    /// `speech.audio.done` with the usage). A `text/event-stream` response is decoded as such
+    /// whether asked or not; every timing is the arrival of the events.
+    #[arg(long, value_enum, default_value = "audio", value_name = "FORMAT")]
+    pub stream_format: StreamFormat,
     /// Follow `307`/`308` redirects (they keep the POST). Without it a redirect stops the run
     /// with its status and `Location`; `301`/`302`/`303` always do (they would turn the POST
     /// into a GET).
@@ -105,6 +119,8 @@ impl HttpArgs {
             Some("--keep-alive")
         } else if !self.header_env.is_empty() {
             Some("--header-env")
+        } else if self.stream_format == StreamFormat::Sse {
+            Some("--stream-format")
         } else {
             None
         }
@@ -137,6 +153,9 @@ impl HttpArgs {
         for spec in &self.header_env {
             headers.push(header_from_env(spec)?);
         }
+        if self.stream_format == StreamFormat::Sse && self.dialect != super::Dialect::Openai {
+            bail!("--stream-format sse is OpenAI's: use it with --dialect openai (the default)");
+        }
         let payload_extra = match &self.payload_extra {
             Some(j) => match serde_json::from_str::<serde_json::Value>(j) {
                 Ok(serde_json::Value::Object(m)) => m,
@@ -158,6 +177,7 @@ impl HttpArgs {
                 pcm_rate_hz: stream.pcm_rate_hz,
                 pcm_format: stream.sample_format,
                 stream: !self.no_stream,
+                sse: self.stream_format == StreamFormat::Sse,
                 lang: None,
                 idle: stream.idle_timeout,
                 follow_redirects: self.follow_redirects,

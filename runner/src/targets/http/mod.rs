@@ -7,7 +7,6 @@
 //! turns one request into a trial, [`server_pid`] finds the process to sample.
 
 pub mod args;
-pub mod base64;
 pub mod conn;
 pub mod decode;
 pub mod error;
@@ -16,6 +15,7 @@ pub mod limits;
 pub mod proxy;
 pub mod response;
 pub mod server_pid;
+pub mod sse;
 pub mod tls;
 pub mod trial;
 pub mod url;
@@ -77,6 +77,8 @@ pub struct HttpConfig {
     pub pcm_format: crate::measure::pcm::SampleFormat,
     /// Ask for a streamed response.
     pub stream: bool,
+    /// Ask for server-sent events (`"stream_format": "sse"`, OpenAI dialect).
+    pub sse: bool,
     /// Language field (kokoro dialect; openai when given).
     pub lang: Option<String>,
     /// The longest wait for the next byte (`--idle-timeout`).
@@ -120,6 +122,9 @@ impl HttpConfig {
         m.insert("voice".into(), voice.into());
         m.insert("speed".into(), serde_json::json!(speed));
         m.insert("stream".into(), self.stream.into());
+        if self.sse {
+            m.insert("stream_format".into(), "sse".into());
+        }
         if let Some(l) = &self.lang {
             m.insert("lang".into(), l.clone().into());
         }
@@ -308,6 +313,7 @@ mod tests {
             pcm_rate_hz: 24_000,
             pcm_format: crate::measure::pcm::SampleFormat::S16le,
             stream: true,
+            sse: false,
             lang: Some("en-us".into()),
             idle: Duration::from_secs(5),
             follow_redirects: false,

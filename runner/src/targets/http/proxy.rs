@@ -79,7 +79,7 @@ pub fn authorization(proxy: &Url) -> Option<String> {
     proxy.userinfo.as_ref().map(|u| {
         format!(
             "Proxy-Authorization: Basic {}\r\n",
-            super::base64::encode(u.as_bytes())
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, u.as_bytes())
         )
     })
 }

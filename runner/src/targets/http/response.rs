@@ -161,7 +161,7 @@ impl<'a> Post<'a> {
         if let (Some(user), false) = (&self.url.userinfo, has_auth) {
             req.push_str(&format!(
                 "Authorization: Basic {}\r\n",
-                super::base64::encode(user.as_bytes())
+                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, user.as_bytes())
             ));
         }
         for (k, v) in self.headers {

@@ -6,6 +6,7 @@
 use super::error::WireError;
 use super::limits::Limits;
 use super::response::{Body, Method, Post, Response};
+use super::sse::SseAudio;
 use super::url::resolve;
 use super::{AudioFormat, HttpConfig};
 use crate::measure::pcm::AudioParser;
@@ -35,6 +36,7 @@ fn read_audio(
     url: &str,
     body: &mut Body<'_>,
     parser: &mut AudioParser,
+    mut sse: Option<&mut SseAudio>,
     trial: &mut Trial,
     start: Instant,
 ) -> Received {
@@ -46,6 +48,17 @@ fn read_audio(
                 let t_ms = ms(t);
                 trial.ttfb_ms.get_or_insert(t_ms);
                 got.last_byte_ms = Some(t_ms);
+                let bytes = match sse.as_deref_mut() {
+                    Some(events) => {
+                        let audio = events.feed(&bytes);
+                        if let Some(e) = &events.error {
+                            fail(trial, ErrorKind::NotAudio, format!("{e} ({url})"));
+                            break;
+                        }
+                        audio
+                    }
+                    None => bytes,
+                };
                 let pcm = parser.feed(&bytes);
                 if let Some(e) = &parser.error {
                     fail(trial, ErrorKind::NotAudio, format!("{e} ({url})"));
@@ -58,7 +71,15 @@ fn read_audio(
                     got.samples.extend(pcm);
                 }
             }
-            Ok(None) => break,
+            Ok(None) => {
+                if let Some(events) = sse {
+                    if let Some(e) = events.finish() {
+                        fail(trial, ErrorKind::StreamEndedEarly, format!("{e} ({url})"));
+                    }
+                    trial.usage = events.done.clone();
+                }
+                break;
+            }
             Err(e) => {
                 fail(trial, e.kind(), format!("{e} ({url})"));
                 break;
@@ -226,10 +247,14 @@ pub fn run_trial(cfg: &HttpConfig, req: &Request<'_>) -> Outcome {
                 fatal = stop.then(|| message.clone());
                 fail(&mut trial, kind, message);
             } else {
+                // Server-sent events wrap the audio in base64 deltas, whatever was asked.
+                let mut events = super::sse::is_event_stream(resp.head.header("content-type"))
+                    .then(SseAudio::default);
                 received = read_audio(
                     &cfg.url_text,
                     &mut resp.body,
                     &mut parser,
+                    events.as_mut(),
                     &mut trial,
                     start,
                 );
