@@ -305,12 +305,13 @@ mod tests {
         let texts: Vec<&str> = u.pieces.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(texts, ["One two.", "Three four."]);
         let (a, b) = (&u.pieces[0], &u.pieces[1]);
-        assert!((a.sent_ms - 100.0).abs() < 15.0, "{a:?}");
+        // Never before its release; the bounds above it only say "not waiting for anything else".
+        assert!((100.0..250.0).contains(&a.sent_ms), "{a:?}");
         // The second piece waits for the first request to end, not for the text.
         assert!(b.sent_ms >= a.done_ms.unwrap() - 0.1, "{b:?}");
         // Heard from the first token: sent at ~100 ms + 100 ms to first audio.
         let heard = t.heard_ms.unwrap();
-        assert!((195.0..260.0).contains(&heard), "{heard}");
+        assert!((199.0..450.0).contains(&heard), "{heard}");
         assert_eq!(t.audio_s, 2.0);
         assert_eq!(o.out.joins, [24_000]);
         // Piece 2's audio came ~100 ms after piece 1's request ended, while piece 1 (1 s of
