@@ -4,7 +4,6 @@
 mod common;
 
 use common::bin;
-use kokoro_bench_bundle::read_bundle;
 use std::path::Path;
 
 fn run(out: &Path, extra: &[&str]) -> (i32, String) {
@@ -45,15 +44,7 @@ fn the_agent_suite_speaks_turns_as_they_arrive_and_counts_from_the_first_token()
         said.contains("Voice-agent turns") && said.contains("9–20 words"),
         "{said}"
     );
-    let run = std::fs::read_dir(out.join("runs"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let b = read_bundle(&std::fs::read(run.join("bundle.json")).unwrap())
-        .unwrap()
-        .bundle;
+    let b = common::the_bundle(&out);
     assert_eq!(b.plan.text_arrival.as_ref().unwrap().spec, "30tok/s~0.2");
     assert_eq!(b.cases.len(), 9, "the turns preset by default");
     for c in &b.cases {

@@ -76,3 +76,16 @@ pub fn speak(text: &str, voice: &str) -> Vec<f32> {
     }
     out
 }
+
+/// The bundle of the one run written under `out` (a run's output folder).
+pub fn the_bundle(out: &std::path::Path) -> kokoro_bench_bundle::Bundle {
+    let run = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .next()
+        .expect("a run folder")
+        .unwrap()
+        .path();
+    kokoro_bench_bundle::read_bundle(&std::fs::read(run.join("bundle.json")).unwrap())
+        .unwrap()
+        .bundle
+}

@@ -233,15 +233,7 @@ fn turns_against_the_same_server(port: u16, work: &Path) {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let run = std::fs::read_dir(out.join("runs"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let b = read_bundle(&std::fs::read(run.join("bundle.json")).unwrap())
-        .unwrap()
-        .bundle;
+    let b = common::the_bundle(&out);
     let c = &b.cases[0];
     assert_eq!(c.failed().count(), 0);
     for t in c.measured() {
