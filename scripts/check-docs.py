@@ -9,8 +9,6 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "release", "kokoro-bench")
-COMMANDS = ["setup", "run", "schema", "validate", "migrate", "judge", "compare", "history",
-            "publish", "export", "completions", "view"]
 # Flags of other programs the docs show beside kokoro-bench's.
 FOREIGN = {"--stdout", "--headless", "--no-sandbox", "--release", "--offline", "--workspace", "--lib",
            "--bins", "--all-features", "--all-targets", "--help", "--version", "--locked", "--preset=desktop",
@@ -22,6 +20,13 @@ def fail(msg):
     print(f"docs check FAILED: {msg}", file=sys.stderr)
     sys.exit(1)
 
+
+# Every command the binary lists (so a new command cannot skip the checks).
+top = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
+listed = top.split("Commands:", 1)[1].split("Options:", 1)[0] if "Commands:" in top else ""
+COMMANDS = [m for m in re.findall(r"^  ([a-z][a-z-]*)  ", listed, re.M) if m != "help"]
+if len(COMMANDS) < 10:
+    fail(f"`kokoro-bench --help` lists only {COMMANDS}")
 
 helps = {}
 for c in COMMANDS:
@@ -49,4 +54,4 @@ for base, _, files in os.walk(os.path.join(ROOT, "runner", "src")):
 for var in sorted(set(re.findall(r"KOKORO_BENCH_[A-Z_]+", docs))):
     if var not in code and var != "KOKORO_BENCH_UPDATE_SCREENSHOTS":
         fail(f"the docs name {var}, which the code never reads")
-print(f"docs ok: {len(named)} documented flags exist, every command's help has an example")
+print(f"docs ok: {len(named)} documented flags exist, every command's help ({len(helps)}) has an example")

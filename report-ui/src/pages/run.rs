@@ -192,7 +192,7 @@ pub fn run_view(p: &RunProps) -> Html {
     html! {
         <div id="run">
             { header(p) }
-            { for crate::sections::SECTIONS.iter().map(|render| render(b)) }
+            { for crate::sections::SECTIONS.iter().map(|(_, render)| render(b)) }
             { for b.cases.iter().take(*shown).map(|c| html!{ <CaseView source={p.source.clone()} case={c.id.clone()} /> }) }
             if *shown < b.cases.len() {
                 <div class="muted" id="more-cases">{ format!("Drawing {} more case(s) of this {trials}-trial bundle…", b.cases.len() - *shown) }</div>

@@ -20,20 +20,24 @@ use kokoro_bench_bundle::present::Section;
 use kokoro_bench_bundle::Bundle;
 use yew::prelude::*;
 
-/// Every run-level section, in page order; each renders nothing when its suite did not run.
-pub const SECTIONS: &[fn(&Bundle) -> Html] = &[
-    target::render,
-    machine::render,
-    gates::render,
-    judges::render,
-    providers::render,
-    dual::render,
-    hardware::render,
-    soak::render,
-    agent::render,
-    capacity::render,
-    versus::render,
-    memory::render,
+/// A page section: the id of the presentation section it renders, and its renderer.
+pub type PageSection = (&'static str, fn(&Bundle) -> Html);
+
+/// Every run-level section, in page order, under the id of the presentation section it renders;
+/// each renders nothing when its suite did not run.
+pub const SECTIONS: &[PageSection] = &[
+    ("target", target::render),
+    ("machine", machine::render),
+    ("gates", gates::render),
+    ("judges", judges::render),
+    ("providers", providers::render),
+    ("dual", dual::render),
+    ("hardware", hardware::render),
+    ("soak", soak::render),
+    ("agent", agent::render),
+    ("capacity", capacity::render),
+    ("versus", versus::render),
+    ("memory", memory::render),
 ];
 
 /// Renders a presentation section (if any) with an optional chart under its heading.
@@ -41,5 +45,25 @@ pub fn rows(s: Option<Section>, chart: impl FnOnce() -> Html) -> Html {
     match s {
         Some(s) => section(&s, chart()),
         None => html! {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SECTIONS;
+    use kokoro_bench_bundle::present::{suite_section_ids, RUN_SECTIONS};
+
+    #[test]
+    fn every_suite_with_a_section_of_its_own_has_one_on_the_page() {
+        for id in suite_section_ids() {
+            let n = SECTIONS.iter().filter(|(i, _)| *i == id).count();
+            assert_eq!(n, 1, "the page renders suite section {id} {n} times");
+        }
+        for (id, _) in SECTIONS {
+            assert!(
+                *id == "target" || RUN_SECTIONS.iter().any(|(r, _)| r == id),
+                "page section {id} renders no presentation section"
+            );
+        }
     }
 }

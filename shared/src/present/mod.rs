@@ -2,8 +2,8 @@
 //! summary (Markdown, [`markdown`]) and the report page (HTML) say the same thing in the same
 //! words. Sections know nothing about either output; renderers know nothing about suites.
 //!
-//! [`run_sections`] is the registry: one function per section, in reading order. A suite that
-//! adds a result adds one file here and one line there.
+//! [`RUN_SECTIONS`] is the registry: one function per section, in reading order. A suite that
+//! adds a result adds one file here, one line there and its [`suite_home`].
 
 pub mod agent;
 pub mod capacity;
@@ -22,7 +22,7 @@ pub mod providers;
 pub mod soak;
 pub mod versus;
 
-use crate::schema::GateStatus;
+use crate::schema::{GateStatus, SuiteKind};
 use crate::Bundle;
 
 /// A titled part of a report.
@@ -182,37 +182,119 @@ pub fn mb(bytes: Option<u64>) -> String {
     or_dash(bytes, |b| format!("{:.0} MB", b as f64 / 1e6))
 }
 
+/// A section of a run: its id (the [`Section::id`] it returns) and the function that builds it.
+pub type SectionFn = (&'static str, fn(&Bundle) -> Option<Section>);
+
+/// The run-level sections, in reading order — the registry a suite adds one line to.
+pub const RUN_SECTIONS: &[SectionFn] = &[
+    ("header", header::section),
+    ("cases", cases::section),
+    ("machine", machine::section),
+    ("cadence", cases::cadence),
+    ("joins", cases::joins),
+    ("http", cases::http),
+    ("command", command::section),
+    ("cold", cases::cold),
+    ("memory", memory::section),
+    ("soak", soak::section),
+    ("agent", agent::section),
+    ("capacity", capacity::section),
+    ("versus", versus::section),
+    ("providers", providers::section),
+    ("dual", dual::section),
+    ("hardware", hardware::section),
+    ("judges", judges::section),
+    ("gates", gates::section),
+    ("audio-problems", problems::audio),
+    ("failures", problems::failures),
+    ("notes", problems::notes),
+];
+
 /// Every section of a run, in reading order (sections with nothing to say are left out).
 pub fn run_sections(b: &Bundle) -> Vec<Section> {
-    const SECTIONS: &[fn(&Bundle) -> Option<Section>] = &[
-        header::section,
-        cases::section,
-        machine::section,
-        cases::cadence,
-        cases::joins,
-        cases::http,
-        command::section,
-        cases::cold,
-        memory::section,
-        soak::section,
-        agent::section,
-        capacity::section,
-        versus::section,
-        providers::section,
-        dual::section,
-        hardware::section,
-        judges::section,
-        gates::section,
-        problems::audio,
-        problems::failures,
-        problems::notes,
-    ];
-    SECTIONS.iter().filter_map(|f| f(b)).collect()
+    RUN_SECTIONS.iter().filter_map(|(_, f)| f(b)).collect()
+}
+
+/// Where a reader finds what a suite measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuiteHome {
+    /// Columns of the per-case table (the trial loop's own numbers).
+    CaseRows,
+    /// A section of its own: the id in [`RUN_SECTIONS`] (and the page's section of that id).
+    Section(&'static str),
+}
+
+/// Where each suite's results are shown. The match is exhaustive, so a new [`SuiteKind`] does not
+/// compile until its home is chosen; the registry tests then check the section exists here and on
+/// the page. `None` for a suite this build does not know.
+pub fn suite_home(kind: &SuiteKind) -> Option<SuiteHome> {
+    use SuiteHome::{CaseRows, Section};
+    Some(match kind {
+        SuiteKind::Ttfa | SuiteKind::Rtf | SuiteKind::Streaming | SuiteKind::Quality => CaseRows,
+        SuiteKind::Memory => Section("memory"),
+        SuiteKind::Soak => Section("soak"),
+        SuiteKind::Providers => Section("providers"),
+        SuiteKind::Hardware => Section("hardware"),
+        SuiteKind::Dual => Section("dual"),
+        SuiteKind::Capacity => Section("capacity"),
+        SuiteKind::Versus => Section("versus"),
+        SuiteKind::Judges => Section("judges"),
+        SuiteKind::Agent => Section("agent"),
+        SuiteKind::Other(_) => return None,
+    })
+}
+
+/// The section ids the page must render itself (one per suite with a home of its own).
+pub fn suite_section_ids() -> Vec<&'static str> {
+    SuiteKind::KNOWN
+        .iter()
+        .filter_map(|k| match suite_home(k) {
+            Some(SuiteHome::Section(id)) => Some(id),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_suite_with_a_section_of_its_own_is_registered_once_under_its_id() {
+        for id in suite_section_ids() {
+            let n = RUN_SECTIONS.iter().filter(|(i, _)| *i == id).count();
+            assert_eq!(
+                n, 1,
+                "suite section {id} registered {n} times in RUN_SECTIONS"
+            );
+        }
+        for (i, (id, _)) in RUN_SECTIONS.iter().enumerate() {
+            assert!(RUN_SECTIONS[..i].iter().all(|(o, _)| o != id), "{id} twice");
+        }
+    }
+
+    #[test]
+    fn each_section_returns_the_id_it_is_registered_under() {
+        let fixtures = [
+            include_str!("../../fixtures/v1/engine-progressive-3cases.json"),
+            include_str!("../../fixtures/v2/engine-capacity-2sessions.json"),
+            include_str!("../../fixtures/v2/engine-turns-2cases.json"),
+        ];
+        let mut seen = 0;
+        for text in fixtures {
+            let b: Bundle = serde_json::from_str(text).unwrap();
+            for (id, f) in RUN_SECTIONS {
+                if let Some(s) = f(&b) {
+                    assert_eq!(s.id, *id);
+                    seen += 1;
+                }
+            }
+        }
+        assert!(
+            seen >= 10,
+            "only {seen} sections rendered from the fixtures"
+        );
+    }
 
     #[test]
     fn a_real_bundle_has_its_sections_and_every_table_is_rectangular() {
