@@ -260,3 +260,23 @@ async fn a_turn_run_shows_its_figures_per_turn_size_and_a_timeline_per_case() {
         "one turn per case"
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_barge_in_run_shows_its_table_and_the_servers_cpu_after_each_interruption() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/v2/http-fastkokoro-barge-2cases.json"),
+    )
+    .unwrap();
+    let html = render(source(&bytes)).await;
+    for needle in [
+        "Barge-in",
+        "interrupted after 1.0 s heard",
+        "<figure class=\"barge\"",
+        "long — CPU after the interruption",
+        "ms after the listener interrupted",
+        "released ",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+}

@@ -58,12 +58,12 @@ fn main() -> anyhow::Result<()> {
             variants.push(("start only", [vec![0], ids.clone()].concat()));
         }
         for (padding, padded) in variants {
-            model.infer_padded(padded.clone(), &style, 1.0)?;
+            model.infer_padded(padded.clone(), &style, 1.0, None)?;
             let mut model_ms = Vec::new();
             let mut audio = Vec::new();
             for _ in 0..3 {
                 let t = Instant::now();
-                audio = model.infer_padded(padded.clone(), &style, 1.0)?;
+                audio = model.infer_padded(padded.clone(), &style, 1.0, None)?;
                 model_ms.push(t.elapsed().as_secs_f64() * 1000.0);
             }
             model_ms.sort_by(f64::total_cmp);

@@ -64,6 +64,7 @@ pub fn speak(text: &str, voice: &str) -> Vec<f32> {
             speed: 1.0,
             strategy: Strategy::Whole,
             plan: None,
+            abort: None,
         })
         .unwrap();
     let mut out = Vec::new();

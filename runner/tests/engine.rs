@@ -48,6 +48,7 @@ fn synth(e: &EngineHandle, text: &str, strategy: Strategy) -> Vec<kokoro_bench::
             speed: 1.0,
             strategy,
             plan: None,
+            abort: None,
         })
         .unwrap();
     let mut chunks = Vec::new();
@@ -219,6 +220,7 @@ fn bad_requests_name_the_value_and_the_choices() {
         speed,
         strategy: Strategy::Whole,
         plan: None,
+        abort: None,
     };
     let err = e
         .synthesize(req("Hello.", "af_nobody", 1.0))

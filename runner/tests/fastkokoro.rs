@@ -5,7 +5,6 @@
 
 mod common;
 
-use kokoro_bench_bundle::read_bundle;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -113,40 +112,18 @@ fn streaming_suites_against_a_real_fastkokoro_server_give_sane_numbers() {
     let venv = venv();
     let work = common::tempdir("fastkokoro");
     let (server, port) = start(&venv, &work);
-    let out = work.join("artifacts");
-    let o = common::bin()
-        .args([
-            "run",
-            "--target",
-            "http",
-            "--url",
-            &format!("http://127.0.0.1:{port}/v1/audio/speech"),
-            "--voice",
-            "bench_alpha",
-        ])
-        .args([
+    let b = run_ok(
+        port,
+        &work.join("artifacts"),
+        &[
             "--preset",
             "short,medium",
             "--trials",
             "3",
             "--suite",
             "ttfa,rtf,streaming,quality,memory",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(0), "{stderr}");
-    let run = std::fs::read_dir(out.join("runs"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let b = read_bundle(&std::fs::read(run.join("bundle.json")).unwrap())
-        .unwrap()
-        .bundle;
+        ],
+    );
     let http = b.provenance.http.as_ref().unwrap();
     assert!(
         http.response_headers
@@ -196,24 +173,60 @@ fn streaming_suites_against_a_real_fastkokoro_server_give_sane_numbers() {
     );
     assert!(m.peak_rss_bytes.unwrap() > 100_000_000);
     turns_against_the_same_server(port, &work);
+    barge_in_against_the_same_server(port, &work, server.0.id());
     drop(server);
+}
+
+/// A listener interrupts `long` after 1 s of audio and the client closes the stream. fastkokoro
+/// 0.7.0 does not notice: its CPU stays busy for seconds (the watch sees the server's process,
+/// not ours), and a request sent right after waits behind the abandoned text.
+fn barge_in_against_the_same_server(port: u16, work: &Path, pid: u32) {
+    let b = run_ok(
+        port,
+        &work.join("barge"),
+        &[
+            "--preset",
+            "long",
+            "--interrupt-after",
+            "1s",
+            "--trials",
+            "2",
+            "--rounds",
+            "1",
+        ],
+    );
+    assert_eq!(b.memory.as_ref().unwrap().pid, pid);
+    let g: Vec<_> = b.cases[0]
+        .measured()
+        .map(|t| t.barge.clone().expect("interrupted"))
+        .collect();
+    assert!(g.iter().all(|g| g.sending && g.close_ms < 250.0), "{g:?}");
+    let watched = g
+        .iter()
+        .find(|g| g.watched_ms > 0.0)
+        .expect("one CPU watch");
+    assert!(
+        watched.release_ms.is_none_or(|r| r > 500.0),
+        "the server went on synthesising: {watched:?}"
+    );
+    let next = g
+        .iter()
+        .find_map(|g| g.next_ttfa_ms)
+        .expect("one next request");
+    let fresh = g[0].fresh_next_ttfa_ms.unwrap();
+    assert!(next > fresh * 1.5, "kept waiting: {next} vs {fresh} ms");
 }
 
 /// Text arriving at 30 tokens/s, cut into sentences: one request per sentence, each with its
 /// own nonce, the audio played back to back from the first token.
 fn turns_against_the_same_server(port: u16, work: &Path) {
-    let out = work.join("turns");
-    let o = common::bin()
-        .args([
-            "run",
-            "--target",
-            "http",
-            "--url",
-            &format!("http://127.0.0.1:{port}/v1/audio/speech"),
-            "--voice",
-            "bench_alpha",
+    let text = "Sure. I found three flights to Denver tomorrow morning. The earliest leaves at six fifteen.";
+    let b = run_ok(
+        port,
+        &work.join("turns"),
+        &[
             "--text",
-            "Sure. I found three flights to Denver tomorrow morning. The earliest leaves at six fifteen.",
+            text,
             "--text-arrival",
             "30tok/s",
             "--suite",
@@ -222,18 +235,8 @@ fn turns_against_the_same_server(port: u16, work: &Path) {
             "2",
             "--rounds",
             "1",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+        ],
     );
-    let b = common::the_bundle(&out);
     let c = &b.cases[0];
     assert_eq!(c.failed().count(), 0);
     for t in c.measured() {
@@ -251,4 +254,27 @@ fn turns_against_the_same_server(port: u16, work: &Path) {
         assert!(u.end_of_turn_ms.unwrap() > 0.0);
         assert!(t.nonce.is_some(), "every piece defeats the server's cache");
     }
+}
+
+/// `kokoro-bench run` against the server on `port` with `flags`, which must succeed: its bundle.
+fn run_ok(port: u16, out: &Path, flags: &[&str]) -> kokoro_bench_bundle::Bundle {
+    let url = format!("http://127.0.0.1:{port}/v1/audio/speech");
+    let o = common::bin()
+        .args([
+            "run",
+            "--target",
+            "http",
+            "--url",
+            &url,
+            "--voice",
+            "bench_alpha",
+        ])
+        .args(flags)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{flags:?}: {stderr}");
+    common::the_bundle(out)
 }

@@ -206,6 +206,18 @@ pub fn arrival(a: &crate::schema::TextArrival) -> String {
     format!("text arrived at {pace}, cut into requests by the {rule} rule")
 }
 
+/// `--interrupt-after` in words: `interrupted after 1.5 s heard` / `after 40 % of the audio`.
+pub fn interrupt(i: Option<&crate::schema::Interrupt>) -> String {
+    match i {
+        None => "listened to the end".into(),
+        Some(i) => match (i.after_ms, i.after_share) {
+            (Some(ms), _) => format!("interrupted after {:.1} s heard", ms / 1000.0),
+            (None, Some(p)) => format!("interrupted after {:.0} % of the audio", p * 100.0),
+            (None, None) => format!("interrupted ({})", i.spec),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

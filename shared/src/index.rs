@@ -225,6 +225,9 @@ pub fn configuration(bundle: &Bundle) -> String {
     if let Some(a) = &bundle.plan.text_arrival {
         parts.push(format!("turns at {} ({:?})", a.spec, a.aggregation).to_lowercase());
     }
+    if let Some(i) = &bundle.plan.interrupt {
+        parts.push(format!("interrupted at {}", i.spec));
+    }
     parts.join(" · ")
 }
 

@@ -30,7 +30,7 @@ pub enum Practical {
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 33] = [
+    pub const ALL: [Metric; 36] = [
         Metric::HeardMs,
         Metric::TtfaMs,
         Metric::TtfaAudibleMs,
@@ -64,6 +64,9 @@ impl Metric {
         Metric::EndOfTurnMs,
         Metric::PieceTtfaMs,
         Metric::TurnPieces,
+        Metric::BargeCloseMs,
+        Metric::BargeReleaseMs,
+        Metric::BargeNextTtfaMs,
     ];
 
     /// The per-case metrics the CLI summary and the page show first, in order.
@@ -111,6 +114,9 @@ impl Metric {
             Metric::OovPhonemeChars => "oov_phoneme_chars",
             Metric::EndOfTurnMs => "end_of_turn_ms",
             Metric::PieceTtfaMs => "piece_ttfa_ms",
+            Metric::BargeCloseMs => "barge_close_ms",
+            Metric::BargeReleaseMs => "barge_release_ms",
+            Metric::BargeNextTtfaMs => "barge_next_ttfa_ms",
             Metric::TurnPieces => "turn_pieces",
         }
     }
@@ -161,6 +167,9 @@ impl Metric {
             Metric::OovPhonemeChars => "Unspoken words (G2P)",
             Metric::EndOfTurnMs => "End of turn",
             Metric::PieceTtfaMs => "Piece TTFA",
+            Metric::BargeCloseMs => "Barge-in: stream closed",
+            Metric::BargeReleaseMs => "Barge-in: server released",
+            Metric::BargeNextTtfaMs => "Barge-in: next TTFA",
             Metric::TurnPieces => "Pieces / turn",
         }
     }
@@ -198,6 +207,9 @@ impl Metric {
             Metric::JoinSimilarityMin => "The lowest speaker similarity (GE2E cosine) between one streamed piece and the next in a trial: a join where the voice changes scores low. Pieces of a second or two embed less surely than whole utterances. Higher is better.",
             Metric::OovPhonemeChars => "Phoneme characters the model's vocabulary lacks, dropped before synthesis: about one per word the G2P could not pronounce, which was then not spoken (the engine asks espeak-ng for such words when it is installed). 0 is the goal; only the in-process engine knows it.",
             Metric::EndOfTurnMs => "Text arriving like a language model's output: the last token → the listener hears the end of the turn's audio (the player's clock: stalls between pieces count). Lower is better.",
+            Metric::BargeCloseMs => "A listener interrupted (--interrupt-after): the interruption → the stream ended on our side (0 when everything had arrived). Lower is better.",
+            Metric::BargeReleaseMs => "A listener interrupted: the interruption → the serving process's CPU back at its idle level (100 ms windows, 20 ms apart). A server that goes on synthesising the abandoned text holds the CPU for seconds. Lower is better.",
+            Metric::BargeNextTtfaMs => "A listener interrupted: the next request, sent as soon as the stream closed → its first audio. Compare with the same text on an idle target (the section's fresh figure). Lower is better.",
             Metric::PieceTtfaMs => "Text arriving like a language model's output: each piece's request → its first audio, the median over the turn's pieces. Lower is better.",
             Metric::TurnPieces => "Requests the client-side aggregator cut a turn into (fixed by the text and the rule). Fewer means later first audio, more means more joins.",
             Metric::SpeakerSimilarity => "Cosine of the audio's speaker embedding (Resemblyzer GE2E) to the voice's reference print from the clean model: same voice ≈ 0.95, another voice ≤ 0.75. Higher is better.",
@@ -219,7 +231,10 @@ impl Metric {
             | Metric::FirstChunkModelMs
             | Metric::WholeModelMs
             | Metric::EndOfTurnMs
-            | Metric::PieceTtfaMs => "ms",
+            | Metric::PieceTtfaMs
+            | Metric::BargeCloseMs
+            | Metric::BargeReleaseMs
+            | Metric::BargeNextTtfaMs => "ms",
             Metric::Rtf | Metric::InferenceRtf => "×",
             Metric::Underruns
             | Metric::UnderrunsPer10min
@@ -265,7 +280,11 @@ impl Metric {
             | Metric::TtfbMs
             | Metric::TotalMs
             | Metric::EndOfTurnMs
-            | Metric::PieceTtfaMs => Practical::Relative(0.05),
+            | Metric::PieceTtfaMs
+            | Metric::BargeNextTtfaMs => Practical::Relative(0.05),
+            // Often 0 (nothing was arriving, the CPU was already idle), seen through 20 ms
+            // polls: a relative threshold would call one poll news.
+            Metric::BargeCloseMs | Metric::BargeReleaseMs => Practical::Absolute(25.0),
             Metric::Rtf | Metric::InferenceRtf => Practical::Relative(0.05),
             // Sub-millisecond on loopback: a relative threshold would call noise news.
             Metric::ConnectMs | Metric::TlsHandshakeMs => Practical::Absolute(5.0),
@@ -318,6 +337,9 @@ impl Metric {
                 | Metric::WholeModelMs
                 | Metric::EndOfTurnMs
                 | Metric::PieceTtfaMs
+                | Metric::BargeCloseMs
+                | Metric::BargeReleaseMs
+                | Metric::BargeNextTtfaMs
         )
     }
 
@@ -381,6 +403,9 @@ impl Metric {
             Metric::EndOfTurnMs => t.turn.as_ref().and_then(|u| u.end_of_turn_ms),
             Metric::PieceTtfaMs => t.turn.as_ref().and_then(|u| u.piece_ttfa_median_ms()),
             Metric::TurnPieces => t.turn.as_ref().map(|u| u.pieces.len() as f64),
+            Metric::BargeCloseMs => t.barge.as_ref().map(|b| b.close_ms),
+            Metric::BargeReleaseMs => t.barge.as_ref().and_then(|b| b.release_ms),
+            Metric::BargeNextTtfaMs => t.barge.as_ref().and_then(|b| b.next_ttfa_ms),
             Metric::PeakRssMb
             | Metric::SoakTtfaDriftPct
             | Metric::CapacitySustainableLevel

@@ -33,6 +33,33 @@ fn every_versioned_fixture_loads() {
     );
 }
 
+/// A real barge-in run against fastkokoro 0.7.0 (`--interrupt-after 1s`, `short` and `long`, 2
+/// trials each): `short` had all arrived when the listener stopped; `long` was still streaming,
+/// and the server went on synthesising it for seconds after the stream closed.
+#[test]
+fn a_real_barge_in_run_reads_with_its_release_and_next_request() {
+    use kokoro_bench_bundle::metrics::Metric;
+    use kokoro_bench_bundle::present;
+    let b = read_bundle(&fixture("v2/http-fastkokoro-barge-2cases.json"))
+        .unwrap()
+        .bundle;
+    assert_eq!(b.plan.interrupt.as_ref().unwrap().spec, "1s");
+    let long = b.cases.iter().find(|c| c.id == "long").unwrap();
+    let released: Vec<f64> = Metric::BargeReleaseMs.case_values(long);
+    assert_eq!(released.len(), 1, "even trials watch the CPU");
+    assert!(released[0] > 1000.0, "{released:?}");
+    let next = Metric::BargeNextTtfaMs.case_values(long);
+    let fresh = long.measured().find_map(|t| t.barge.as_ref()?.fresh_next_ttfa_ms);
+    assert!(next[0] > fresh.unwrap() * 2.0);
+    let short = b.cases.iter().find(|c| c.id == "short").unwrap();
+    assert!(short.measured().all(|t| !t.barge.as_ref().unwrap().sending));
+    let text = present::markdown::render(&present::run_sections(&b));
+    assert!(
+        text.contains("## Barge-in") && text.contains("| long | 2 × after 1.0 s |"),
+        "{text}"
+    );
+}
+
 /// A real agent-suite run on the engine (text at 40 tokens/s, sentence pieces), trimmed to two
 /// of its nine cases (`w1-3-sure`: one piece; `w9-20-flights`: two) with their audio references.
 #[test]

@@ -3,6 +3,7 @@
 //! adds what only a page can show — a chart.
 
 pub mod agent;
+pub mod barge;
 pub mod capacity;
 pub mod dual;
 pub mod gates;
@@ -35,6 +36,7 @@ pub const SECTIONS: &[PageSection] = &[
     ("hardware", hardware::render),
     ("soak", soak::render),
     ("agent", agent::render),
+    ("barge", barge::render),
     ("capacity", capacity::render),
     ("versus", versus::render),
     ("memory", memory::render),

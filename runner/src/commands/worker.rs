@@ -70,6 +70,7 @@ fn answer(
         speed: req.speed,
         strategy: args.engine.strategy,
         plan: None,
+        abort: None,
     }) {
         Ok(rx) => rx,
         Err(e) => return frame(out, FrameKind::Error, e.to_string().as_bytes()),

@@ -3,7 +3,9 @@
 //! each request's text is made unique with a nonce clause, recorded on the trial.
 
 use super::settings::Settings;
+use crate::targets::progress::Progress;
 use crate::targets::{CachePolicy, Outcome, Request, Target};
+use crate::turns::barge::Barge;
 use kokoro_bench_bundle::schema::{NonceStyle, TrialKind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
@@ -16,6 +18,14 @@ pub struct Requests<'a> {
     tag: String,
     counter: AtomicU64,
     cancel: Option<&'a AtomicBool>,
+    barge: Option<&'a Barge<'a>>,
+}
+
+/// What one request is watched and stopped by.
+#[derive(Clone, Copy)]
+struct Hooks<'h> {
+    cancel: Option<&'h AtomicBool>,
+    progress: Option<&'h Progress>,
 }
 
 impl<'a> Requests<'a> {
@@ -35,7 +45,14 @@ impl<'a> Requests<'a> {
             tag: format!("{}{phase}", &run_id[run_id.len().saturating_sub(6)..]),
             counter: AtomicU64::new(0),
             cancel: None,
+            barge: None,
         }
+    }
+
+    /// A listener interrupts each request as `barge` says (`--interrupt-after`).
+    pub fn barging(mut self, barge: &'a Barge<'a>) -> Requests<'a> {
+        self.barge = Some(barge);
+        self
     }
 
     /// Requests in flight are abandoned when `stop` is raised (Ctrl-C).
@@ -68,7 +85,8 @@ impl<'a> Requests<'a> {
         self.send_planned(text, index, kind, None)
     }
 
-    /// [`Requests::send`] with chunks to speak instead of the engine's own plan.
+    /// [`Requests::send`] with chunks to speak instead of the engine's own plan; with
+    /// `--interrupt-after`, a listener interrupts it ([`crate::turns::barge`]).
     pub fn send_planned(
         &self,
         text: &str,
@@ -76,17 +94,40 @@ impl<'a> Requests<'a> {
         kind: TrialKind,
         plan: Option<&[String]>,
     ) -> Outcome {
+        let Some(barge) = self.barge else {
+            return self.dispatch((text, index, kind, plan), self.hooks());
+        };
+        let dispatch = |t: &str, cancel: Option<&AtomicBool>, progress: Option<&Progress>| {
+            self.dispatch((t, index, kind, plan), Hooks { cancel, progress })
+        };
+        let one = |t: &str| self.send_one(t, index, kind, None);
+        barge.send((text, index), self.cancel, &dispatch, &one)
+    }
+
+    fn hooks(&self) -> Hooks<'a> {
+        Hooks {
+            cancel: self.cancel,
+            progress: None,
+        }
+    }
+
+    /// A turn (with `--text-arrival`) or one request.
+    fn dispatch(
+        &self,
+        (text, index, kind, plan): (&str, u32, TrialKind, Option<&[String]>),
+        hooks: Hooks<'_>,
+    ) -> Outcome {
         if let Some(cfg) = self.settings.turns.as_deref() {
             let turn = crate::turns::speak::Turn {
                 cfg,
                 player: self.player(),
-                cancel: self.cancel,
+                cancel: hooks.cancel,
             };
             return turn.speak(text, index, kind, |piece| {
-                self.send_one(piece, index, kind, None)
+                self.send_hooked(piece, (index, kind, None), hooks)
             });
         }
-        self.send_one(text, index, kind, plan)
+        self.send_hooked(text, (index, kind, plan), hooks)
     }
 
     /// One request for `text` (with a nonce when the cache must be defeated), never a turn: what
@@ -98,6 +139,15 @@ impl<'a> Requests<'a> {
         kind: TrialKind,
         plan: Option<&[String]>,
     ) -> Outcome {
+        self.send_hooked(text, (index, kind, plan), self.hooks())
+    }
+
+    fn send_hooked(
+        &self,
+        text: &str,
+        (index, kind, plan): (u32, TrialKind, Option<&[String]>),
+        hooks: Hooks<'_>,
+    ) -> Outcome {
         let (sent, nonce) = match self.target.cache() {
             CachePolicy::Defeated(style) => {
                 let n = self.counter.fetch_add(1, Ordering::SeqCst);
@@ -106,7 +156,7 @@ impl<'a> Requests<'a> {
             }
             _ => (text.to_string(), None),
         };
-        self.send_with(&sent, index, kind, nonce, plan)
+        self.send_with(&sent, (index, kind, nonce, plan), hooks)
     }
 
     /// Sends `sent` exactly as given (the nonce check sends the bare text once).
@@ -117,16 +167,14 @@ impl<'a> Requests<'a> {
         kind: TrialKind,
         nonce: Option<String>,
     ) -> Outcome {
-        self.send_with(sent, index, kind, nonce, None)
+        self.send_with(sent, (index, kind, nonce, None), self.hooks())
     }
 
     fn send_with(
         &self,
         sent: &str,
-        index: u32,
-        kind: TrialKind,
-        nonce: Option<String>,
-        plan: Option<&[String]>,
+        (index, kind, nonce, plan): (u32, TrialKind, Option<String>, Option<&[String]>),
+        hooks: Hooks<'_>,
     ) -> Outcome {
         let mut outcome = self.target.request(&Request {
             text: sent,
@@ -138,8 +186,9 @@ impl<'a> Requests<'a> {
             audible_threshold_dbfs: self.settings.audible_threshold_dbfs,
             prebuffer_ms: self.settings.prebuffer_ms,
             timeout: self.settings.timeout_for(sent),
-            cancel: self.cancel,
+            cancel: hooks.cancel,
             plan,
+            progress: hooks.progress,
         });
         outcome.out.trial.nonce = nonce;
         outcome

@@ -41,6 +41,9 @@ pub struct Settings {
     pub request_timeout: Option<Duration>,
     /// `--text-arrival`: every request is a voice-agent turn ([`crate::turns`]).
     pub turns: Option<std::sync::Arc<crate::turns::TurnConfig>>,
+    /// `--interrupt-after`: a listener interrupts the trial loop's requests
+    /// ([`crate::turns::barge`]).
+    pub barge: Option<std::sync::Arc<crate::turns::barge::BargeConfig>>,
 }
 
 impl Settings {

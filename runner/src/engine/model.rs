@@ -320,7 +320,25 @@ impl KokoroModel {
         padded.push(0);
         padded.extend_from_slice(ids);
         padded.push(0);
-        self.infer_padded(padded, style, speed)
+        self.infer_padded(padded, style, speed, None)
+    }
+
+    /// [`Model::infer`] that `abort` can stop part way (ONNX Runtime's terminate flag).
+    ///
+    /// # Errors
+    /// As [`Model::infer`]; an aborted run is [`ModelError::Run`] too (ask `abort` whether it was).
+    pub fn infer_abortable(
+        &mut self,
+        ids: &[i64],
+        style: &[f32],
+        speed: f32,
+        abort: &Abort,
+    ) -> Result<Vec<f32>, ModelError> {
+        let mut padded = Vec::with_capacity(ids.len() + 2);
+        padded.push(0);
+        padded.extend_from_slice(ids);
+        padded.push(0);
+        self.infer_padded(padded, style, speed, Some(abort))
     }
 
     /// Runs token ids exactly as given, pad tokens included ([`Self::infer`] puts one `0` at
@@ -334,6 +352,7 @@ impl KokoroModel {
         padded: Vec<i64>,
         style: &[f32],
         speed: f32,
+        abort: Option<&Abort>,
     ) -> Result<Vec<f32>, ModelError> {
         let run = |e: ort::Error| ModelError::Run(e.to_string());
         let n = padded.len() as i64;
@@ -351,17 +370,59 @@ impl KokoroModel {
                 .map_err(run)?
                 .into_dyn(),
         };
-        let outputs = self
-            .session
-            .run(ort::inputs![
-                self.tokens_input.as_str() => tokens,
-                self.style_input.as_str() => style,
-                self.speed_input.as_str() => speed_value,
-            ])
-            .map_err(run)?;
+        let inputs = ort::inputs![
+            self.tokens_input.as_str() => tokens,
+            self.style_input.as_str() => style,
+            self.speed_input.as_str() => speed_value,
+        ];
+        let outputs = match abort.and_then(|a| a.run.as_ref()) {
+            Some(options) => self.session.run_with_options(inputs, options),
+            None => self.session.run(inputs),
+        }
+        .map_err(run)?;
         let (_, audio) = outputs[self.audio_output.as_str()]
             .try_extract_tensor::<f32>()
             .map_err(run)?;
         Ok(audio.to_vec())
+    }
+}
+
+/// Stops a request's synthesis from another thread: between chunks (the flag) and inside a
+/// running inference (ONNX Runtime's terminate flag on the run's options).
+pub struct Abort {
+    flag: std::sync::atomic::AtomicBool,
+    run: Option<ort::session::RunOptions>,
+}
+
+impl Default for Abort {
+    fn default() -> Abort {
+        Abort {
+            flag: std::sync::atomic::AtomicBool::new(false),
+            // Without run options an abort still stops between chunks.
+            run: ort::session::RunOptions::new().ok(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Abort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Abort")
+            .field("aborted", &self.aborted())
+            .finish()
+    }
+}
+
+impl Abort {
+    /// Stops now: the running inference ends with an error, no further chunk starts.
+    pub fn abort(&self) {
+        self.flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(r) = &self.run {
+            let _ = r.terminate();
+        }
+    }
+
+    /// Whether [`Abort::abort`] was called.
+    pub fn aborted(&self) -> bool {
+        self.flag.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

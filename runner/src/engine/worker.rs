@@ -31,6 +31,8 @@ pub struct SynthRequest {
     /// Chunks to speak instead of planning them (`--plan-from`: another run's plan for this
     /// text); their words must be the text's words, in order.
     pub plan: Option<Vec<String>>,
+    /// Stops this request part way (the consumer went away: Ctrl-C, a listener interrupting).
+    pub abort: Option<std::sync::Arc<super::model::Abort>>,
 }
 
 /// One delivered chunk (one model call).
@@ -302,6 +304,9 @@ impl Engine {
         let mut pieces_sent = 0usize;
         loop {
             let planner = Planner::new(&self.speed, req.speed, &self.chunking);
+            if req.abort.as_ref().is_some_and(|a| a.aborted()) {
+                return;
+            }
             let Some(Cut { text, last, plan }) = cuts.next(&planner, clock.ahead_ms()) else {
                 break;
             };
@@ -363,10 +368,19 @@ impl Engine {
                 .map_err(|e| Stop::Failed(e.to_string()))?
                 .to_vec();
             let t = Instant::now();
-            let mut samples = self
-                .model
-                .infer(&tokens.ids, &style, req.speed)
-                .map_err(|e| Stop::Failed(e.to_string()))?;
+            let inferred = match &req.abort {
+                Some(a) => self
+                    .model
+                    .infer_abortable(&tokens.ids, &style, req.speed, a),
+                None => self.model.infer(&tokens.ids, &style, req.speed),
+            };
+            let mut samples = match inferred {
+                Ok(s) => s,
+                Err(_) if req.abort.as_ref().is_some_and(|a| a.aborted()) => {
+                    return Err(Stop::ConsumerGone)
+                }
+                Err(e) => return Err(Stop::Failed(e.to_string())),
+            };
             let inference_ms = t.elapsed().as_secs_f64() * 1000.0;
             let last_part = pi + 1 == parts.len();
             let then = match (last_part, last_chunk) {

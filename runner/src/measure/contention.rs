@@ -104,6 +104,25 @@ pub fn between(start: &Mark, end: &Mark) -> Option<Contention> {
     })
 }
 
+/// CPU time so far of the processes a run samples (`pid` and, by `scope`, what runs below it),
+/// with what they collected from the children they waited for, ns; `None` when `pid` is gone or
+/// the OS does not say.
+pub fn sampled_cpu_ns(pid: u32, scope: super::memory::Scope) -> Option<u64> {
+    use super::memory::Scope;
+    let root = process_cpu(pid)?;
+    let below = || descendants(pid).into_iter().filter(move |&p| p != pid);
+    let sum = |pids: &mut dyn Iterator<Item = u32>| {
+        pids.filter_map(process_cpu)
+            .map(|c| c.self_ns + c.children_ns)
+            .sum::<u64>()
+    };
+    Some(match scope {
+        Scope::Process => root.self_ns,
+        Scope::Tree => root.self_ns + root.children_ns + sum(&mut below()),
+        Scope::Children => root.children_ns + sum(&mut below()),
+    })
+}
+
 /// Other processes' CPU over `window`, measured now (the quiet-machine check): percent of the
 /// machine's capacity, `None` where the OS does not say.
 pub fn others_now(meter: &Meter, window: std::time::Duration) -> Option<f64> {

@@ -51,6 +51,7 @@ pub fn skeleton(id: &str, started_unix_ms: u64, plan: &RunPlan) -> Bundle {
         audible_threshold_dbfs: Some(plan.settings.audible_threshold_dbfs),
         nonce_per_trial: false,
         text_arrival: plan.settings.turns.as_ref().map(|t| t.record()),
+        interrupt: plan.settings.barge.as_ref().map(|b| b.record()),
         ..Default::default()
     };
     let mut b = Bundle::new(run, m, plan);

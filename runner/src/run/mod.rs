@@ -17,6 +17,7 @@ pub(crate) mod testing;
 pub mod trial_loop;
 
 use crate::context::{artifacts, progress, request, RunCtx};
+use crate::targets::Sampled;
 use anyhow::{Context, Result};
 use kokoro_bench_bundle::present;
 use kokoro_bench_bundle::schema::{NoteCode, NoteLevel};
@@ -199,8 +200,19 @@ pub fn execute(mut plan: RunPlan, stop: Arc<AtomicBool>) -> Result<RunOutcome> {
         s.target_started(&mut ctx);
     }
     let stop = ctx.stop.clone();
-    let requests = request::Requests::new(target.as_ref(), &plan.settings, ctx.origin, &ctx.id, "")
-        .cancelled_by(&stop);
+    let barge = plan.settings.barge.as_deref().map(|cfg| {
+        let watched = match &ctx.sampled {
+            Sampled::Process { pid, scope, .. } => Some((*pid, *scope)),
+            Sampled::NotSampled(_) => None,
+        };
+        crate::turns::barge::Barge::new(cfg, watched, plan.settings.prebuffer_ms)
+    });
+    let mut requests =
+        request::Requests::new(target.as_ref(), &plan.settings, ctx.origin, &ctx.id, "")
+            .cancelled_by(&stop);
+    if let Some(b) = &barge {
+        requests = requests.barging(b);
+    }
     if loop_steps > 0 {
         trial_loop::run(&mut ctx, &plan.suites, &requests)?;
         trial_loop::nonce_check(&mut ctx, &requests);

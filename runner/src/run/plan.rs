@@ -32,6 +32,9 @@ pub struct CaseArgs {
     /// Text that arrives like a language model's output.
     #[command(flatten)]
     pub turns: crate::turns::TurnArgs,
+    /// A listener who interrupts.
+    #[command(flatten)]
+    pub barge: crate::turns::barge::BargeArgs,
 }
 
 /// What the run does about a machine that is busy before it starts.
@@ -385,6 +388,7 @@ pub fn build(input: PlanInput<'_>) -> Result<RunPlan> {
         save_audio: input.output.save_audio,
         request_timeout: t.request_timeout,
         turns,
+        barge: input.cases.barge.config()?.map(std::sync::Arc::new),
     };
     let suites = suites::build(&BuildInput {
         args: input.suites,

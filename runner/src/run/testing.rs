@@ -33,6 +33,7 @@ pub fn settings(trials: u32) -> Settings {
         save_audio: SaveAudio::First,
         request_timeout: None,
         turns: None,
+        barge: None,
     }
 }
 
@@ -50,6 +51,7 @@ pub fn request(text: &str, origin: std::time::Instant) -> crate::targets::Reques
         timeout: std::time::Duration::from_secs(10),
         cancel: None,
         plan: None,
+        progress: None,
     }
 }
 

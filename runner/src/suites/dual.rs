@@ -130,6 +130,7 @@ fn level(
                     timeout,
                     cancel: Some(stop),
                     plan: None,
+                    progress: None,
                 });
                 let t = outcome.out.trial;
                 if let Ok(mut a) = audio.lock() {

@@ -256,7 +256,8 @@ fn failed(kind: ErrorKind, message: String) -> Option<TrialError> {
     Some(TrialError { kind, message })
 }
 
-/// The next event, waiting in short slices so a deadline or Ctrl-C ends the wait.
+/// The next event, waiting in 10 ms slices so a deadline, Ctrl-C or a listener's interruption
+/// ends the wait (dropping the receiver then stops the engine after its current chunk).
 fn wait(
     rx: &std::sync::mpsc::Receiver<SynthEvent>,
     deadline: Instant,
@@ -278,7 +279,7 @@ fn wait(
                     .into(),
             });
         }
-        match rx.recv_timeout(left.min(std::time::Duration::from_millis(100))) {
+        match rx.recv_timeout(left.min(std::time::Duration::from_millis(10))) {
             Ok(ev) => return Ok(ev),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
@@ -294,12 +295,17 @@ fn wait(
 /// Runs one synthesis on `engine`, cut by `strategy`, and measures it; `r.origin` aligns the trial
 /// with the memory series.
 pub fn measure(engine: &EngineHandle, strategy: Strategy, r: &Request<'_>) -> TrialOutput {
+    // Only a request that can be abandoned needs a way to stop the engine part way.
+    let abort = r
+        .cancel
+        .map(|_| std::sync::Arc::new(crate::engine::model::Abort::default()));
     let req = SynthRequest {
         text: r.text.to_string(),
         voice: r.voice.to_string(),
         speed: r.speed,
         strategy,
         plan: r.plan.map(<[String]>::to_vec),
+        abort: abort.clone(),
     };
     let start = Instant::now();
     let mut trial = Trial {
@@ -322,7 +328,10 @@ pub fn measure(engine: &EngineHandle, strategy: Strategy, r: &Request<'_>) -> Tr
             let event = match wait(&rx, deadline, r.cancel) {
                 Ok(ev) => ev,
                 Err(abandoned) => {
-                    // Dropping the receiver makes the engine stop after its current chunk.
+                    // The running inference stops now, and no further chunk starts.
+                    if let Some(a) = &abort {
+                        a.abort();
+                    }
                     trial.error = Some(abandoned);
                     break;
                 }
@@ -333,6 +342,7 @@ pub fn measure(engine: &EngineHandle, strategy: Strategy, r: &Request<'_>) -> Tr
                     if !samples.is_empty() {
                         joins.push(samples.len());
                     }
+                    crate::targets::progress::report(r.progress, c.samples.len(), SAMPLE_RATE_HZ);
                     chunks.t_ms.push(t);
                     chunks.samples.push(c.samples.len() as u32);
                     chunks.inference_ms.push(c.inference_ms);

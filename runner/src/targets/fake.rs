@@ -306,6 +306,7 @@ impl Target for FakeTarget {
             if !samples.is_empty() {
                 joins.push(samples.len());
             }
+            super::progress::report(r.progress, audio.len(), SAMPLE_RATE_HZ);
             chunks.t_ms.push(start.elapsed().as_secs_f64() * 1000.0);
             chunks.samples.push(audio.len() as u32);
             chunks.inference_ms.push(delay);
@@ -374,6 +375,7 @@ mod tests {
             timeout: Duration::from_secs(10),
             cancel: None,
             plan: None,
+            progress: None,
         })
         .out
         .trial

@@ -20,6 +20,7 @@ pub mod fake;
 pub mod http;
 pub mod limits;
 pub mod pool;
+pub mod progress;
 pub mod stream;
 mod trace;
 
@@ -54,11 +55,14 @@ pub struct Request<'a> {
     pub prebuffer_ms: f64,
     /// The whole request must end within this (a failed trial of kind `deadline` otherwise).
     pub timeout: Duration,
-    /// Raised by Ctrl-C: abandon the request now (a trial of kind `interrupted`).
+    /// Raised by Ctrl-C (or by a listener who barges in): abandon the request now (a trial of
+    /// kind `interrupted`).
     pub cancel: Option<&'a AtomicBool>,
     /// Chunks to speak instead of the engine's own plan (`--plan-from`); only the in-process
     /// engine takes them (the plan checks that the target is the engine).
     pub plan: Option<&'a [String]>,
+    /// Told of each chunk of audio as it arrives (a listener who interrupts watches it).
+    pub progress: Option<&'a progress::Progress>,
 }
 
 /// One request's result.

@@ -4,13 +4,15 @@
 //!
 //! * [`arrival`] — when each part of the text arrives (a rate with seeded jitter, or a trace);
 //! * [`aggregate`] — the sentence / clause rule that releases pieces;
-//! * [`speak`] — one turn against any [`crate::targets::Target`], merged into one trial.
+//! * [`speak`] — one turn against any [`crate::targets::Target`], merged into one trial;
+//! * [`barge`] — a listener who interrupts (`--interrupt-after`), for turns and whole texts.
 //!
 //! Every target takes turns the same way (the in-process engine, HTTP servers, commands): the
 //! client decides when a piece is sent, as Pipecat and LiveKit do, so the figures compare.
 
 pub mod aggregate;
 pub mod arrival;
+pub mod barge;
 pub mod speak;
 
 use anyhow::Result;

@@ -51,6 +51,14 @@ pub fn differences(base: &Bundle, new: &Bundle) -> Vec<String> {
             arrival(new)
         ));
     }
+    let heard = |b: &Bundle| crate::describe::interrupt(b.plan.interrupt.as_ref());
+    if heard(base) != heard(new) {
+        d.push(format!(
+            "different listeners: {} vs {} (an interrupted request's audio, RTF and total time stop early)",
+            heard(base),
+            heard(new)
+        ));
+    }
     if base.plan.strategy != new.plan.strategy {
         d.push(format!(
             "different strategies: {} vs {}",
@@ -237,6 +245,25 @@ mod tests {
     use super::*;
     use crate::capacity::parse_slo;
     use crate::schema::{CapacityResult, LoadMode};
+
+    #[test]
+    fn interrupted_and_whole_listens_are_not_like_for_like() {
+        let base = crate::testing::bundle_with_ttfa(&[500.0, 510.0]);
+        let mut new = base.clone();
+        new.plan.interrupt = Some(crate::schema::Interrupt {
+            after_ms: Some(1500.0),
+            after_share: None,
+            next_text: "Sorry, go ahead.".into(),
+            release_watch_ms: 10_000.0,
+            spec: "1.5s".into(),
+        });
+        let d = differences(&base, &new);
+        assert!(
+            d.iter().any(|d| d.contains("listened to the end")
+                && d.contains("interrupted after 1.5 s heard")),
+            "{d:?}"
+        );
+    }
 
     #[test]
     fn turns_and_whole_texts_are_not_like_for_like() {

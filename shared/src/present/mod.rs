@@ -6,6 +6,7 @@
 //! adds a result adds one file here, one line there and its [`suite_home`].
 
 pub mod agent;
+pub mod barge;
 pub mod capacity;
 pub mod cases;
 pub mod command;
@@ -198,6 +199,7 @@ pub const RUN_SECTIONS: &[SectionFn] = &[
     ("memory", memory::section),
     ("soak", soak::section),
     ("agent", agent::section),
+    ("barge", barge::section),
     ("capacity", capacity::section),
     ("versus", versus::section),
     ("providers", providers::section),

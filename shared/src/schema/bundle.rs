@@ -185,6 +185,9 @@ pub struct Plan {
     /// cut into pieces; times are measured from the first token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_arrival: Option<super::TextArrival>,
+    /// `--interrupt-after`: when listeners interrupted (see [`super::BargeTrace`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupt: Option<super::Interrupt>,
 }
 
 /// How each request's text was made unique, and what that added.

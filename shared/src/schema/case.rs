@@ -210,6 +210,9 @@ pub struct Trial {
     /// time of the trial is then measured from the first token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn: Option<super::TurnTrace>,
+    /// `--interrupt-after`: the listener interrupted this trial, and what followed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barge: Option<super::BargeTrace>,
 }
 
 /// Chunk arrivals as columns (one entry per chunk).

@@ -79,4 +79,11 @@ pub enum Metric {
     PieceTtfaMs,
     /// `--text-arrival`: requests a turn was cut into (fixed by the text and the aggregator).
     TurnPieces,
+    /// `--interrupt-after`: the listener interrupted → the stream ended on our side, ms.
+    BargeCloseMs,
+    /// `--interrupt-after`: the listener interrupted → the serving process's CPU back at idle, ms.
+    BargeReleaseMs,
+    /// `--interrupt-after`: the next request's time to first audio, sent right after the
+    /// interrupted stream closed, ms.
+    BargeNextTtfaMs,
 }

@@ -12,6 +12,7 @@
 //! [`dual`], [`capacity`]; the per-trial ones are [`playback`] (streaming) and [`quality`].
 
 mod artifacts;
+pub mod barge;
 mod bundle;
 pub mod capacity;
 mod case;
@@ -35,6 +36,7 @@ pub mod turn;
 pub mod versus;
 
 pub use artifacts::*;
+pub use barge::*;
 pub use bundle::*;
 pub use capacity::*;
 pub use case::*;

@@ -7,7 +7,7 @@ use super::pipe::{self, Limits, Piece, Stdout};
 use super::trace::Recording;
 use super::{CommandConfig, Output};
 use crate::measure::pcm::AudioParser;
-use crate::targets::{Outcome, Request};
+use crate::targets::{progress, Outcome, Request};
 use kokoro_bench_bundle::schema::ErrorKind;
 use std::io::Write;
 use std::sync::Mutex;
@@ -62,6 +62,8 @@ pub fn run_trial(cfg: &CommandConfig, req: &Request<'_>, stderr_last: &Mutex<Str
                     rec.fail(ErrorKind::NotAudio, format!("its stdout is {e} ({what})"));
                     break;
                 }
+                let rate = parser.sample_rate_hz().unwrap_or(cfg.rate_hz);
+                progress::report(req.progress, pcm.len(), rate);
                 rec.samples_at(t, pcm);
             }
             Ok(Piece::End) => break,

@@ -12,7 +12,7 @@ use super::protocol::{FrameKind, FrameReader, Hello, RequestLine};
 use super::trace::Recording;
 use super::CommandConfig;
 use crate::measure::pcm::{AudioParser, SampleFormat};
-use crate::targets::{Outcome, Request};
+use crate::targets::{progress, Outcome, Request};
 use kokoro_bench_bundle::schema::ErrorKind;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -323,6 +323,9 @@ impl Worker {
                         match f.kind {
                             FrameKind::Audio => {
                                 let pcm = parser.feed(&f.payload);
+                                if let Some(rate) = parser.sample_rate_hz() {
+                                    progress::report(req.progress, pcm.len(), rate);
+                                }
                                 rec.samples_at(t, pcm);
                             }
                             FrameKind::End => return Ending::Ready,

@@ -7,8 +7,9 @@ use super::error::WireError;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-/// Longest single wait on the socket before the limits are checked again.
-const POLL: Duration = Duration::from_millis(100);
+/// Longest single wait on the socket before the limits are checked again (a listener who
+/// interrupts closes the stream within this).
+const POLL: Duration = Duration::from_millis(20);
 
 use crate::targets::limits::Exceeded;
 pub use crate::targets::limits::Limits;

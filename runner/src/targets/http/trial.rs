@@ -10,6 +10,7 @@ use super::sse::SseAudio;
 use super::url::resolve;
 use super::{AudioFormat, HttpConfig};
 use crate::measure::pcm::AudioParser;
+use crate::targets::progress::Progress;
 use crate::targets::{finish, Outcome, Request, TrialOutput};
 use kokoro_bench_bundle::schema::{ChunkSeries, ErrorKind, Trial, TrialError, TrialFlag};
 use std::collections::BTreeMap;
@@ -38,7 +39,7 @@ fn read_audio(
     parser: &mut AudioParser,
     mut sse: Option<&mut SseAudio>,
     trial: &mut Trial,
-    start: Instant,
+    (start, progress): (Instant, Option<&Progress>),
 ) -> Received {
     let ms = |t: Instant| t.duration_since(start).as_secs_f64() * 1000.0;
     let mut got = Received::default();
@@ -65,6 +66,9 @@ fn read_audio(
                     break;
                 }
                 if !pcm.is_empty() {
+                    if let Some(rate) = parser.sample_rate_hz() {
+                        crate::targets::progress::report(progress, pcm.len(), rate);
+                    }
                     // Socket reads are not synthesis joins: no join list for HTTP.
                     got.chunks.t_ms.push(t_ms);
                     got.chunks.samples.push(pcm.len() as u32);
@@ -256,7 +260,7 @@ pub fn run_trial(cfg: &HttpConfig, req: &Request<'_>) -> Outcome {
                     &mut parser,
                     events.as_mut(),
                     &mut trial,
-                    start,
+                    (start, req.progress),
                 );
                 if trial.error.is_none() && parser.leftover() > 0 {
                     trial
