@@ -15,8 +15,27 @@ pub struct Limits<'a> {
     pub total: Duration,
     /// The longest wait for the next byte.
     pub idle: Duration,
-    /// Raised by Ctrl-C: abandon now.
+    /// Raised by Ctrl-C (or a listener barging in): abandon now.
     pub cancel: Option<&'a AtomicBool>,
+    /// The longest single wait before the limits are checked again: how late a raised `cancel`
+    /// may be noticed ([`Limits::poll_for`]).
+    pub poll: Duration,
+}
+
+/// How often a wait looks at the limits when nobody watches the request: Ctrl-C within 100 ms.
+pub const POLL: Duration = Duration::from_millis(100);
+/// …and when a listener may interrupt it (`--interrupt-after`): the stream closes within 20 ms,
+/// a small share of a barge-in figure. Not the default: hundreds of capacity streams would wake
+/// five times as often for nothing.
+pub const WATCHED_POLL: Duration = Duration::from_millis(20);
+
+/// The poll for a request: [`WATCHED_POLL`] when a listener watches its progress.
+pub fn poll_for(req: &super::Request<'_>) -> Duration {
+    if req.progress.is_some() {
+        WATCHED_POLL
+    } else {
+        POLL
+    }
 }
 
 /// Which limit a wait ran into.
@@ -38,6 +57,7 @@ impl Limits<'_> {
             total,
             idle,
             cancel: None,
+            poll: POLL,
         }
     }
 

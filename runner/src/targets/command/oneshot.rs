@@ -50,6 +50,7 @@ pub fn run_trial(cfg: &CommandConfig, req: &Request<'_>, stderr_last: &Mutex<Str
         total: req.timeout,
         idle: cfg.idle,
         cancel: req.cancel,
+        poll: crate::targets::limits::poll_for(req),
     };
     let mut last = rec.started();
     loop {

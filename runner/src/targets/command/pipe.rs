@@ -122,7 +122,7 @@ impl Stdout {
     pub fn next(&self, limits: &Limits<'_>, last: Instant) -> Result<Piece, Stop> {
         loop {
             limits.check(last)?;
-            match self.rx.recv_timeout(POLL) {
+            match self.rx.recv_timeout(POLL.min(limits.poll)) {
                 Ok(Ok((t, bytes))) => return Ok(Piece::Bytes(t, bytes)),
                 Ok(Err(e)) => return Err(Stop::Io(e)),
                 Err(RecvTimeoutError::Disconnected) => return Ok(Piece::End),
@@ -336,6 +336,7 @@ mod tests {
             total: Duration::from_secs(3),
             idle: Duration::from_millis(300),
             cancel: None,
+            poll: crate::targets::limits::POLL,
         };
         let Piece::Bytes(_, b) = out.next(&limits, Instant::now()).unwrap() else {
             panic!("bytes first")

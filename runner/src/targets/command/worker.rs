@@ -79,6 +79,7 @@ fn launch(cfg: &CommandConfig, stderr: &StderrTail) -> Result<(Process, Introduc
         total: cfg.ready_timeout,
         idle: cfg.ready_timeout,
         cancel: None,
+        poll: crate::targets::limits::POLL,
     };
     let mut frames = FrameReader::default();
     let failed = |child: &mut Child, why: String| {
@@ -305,6 +306,7 @@ impl Worker {
             total: req.timeout,
             idle: self.cfg.idle,
             cancel: req.cancel,
+            poll: crate::targets::limits::poll_for(req),
         };
         let mut last = Instant::now();
         loop {
@@ -384,6 +386,7 @@ impl Worker {
             total: Duration::from_secs(2),
             idle: Duration::from_secs(2),
             cancel: None,
+            poll: crate::targets::limits::POLL,
         };
         let status = pipe::wait_exit(&mut p.child, &bound)
             .map(|(s, _)| pipe::status_text(s))

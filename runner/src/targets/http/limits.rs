@@ -7,10 +7,6 @@ use super::error::WireError;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-/// Longest single wait on the socket before the limits are checked again (a listener who
-/// interrupts closes the stream within this).
-const POLL: Duration = Duration::from_millis(20);
-
 use crate::targets::limits::Exceeded;
 pub use crate::targets::limits::Limits;
 
@@ -25,7 +21,7 @@ impl From<Exceeded> for WireError {
 }
 
 impl Limits<'_> {
-    /// Reads once, waiting in slices of at most [`POLL`] and checking the limits between them.
+    /// Reads once, waiting in slices of at most `self.poll` and checking the limits between them.
     /// `Ok(0)` is the end of the stream.
     ///
     /// # Errors
@@ -39,7 +35,7 @@ impl Limits<'_> {
     ) -> Result<usize, WireError> {
         loop {
             self.check(last_byte)?;
-            let slice = POLL.min(self.remaining()).max(Duration::from_millis(1));
+            let slice = self.poll.min(self.remaining()).max(Duration::from_millis(1));
             stream.set_read_timeout(slice);
             match stream.read(buf) {
                 Ok(n) => return Ok(n),

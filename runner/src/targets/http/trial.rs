@@ -222,6 +222,7 @@ pub fn run_trial(cfg: &HttpConfig, req: &Request<'_>) -> Outcome {
         total: req.timeout,
         idle: cfg.idle,
         cancel: req.cancel,
+        poll: crate::targets::limits::poll_for(req),
     };
     let mut trial = Trial {
         index: req.index,
