@@ -560,3 +560,66 @@ fn this_build_as_a_worker_is_judged_side_by_side_with_another() {
     assert_eq!(ab.status.code(), Some(1), "{}", text(&ab));
     assert!(text(&ab).contains("regressed"), "{}", text(&ab));
 }
+
+/// `--workers 2`: two `kokoro-bench worker` processes behind the least-busy router; two
+/// concurrent listeners of the capacity suite reach both, and each served requests. More
+/// workers than the memory holds (kokoro-onnx, measured on the first one) or a pool of one-shot
+/// commands are refused with exit 2.
+#[test]
+fn a_pool_of_workers_shares_the_load_and_one_too_big_for_the_machine_is_refused() {
+    let kb = env!("CARGO_BIN_EXE_kokoro-bench");
+    let out = common::tempdir("worker-pool");
+    let o = run(
+        &out,
+        &[
+            "--worker",
+            "--command",
+            &format!("{kb} worker --threads 1"),
+            "--workers",
+            "2",
+            "--suite",
+            "ttfa,capacity",
+            "--levels",
+            "2",
+            "--level-requests",
+            "6",
+            "--trials",
+            "2",
+            "--rounds",
+            "1",
+            "--voice",
+            "jf_alpha",
+            "--save-audio",
+            "none",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let b = bundle(&out);
+    let c = b.provenance.command.as_ref().unwrap();
+    assert_eq!(c.served_per_worker.len(), 2, "{c:?}");
+    assert!(c.served_per_worker.iter().all(|&n| n > 0), "{c:?}");
+    assert_eq!(c.restarts, 0);
+    assert!(text(&o).contains("2 workers behind a least-busy router"));
+
+    let o = run(
+        &out,
+        &["--command", "espeak-ng --stdout {text}", "--workers", "2"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("add --worker"), "{}", text(&o));
+    let repo: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let o = common::bin()
+        .current_dir(&repo)
+        .args(["run", "--target", "command", "--worker", "--command"])
+        .arg(kokoro_onnx_command())
+        .args(["--workers", "200", "--voice", "jf_alpha", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--workers 200: one worker holds") && text(&o).contains("or fewer"),
+        "{}",
+        text(&o)
+    );
+}

@@ -49,7 +49,9 @@ fn a_real_barge_in_run_reads_with_its_release_and_next_request() {
     assert_eq!(released.len(), 1, "even trials watch the CPU");
     assert!(released[0] > 1000.0, "{released:?}");
     let next = Metric::BargeNextTtfaMs.case_values(long);
-    let fresh = long.measured().find_map(|t| t.barge.as_ref()?.fresh_next_ttfa_ms);
+    let fresh = long
+        .measured()
+        .find_map(|t| t.barge.as_ref()?.fresh_next_ttfa_ms);
     assert!(next[0] > fresh.unwrap() * 2.0);
     let short = b.cases.iter().find(|c| c.id == "short").unwrap();
     assert!(short.measured().all(|t| !t.barge.as_ref().unwrap().sending));

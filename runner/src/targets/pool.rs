@@ -23,9 +23,24 @@ pub enum Route {
     },
 }
 
+/// A member of a pool: a target the caller keeps, or one the pool owns.
+enum Member<'a> {
+    Borrowed(&'a dyn Target),
+    Owned(Box<dyn Target>),
+}
+
+impl Member<'_> {
+    fn get(&self) -> &dyn Target {
+        match self {
+            Member::Borrowed(t) => *t,
+            Member::Owned(t) => t.as_ref(),
+        }
+    }
+}
+
 /// Targets sharing the load.
 pub struct Pool<'a> {
-    members: Vec<&'a dyn Target>,
+    members: Vec<Member<'a>>,
     route: Route,
     busy: Mutex<Vec<u32>>,
     next: AtomicU32,
@@ -40,6 +55,10 @@ impl<'a> Pool<'a> {
 
     /// A pool of `members` (at least one) routed by `route`.
     pub fn with_route(members: Vec<&'a dyn Target>, route: Route) -> Pool<'a> {
+        Pool::of(members.into_iter().map(Member::Borrowed).collect(), route)
+    }
+
+    fn of(members: Vec<Member<'a>>, route: Route) -> Pool<'a> {
         assert!(!members.is_empty(), "a pool needs a member");
         let n = members.len();
         Pool {
@@ -49,6 +68,20 @@ impl<'a> Pool<'a> {
             next: AtomicU32::new(0),
             served: (0..n).map(|_| AtomicU32::new(0)).collect(),
         }
+    }
+
+    /// A least-busy pool that owns `members` (at least one): started targets that live as long
+    /// as the pool (`--workers K`).
+    pub fn owning(members: Vec<Box<dyn Target>>) -> Pool<'static> {
+        Pool::of(
+            members.into_iter().map(Member::Owned).collect(),
+            Route::LeastBusy,
+        )
+    }
+
+    /// The members, in order.
+    pub fn members(&self) -> impl Iterator<Item = &dyn Target> {
+        self.members.iter().map(Member::get)
     }
 
     /// How many members share the load.
@@ -67,7 +100,7 @@ impl<'a> Pool<'a> {
     /// Serves `req` and says which member did.
     pub fn request_routed(&self, req: &Request<'_>) -> (usize, Outcome) {
         let i = self.checkout(req.text);
-        let out = self.members[i].request(req);
+        let out = self.members[i].get().request(req);
         self.checkin(i);
         self.served[i].fetch_add(1, Ordering::SeqCst);
         (i, out)
@@ -99,15 +132,15 @@ impl Target for Pool<'_> {
     }
 
     fn provenance(&self, voice: &str) -> anyhow::Result<Provenance> {
-        self.members[0].provenance(voice)
+        self.members[0].get().provenance(voice)
     }
 
     fn notes(&self) -> Vec<(NoteLevel, NoteCode, String)> {
-        self.members[0].notes()
+        self.members[0].get().notes()
     }
 
     fn cache(&self) -> CachePolicy {
-        self.members[0].cache()
+        self.members[0].get().cache()
     }
 }
 

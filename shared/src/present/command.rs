@@ -59,6 +59,14 @@ pub fn section(b: &Bundle) -> Option<Section> {
             "worker ready {ms:.0} ms after it was started (model load: reported once, inside no trial)"
         ));
     }
+    if c.served_per_worker.len() > 1 {
+        let served: Vec<String> = c.served_per_worker.iter().map(u32::to_string).collect();
+        facts.push(format!(
+            "{} workers behind a least-busy router (`--workers`); requests served by each: {}",
+            c.served_per_worker.len(),
+            served.join(" / ")
+        ));
+    }
     if !c.reported.is_empty() {
         let said: Vec<String> = c.reported.iter().map(|(k, v)| format!("{k} {v}")).collect();
         facts.push(format!("it reported: {}", said.join(" · ")));
@@ -101,9 +109,15 @@ mod tests {
             reported: [("engine".to_string(), "kokoro-onnx".to_string())].into(),
             restarts: 1,
             stderr_tail: "loading model\n".into(),
+            served_per_worker: vec![7, 6],
         });
         let s = section(&b).unwrap();
         let text = format!("{:?}", s.blocks);
+        assert!(
+            text.contains("2 workers behind a least-busy router"),
+            "{text}"
+        );
+        assert!(text.contains("7 / 6"), "{text}");
         assert!(
             text.contains("worker `python3 adapters/kokoro_onnx_worker.py`: kokoro-onnx"),
             "{text}"

@@ -176,4 +176,8 @@ pub struct CommandTarget {
     /// The last bytes the program wrote to stderr (bounded, secrets redacted).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stderr_tail: String,
+    /// `--workers K`: the workers behind the least-busy router, and the requests each served
+    /// (empty for one worker).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub served_per_worker: Vec<u32>,
 }

@@ -27,6 +27,11 @@ pub struct CommandArgs {
     /// Worker: the longest wait for its hello frame (model load), e.g. 2m.
     #[arg(long, default_value = "5m", value_parser = crate::timefmt::duration_arg)]
     pub worker_ready_timeout: Duration,
+    /// Worker: start K workers behind a least-busy router (each request goes to the one with
+    /// the fewest in flight), so concurrent load — the capacity suite — reaches more than one
+    /// model. Refused when K of them would not fit in the machine's available memory.
+    #[arg(long, default_value_t = 1, value_name = "K")]
+    pub workers: u32,
 }
 
 impl CommandArgs {
@@ -68,6 +73,16 @@ impl CommandArgs {
             });
         }
         find_program(template.program())?;
+        if self.workers != 1 && !self.worker {
+            bail!("--workers {}: only persistent workers are pooled (add --worker); a one-shot command already starts a process per request", self.workers);
+        }
+        if !(1..=super::pool::MAX_WORKERS).contains(&self.workers) {
+            bail!(
+                "--workers {}: give 1 to {} workers",
+                self.workers,
+                super::pool::MAX_WORKERS
+            );
+        }
         Ok(super::CommandSpec(CommandConfig {
             template,
             worker: self.worker,
@@ -80,6 +95,7 @@ impl CommandArgs {
             lang: lang.code().to_string(),
             idle: stream.idle_timeout,
             ready_timeout: self.worker_ready_timeout,
+            workers: self.workers,
         }))
     }
 }

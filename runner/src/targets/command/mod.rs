@@ -14,6 +14,7 @@
 pub mod args;
 pub mod oneshot;
 pub mod pipe;
+pub mod pool;
 pub mod protocol;
 pub mod template;
 pub mod trace;
@@ -62,6 +63,8 @@ pub struct CommandConfig {
     pub idle: Duration,
     /// Worker: the longest wait for its hello.
     pub ready_timeout: Duration,
+    /// Workers behind the router (`--workers`), 1 for one.
+    pub workers: u32,
 }
 
 impl CommandConfig {
@@ -88,6 +91,7 @@ impl CommandConfig {
                 reported: Default::default(),
                 restarts: 0,
                 stderr_tail: String::new(),
+                served_per_worker: Vec::new(),
             }),
             ..Default::default()
         }
@@ -133,7 +137,9 @@ impl TargetSpec for CommandSpec {
     }
 
     fn start(&self) -> Result<Box<dyn Target>> {
-        if self.0.worker {
+        if self.0.worker && self.0.workers > 1 {
+            Ok(Box::new(pool::start(&self.0)?))
+        } else if self.0.worker {
             Ok(Box::new(WorkerTarget(worker::Worker::start(
                 self.0.clone(),
             )?)))

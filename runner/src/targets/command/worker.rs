@@ -198,6 +198,12 @@ impl Worker {
         &self.intro
     }
 
+    /// The PID of the running worker process, if one runs.
+    pub fn pid(&self) -> Option<u32> {
+        let state = self.state.lock().ok()?;
+        state.process.as_ref().map(|p| p.child.id())
+    }
+
     /// Restarts so far, and the stderr kept.
     pub fn after(&self) -> (u32, String) {
         let restarts = self.state.lock().map(|s| s.restarts).unwrap_or(0);

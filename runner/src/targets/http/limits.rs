@@ -35,7 +35,10 @@ impl Limits<'_> {
     ) -> Result<usize, WireError> {
         loop {
             self.check(last_byte)?;
-            let slice = self.poll.min(self.remaining()).max(Duration::from_millis(1));
+            let slice = self
+                .poll
+                .min(self.remaining())
+                .max(Duration::from_millis(1));
             stream.set_read_timeout(slice);
             match stream.read(buf) {
                 Ok(n) => return Ok(n),
