@@ -473,6 +473,24 @@ fn the_engine_and_kokoro_onnx_side_by_side_in_one_run_get_verdicts() {
         engine.start_ms,
         onnx.start_ms
     );
+    // The other target's own cold start and process; the engine's chunk plans per trial.
+    let k = &v.targets[1];
+    assert!(k.cold_ttfa_ms.is_some_and(|ms| ms > 0.0), "{k:?}");
+    let usage = k.usage.as_ref().unwrap();
+    assert!(
+        usage.peak_rss_bytes.is_some_and(|b| b > 100_000_000) && usage.cpu_max_pct.is_some(),
+        "the worker's process, with its model: {usage:?}"
+    );
+    assert!(
+        v.targets[0].usage.is_none(),
+        "the run's own: the memory suite's"
+    );
+    assert_eq!(engine.chunks.len(), 6, "{engine:?}");
+    assert!(
+        text(&o).contains("cold start (first request)"),
+        "{}",
+        text(&o)
+    );
     let verdicts = kokoro_bench_bundle::compare::variants::compare_targets(v);
     assert_eq!(verdicts[0].variant, "kokoro-onnx");
     for row in &verdicts[0].rows {

@@ -339,6 +339,9 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
             all.push(c);
         } else {
             print!("{}", render(&c, args.markdown));
+            if let Some(line) = side_by_side_line(&new, n) {
+                println!("{line}");
+            }
             println!();
         }
     }
@@ -346,6 +349,28 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
         println!("{}", serde_json::to_string_pretty(&all)?);
     }
     Ok(if regressed { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// What a bundle's own side-by-side suite concluded, in one line pointing at its rows.
+fn side_by_side_line(b: &kokoro_bench_bundle::Bundle, path: &Path) -> Option<String> {
+    let v = b.versus.as_ref()?;
+    let judged = kokoro_bench_bundle::compare::variants::compare_targets(v);
+    let count = |want: Verdict| {
+        judged
+            .iter()
+            .flat_map(|c| &c.rows)
+            .filter(|r| r.verdict == want)
+            .count()
+    };
+    Some(format!(
+        "side by side inside {}: {} target(s) against {}, {} row(s) regressed, {} improved — `kokoro-bench compare --side-by-side {}` for the rows",
+        b.run.id,
+        judged.len(),
+        v.targets.first().map_or("its own", |t| t.label.as_str()),
+        count(Verdict::Regressed),
+        count(Verdict::Improved),
+        path.display()
+    ))
 }
 
 /// `compare --side-by-side B…`: each bundle's versus section, judged pair by pair; exit 1 when a

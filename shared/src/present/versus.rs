@@ -4,6 +4,7 @@
 use super::{Block, Cell, Section, Table, Tone};
 use crate::compare::variants::{compare_targets, versus_metrics, versus_values};
 use crate::compare::Verdict;
+use crate::schema::VersusResult;
 use crate::stats::median;
 use crate::Bundle;
 
@@ -90,6 +91,8 @@ pub fn section(b: &Bundle) -> Option<Section> {
     if !verdicts.rows.is_empty() {
         blocks.push(Block::Table(verdicts));
     }
+    blocks.extend(resources(v));
+    blocks.extend(plans(v).map(Block::Text));
     for target in &v.targets {
         for c in target.cases.iter().filter(|c| !c.errors.is_empty()) {
             blocks.push(Block::Warning(format!(
@@ -114,6 +117,59 @@ pub fn section(b: &Bundle) -> Option<Section> {
     })
 }
 
+/// Each other target's cold start and its own process's memory and CPU, when any was measured.
+fn resources(v: &VersusResult) -> Option<Block> {
+    let mut t = Table::new(
+        "versus-resources",
+        &[
+            "target",
+            "cold start (first request)",
+            "peak RSS",
+            "CPU mean / max",
+            "sampled",
+        ],
+    );
+    for target in v.targets.iter().skip(1).filter(|t| t.skipped.is_none()) {
+        let u = target.usage.clone().unwrap_or_default();
+        t.rows.push(vec![
+            Cell::text(target.label.clone()),
+            Cell::num(super::or_dash(target.cold_ttfa_ms, |ms| {
+                format!("{ms:.0} ms")
+            })),
+            Cell::num(super::mb(u.peak_rss_bytes)),
+            Cell::num(match (u.cpu_mean_pct, u.cpu_max_pct) {
+                (Some(m), Some(x)) => format!("{m:.0} % / {x:.0} % of one core"),
+                _ => super::DASH.into(),
+            }),
+            Cell::toned(u.what, Tone::Muted),
+        ]);
+    }
+    (!t.rows.is_empty()).then_some(Block::Table(t))
+}
+
+/// Cases where an engine target spoke in a different number of chunks than the run's own — a
+/// plan difference moves heard speech and RTF with it.
+fn plans(v: &VersusResult) -> impl Iterator<Item = String> + '_ {
+    let own = v.targets.first();
+    let typical =
+        |chunks: &[u32]| median(&chunks.iter().map(|&n| f64::from(n)).collect::<Vec<_>>());
+    v.targets.iter().skip(1).flat_map(move |t| {
+        t.cases.iter().filter_map(move |c| {
+            let mine = typical(&c.chunks)?;
+            let theirs = own?.cases.iter().find(|o| o.case == c.case)?;
+            let base = typical(&theirs.chunks)?;
+            (mine != base).then(|| {
+                format!(
+                    "plans: `{}`: {} spoke in {mine:.0} chunk(s) (median), {} in {base:.0} — heard speech and RTF move with the plan",
+                    c.case,
+                    t.label,
+                    own.map_or("", |o| o.label.as_str())
+                )
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +189,8 @@ mod tests {
                 ..Default::default()
             }],
             skipped: None,
+            cold_ttfa_ms: None,
+            usage: None,
         }
     }
 
@@ -149,6 +207,11 @@ mod tests {
         });
         let s = section(&b).unwrap();
         assert_eq!(s.title, "Side by side: engine vs kokoro-onnx");
+        let text = format!("{:?}", s.blocks);
+        assert!(
+            text.contains("versus-resources") && text.contains("kokoro-onnx"),
+            "{text}"
+        );
         let verdicts = s
             .blocks
             .iter()

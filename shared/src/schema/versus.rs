@@ -32,6 +32,31 @@ pub struct VersusTarget {
     /// Why it could not be measured at all (did not start), if so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// Its cold start: the first request it answered in this run (the first warm-up of the first
+    /// case, before any other), time to first audio, ms. `None` for the run's own target (its
+    /// cold request is the case table's) or when that request failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cold_ttfa_ms: Option<f64>,
+    /// Its process's memory and CPU while the suite ran, where it is a process of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<VersusUsage>,
+}
+
+/// Memory and CPU of one versus target's process during the suite.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VersusUsage {
+    /// What was sampled (a server and its workers, a command's processes), or why nothing was.
+    pub what: String,
+    /// Peak resident memory, bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+    /// Mean CPU over the suite, % of one core.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_mean_pct: Option<f64>,
+    /// Highest CPU of one sample, % of one core.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_max_pct: Option<f64>,
 }
 
 /// One case on one target: per measured trial (warm-ups excluded), in request order.
@@ -60,6 +85,10 @@ pub struct VersusCase {
     /// can come no earlier).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub first_inference_ms: Vec<f64>,
+    /// Engine targets: how many chunks each successful trial was spoken in (its chunk plan's
+    /// length), so a difference in plans shows beside a difference in latency.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chunks: Vec<u32>,
     /// `--text-arrival`: the last token → the end of each successful turn's audio heard, ms.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub end_of_turn_ms: Vec<f64>,

@@ -4,13 +4,17 @@
 //!
 //! Each other target is a full target flag set (`--versus 'kokoro-onnx=--target command --worker
 //! --command "…"'`), parsed by the same flags as `--target`. The run's own target is the
-//! reference. Memory and CPU stay those of the run's own target.
+//! reference. The memory suite samples the run's own target; every other target that is a
+//! process of its own is sampled through the suite ([`usage`]), and its first request is its
+//! cold start.
+
+pub mod usage;
 
 use super::{BuildInput, Suite};
 use crate::context::request::Requests;
 use crate::context::RunCtx;
 use crate::targets::cli::TargetArgs;
-use crate::targets::{Target, TargetSpec};
+use crate::targets::{Sampled, Target, TargetSpec};
 use anyhow::{bail, Result};
 use clap::{Args, Parser};
 use kokoro_bench_bundle::playback::simulate;
@@ -103,6 +107,7 @@ struct Started {
     kind: TargetKind,
     target: Box<dyn Target>,
     voice: String,
+    sampled: Sampled,
 }
 
 /// Starts every other target; one that cannot start is recorded as skipped, not fatal.
@@ -119,6 +124,7 @@ fn start_others(others: &[Other], run_voice: &str) -> Result<(Vec<Started>, Vec<
                 kind: o.spec.kind(),
                 target,
                 voice,
+                sampled: o.spec.sampled_process(),
             }),
             Err(e) => skipped.push(VersusTarget {
                 label: o
@@ -129,6 +135,8 @@ fn start_others(others: &[Other], run_voice: &str) -> Result<(Vec<Started>, Vec<
                 description: String::new(),
                 cases: Vec::new(),
                 skipped: Some(format!("did not start: {e:#}")),
+                cold_ttfa_ms: None,
+                usage: None,
             }),
         }
     }
@@ -168,22 +176,28 @@ impl Versus {
                 description: kokoro_bench_bundle::describe::target(&shown),
                 cases: Vec::new(),
                 skipped: None,
+                cold_ttfa_ms: None,
+                usage: None,
             },
             settings,
         })
     }
 }
 
-/// One request to one contender, recorded into its case.
+/// One request to one contender, recorded into its case; `cold`: the target's first request of
+/// the run (its cold start is recorded too).
 fn measure(
     result: &mut VersusTarget,
-    prebuffer_ms: f64,
+    (prebuffer_ms, cold): (f64, bool),
     req: &Requests<'_>,
     text: &str,
     index: u32,
     kind: TrialKind,
 ) -> Option<String> {
     let outcome = req.send(text, index, kind);
+    if cold && !outcome.abandoned() && outcome.out.trial.error.is_none() {
+        result.cold_ttfa_ms = outcome.out.trial.ttfa_ms;
+    }
     if outcome.abandoned() || kind == TrialKind::Warmup {
         return outcome.fatal;
     }
@@ -211,6 +225,10 @@ fn measure(
             case.audio_s.push(t.audio_s);
             case.total_ms.extend(t.total_ms);
             case.first_inference_ms.extend(t.first_inference_ms);
+            let chunks = t.chunks.text.iter().filter(|x| !x.is_empty()).count();
+            if chunks > 0 {
+                case.chunks.push(chunks as u32);
+            }
             case.end_of_turn_ms
                 .extend(t.turn.as_ref().and_then(|u| u.end_of_turn_ms));
         }
@@ -232,6 +250,10 @@ impl Suite for Versus {
             target,
             ctx.settings.voice.clone(),
         )?];
+        let watches: Vec<usage::Watch> = started
+            .iter()
+            .map(|s| usage::watch(&s.sampled, &ctx.sampled, ctx.origin))
+            .collect();
         for s in &started {
             contenders.push(Self::contender(
                 ctx,
@@ -244,7 +266,7 @@ impl Suite for Versus {
         let mut result = VersusResult {
             targets: Vec::new(),
             order: format!(
-                "{} target(s), interleaved trial by trial with the order rotated each round (A B C, B C A, …); {} warm-up + {} measured trials per case and target; memory and CPU are the run's own target's only.",
+                "{} target(s), interleaved trial by trial with the order rotated each round (A B C, B C A, …); {} warm-up + {} measured trials per case and target; each other target's first request is its cold start, and its own process's memory and CPU are sampled where it has one.",
                 contenders.len(),
                 ctx.settings.warmup,
                 ctx.settings.trials
@@ -267,7 +289,7 @@ impl Suite for Versus {
         let prebuffer_ms = ctx.settings.prebuffer_ms;
         let n = results.len();
         let mut gone: Vec<Option<String>> = vec![None; n];
-        'cases: for case in ctx.cases.clone() {
+        'cases: for (ci, case) in ctx.cases.clone().into_iter().enumerate() {
             for r in &mut results {
                 r.cases.push(VersusCase {
                     case: case.id.clone(),
@@ -289,9 +311,10 @@ impl Suite for Versus {
                     if gone[k].is_some() {
                         continue;
                     }
+                    let cold = ci == 0 && round == 0 && k > 0;
                     if let Some(fatal) = measure(
                         &mut results[k],
-                        prebuffer_ms,
+                        (prebuffer_ms, cold),
                         &requests[k],
                         &case.text,
                         round,
@@ -310,6 +333,9 @@ impl Suite for Versus {
             }
         }
         result.targets = results;
+        for (t, w) in result.targets.iter_mut().skip(1).zip(watches) {
+            t.usage = Some(usage::summary(w));
+        }
         for (t, why) in result.targets.iter_mut().zip(&gone) {
             if let Some(why) = why {
                 t.skipped = Some(format!("stopped after the target refused a request: {why}"));
