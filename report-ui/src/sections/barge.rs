@@ -30,7 +30,8 @@ fn chart(c: &Case, idle_pct: f64) -> Html {
     if lines.is_empty() {
         return html! {};
     }
-    let (w, left, right, top, h) = (1000.0, 56.0, 12.0, 8.0, 110.0);
+    // Narrow on purpose: read on a phone (390 px), the axis text stays legible.
+    let (w, left, right, top, h) = (480.0, 44.0, 20.0, 8.0, 150.0);
     let bottom = top + h;
     let t_max = lines
         .iter()
@@ -56,7 +57,7 @@ fn chart(c: &Case, idle_pct: f64) -> Html {
                         <line x1={f1(left)} x2={f1(w - right)} y1={f1(y(v))} y2={f1(y(v))} stroke="#eee" />
                         <text x={f1(left - 6.0)} y={f1(y(v) + 3.0)} text-anchor="end">{ format!("{v} %") }</text>
                     </> }) }
-                    { for ticks(t_max, 6).into_iter().map(|t| html!{
+                    { for ticks(t_max, 4).into_iter().map(|t| html!{
                         <text x={f1(x(t))} y={f1(bottom + 14.0)} text-anchor="middle">{ format!("{t} ms") }</text>
                     }) }
                     <text x={f1(w - right)} y={f1(bottom + 28.0)} text-anchor="end">{"ms after the listener interrupted (100 ms windows)"}</text>
