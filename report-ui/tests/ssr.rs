@@ -280,3 +280,21 @@ async fn a_barge_in_run_shows_its_table_and_the_servers_cpu_after_each_interrupt
         assert!(html.contains(needle), "missing {needle:?}");
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_merged_shard_sweep_says_where_its_requests_came_from() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/v2/http-fastkokoro-capacity-2shards-merged.json"),
+    )
+    .unwrap();
+    let html = render(source(&bytes)).await;
+    for needle in [
+        "Sustainable: 2 listeners",
+        "Merged from 2 shards",
+        "The load generator",
+        "merged from 2 shards (1: 20261206T192425Z-f784c0",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+}

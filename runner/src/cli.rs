@@ -62,6 +62,9 @@ pub enum Command {
   kokoro-bench history                                  heard speech of the newest series' first case
   kokoro-bench history --metric rtf --case long --markdown")]
     History(HistoryArgs),
+    /// Merge the shards of one capacity sweep (`run --suite capacity --shard i/N`) into one run:
+    /// every level judged once from all shards' raw requests.
+    Merge(MergeArgs),
     /// Add runs to the report site (dist/data/): merged with what it holds, index rebuilt.
     #[command(after_long_help = "Examples:
   kokoro-bench publish                                          artifacts/ into dist/
@@ -136,6 +139,24 @@ const RUN_EXAMPLES: &str = "Examples:
   kokoro-bench run --gates docs/gates.json --strict     exit 1 when a gate fails or has no data
   kokoro-bench run --export-csv r.csv -v                every trial as CSV rows; a line per trial
   kokoro-bench run --suite ttfa,rtf,soak --duration 1h30m   durations: 90s, 20m, 1h30m";
+
+/// `merge` flags.
+#[derive(Args, Debug)]
+#[command(after_long_help = "Examples:
+  kokoro-bench merge shard-1/runs/*/bundle.json shard-2/runs/*/bundle.json
+  kokoro-bench merge --out artifacts --max-skew 500ms s1.json s2.json s3.json")]
+pub struct MergeArgs {
+    /// Every shard's bundle (any order).
+    #[arg(required = true, num_args = 2..)]
+    pub bundles: Vec<PathBuf>,
+    /// Artifacts folder the merged run is written to (as `runs/<id>/bundle.json`, indexed).
+    #[arg(long, default_value = "artifacts")]
+    pub out: PathBuf,
+    /// Largest disagreement allowed between two shards' clocks, each measured against the
+    /// server's `Date` header.
+    #[arg(long, default_value = "1s")]
+    pub max_skew: String,
+}
 
 /// `publish` flags.
 #[derive(Args, Debug)]

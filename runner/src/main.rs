@@ -15,6 +15,7 @@ fn main() {
         Command::Judge(args) => commands::judge::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::History(args) => commands::history::run(&args),
+        Command::Merge(args) => commands::merge::run(&args),
         Command::Publish(args) => commands::site::publish(&args),
         Command::Export(args) => commands::site::export(&args),
         Command::View { dir, port } => commands::site::view(&dir, port),

@@ -5,6 +5,7 @@
 
 mod common;
 
+use kokoro_bench::suites::capacity::shard::format_http_date;
 use kokoro_bench_bundle::read_bundle;
 use kokoro_bench_bundle::schema::{LoadMode, RunStatus};
 use std::collections::VecDeque;
@@ -84,7 +85,15 @@ fn server(workers: u32) -> u16 {
                 changed.notify_all();
                 drop(q);
                 let header = kokoro_bench::measure::pcm::streaming_wav_header(24_000);
-                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n");
+                let now_s = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs() as i64;
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\nDate: {}\r\n\r\n",
+                    format_http_date(now_s)
+                );
                 let _ = chunk(&mut s, &header);
                 for i in 0..3 {
                     if i > 0 {
@@ -181,8 +190,28 @@ fn a_server_with_three_workers_holds_three_listeners() {
 fn bad_capacity_flags_exit_2_before_anything_is_measured() {
     let out = common::tempdir("capacity-bad");
     for (flags, says) in [
-        (vec!["--levels", "0"], "listeners must be 1 to 256"),
-        (vec!["--levels", "1,-4"], "listeners must be 1 to 256"),
+        (vec!["--levels", "0"], "listeners must be 1 to 16384"),
+        (vec!["--levels", "1,-4"], "listeners must be 1 to 16384"),
+        (vec!["--levels", "2", "--shard", "3/2"], "numbered 1 to 2"),
+        (
+            vec!["--levels", "2", "--shard", "1/2"],
+            "--shard needs --start-at",
+        ),
+        (
+            vec![
+                "--levels",
+                "2",
+                "--shard",
+                "1/2",
+                "--start-at",
+                "2020-01-01T00:00:00Z",
+            ],
+            "in the past",
+        ),
+        (
+            vec!["--shard", "1/2", "--start-at", "2099-01-01T00:00:00Z"],
+            "more than 24 hours",
+        ),
         (vec!["--rates", "0"], "between 0.01 and 1000"),
         (vec!["--rates", "5000/s"], "between 0.01 and 1000"),
         (vec!["--slo", "heard under 2s"], "--slo `heard under 2s`"),
@@ -213,6 +242,113 @@ fn bad_capacity_flags_exit_2_before_anything_is_measured() {
         !out.join("runs").exists(),
         "nothing measured, nothing written"
     );
+}
+
+/// Two runner processes drive one server as shards 1/2 and 2/2 of one sweep (one listener each
+/// at level 2, two and one at level 3), `merge` joins them: one curve whose knee is the server's
+/// worker count, as a single runner finds it; merging a shard with itself is refused.
+#[test]
+fn two_shards_merge_into_one_sweep_with_the_single_runners_knee() {
+    let port = server(2);
+    let start = std::time::SystemTime::now() + Duration::from_secs(4);
+    let start_at = humantime::format_rfc3339_seconds(start).to_string();
+    let flags = |i: u32| {
+        vec![
+            "--levels".to_string(),
+            "2,3".into(),
+            "--level-requests".into(),
+            "6".into(),
+            "--level-budget".into(),
+            "3s".into(),
+            "--slo".into(),
+            "heard<=100ms,underruns==0,hold=0.8".into(),
+            "--shard".into(),
+            format!("{i}/2"),
+            "--start-at".into(),
+            start_at.clone(),
+        ]
+    };
+    let outs: Vec<_> = (1..=2)
+        .map(|i| common::tempdir(&format!("capacity-shard{i}")))
+        .collect();
+    let children: Vec<_> = (1..=2u32)
+        .map(|i| {
+            let f = flags(i);
+            let refs: Vec<&str> = f.iter().map(String::as_str).collect();
+            capacity_run(port, &outs[i as usize - 1], &refs)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let shard_paths: Vec<_> = outs
+        .iter()
+        .map(|o| {
+            let run = std::fs::read_dir(o.join("runs"))
+                .unwrap()
+                .flatten()
+                .next()
+                .unwrap();
+            run.path().join("bundle.json")
+        })
+        .collect();
+    let one = bundle(&outs[0]).capacity.unwrap();
+    let plan = one.shard.clone().unwrap();
+    assert_eq!((plan.index, plan.of, plan.slot_s), (1, 2, 6.0));
+    let [lo, hi] = plan.clock_offset_ms.expect("the server sends Date");
+    assert!(
+        lo <= hi && hi - lo < 1100.0 && lo < 1000.0 && hi > -1000.0,
+        "{lo}..{hi}"
+    );
+    assert_eq!(one.sustainable_level, None, "a shard judges no level");
+    assert_eq!(one.levels[1].shard_level, Some(2.0));
+
+    let merged_out = common::tempdir("capacity-merged");
+    let o = common::bin()
+        .arg("merge")
+        .args(&shard_paths)
+        .arg("--out")
+        .arg(&merged_out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let c = bundle(&merged_out).capacity.unwrap();
+    assert_eq!(c.merged_from.len(), 2);
+    assert_eq!(
+        c.levels
+            .iter()
+            .map(|l| l.requests.len())
+            .collect::<Vec<_>>(),
+        vec![6, 6],
+        "every shard's measured requests"
+    );
+    assert_eq!(c.sustainable_level, Some(2.0), "{text}");
+    assert!(text.contains("Merged from 2 shards"), "{text}");
+
+    let o = common::bin()
+        .arg("merge")
+        .args([&shard_paths[0], &shard_paths[0]])
+        .arg("--out")
+        .arg(&merged_out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("appears twice"));
 }
 
 #[test]

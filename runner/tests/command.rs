@@ -616,6 +616,11 @@ fn a_pool_of_workers_shares_the_load_and_one_too_big_for_the_machine_is_refused(
     let c = b.provenance.command.as_ref().unwrap();
     assert_eq!(c.served_per_worker.len(), 2, "{c:?}");
     assert!(c.served_per_worker.iter().all(|&n| n > 0), "{c:?}");
+    assert_eq!(c.peak_rss_per_worker_bytes.len(), 2, "{c:?}");
+    assert!(
+        c.peak_rss_per_worker_bytes.iter().all(|&b| b > 1_000_000),
+        "{c:?}"
+    );
     assert_eq!(c.restarts, 0);
     assert!(text(&o).contains("2 workers behind a least-busy router"));
 

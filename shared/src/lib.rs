@@ -31,6 +31,7 @@ pub mod present;
 pub mod read;
 
 pub mod schema;
+pub mod shards;
 pub mod stats;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -62,6 +62,37 @@ fn a_real_barge_in_run_reads_with_its_release_and_next_request() {
     );
 }
 
+/// A real capacity sweep of fastkokoro 0.7.0 driven by two runner processes as shards
+/// (`--shard 1/2` and `2/2`, levels 2, 4, 8 listeners, 20 measured requests each over both,
+/// `heard<=6000ms`) and joined by `kokoro-bench merge`: every level holds both shards' raw
+/// requests and is judged once from them.
+#[test]
+fn a_real_merged_shard_sweep_reads_with_one_knee_from_both_shards() {
+    use kokoro_bench_bundle::capacity::{summarise, sustainable};
+    use kokoro_bench_bundle::present;
+    let b = read_bundle(&fixture("v2/http-fastkokoro-capacity-2shards-merged.json"))
+        .unwrap()
+        .bundle;
+    let c = b.capacity.as_ref().unwrap();
+    assert_eq!(c.merged_from.len(), 2);
+    assert!(c.shard.is_none());
+    assert!(c.merged_from.iter().all(|o| o.clock_offset_ms.is_some()));
+    let met: Vec<(u32, u32)> = c
+        .levels
+        .iter()
+        .map(|l| {
+            let s = summarise(&c.slo, l);
+            (s.met, s.judged)
+        })
+        .collect();
+    assert_eq!(met, vec![(20, 20), (12, 20), (0, 20)]);
+    assert_eq!(sustainable(c), Some(2.0));
+    assert_eq!(c.sustainable_level, Some(2.0));
+    let text = present::markdown::render(&present::run_sections(&b));
+    assert!(text.contains("Merged from 2 shards"), "{text}");
+    assert!(text.contains("Sustainable: 2 listeners"), "{text}");
+}
+
 /// A real agent-suite run on the engine (text at 40 tokens/s, sentence pieces), trimmed to two
 /// of its nine cases (`w1-3-sure`: one piece; `w9-20-flights`: two) with their audio references.
 #[test]

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod export;
 pub mod history;
 pub mod judge;
+pub mod merge;
 pub mod run;
 pub mod site;
 pub mod table;

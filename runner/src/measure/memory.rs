@@ -237,9 +237,59 @@ impl Sampler {
     }
 }
 
+/// The kernel's high-water mark of `pid`'s resident memory, bytes: Linux `VmHWM` from
+/// `/proc/<pid>/status`, macOS the lifetime peak physical footprint (`proc_pid_rusage`). Exact
+/// where sampling could miss a short peak; `None` elsewhere or when the process is gone.
+#[cfg(target_os = "linux")]
+pub fn peak_rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// See the Linux version.
+#[cfg(target_os = "macos")]
+pub fn peak_rss_bytes(pid: u32) -> Option<u64> {
+    let mut info: libc::rusage_info_v4 = unsafe { std::mem::zeroed() };
+    // SAFETY: `info` is a properly sized, writable rusage_info_v4 for the V4 flavour requested.
+    let rc = unsafe {
+        libc::proc_pid_rusage(
+            pid as libc::c_int,
+            libc::RUSAGE_INFO_V4,
+            (&mut info as *mut libc::rusage_info_v4).cast(),
+        )
+    };
+    (rc == 0).then_some(info.ri_lifetime_max_phys_footprint)
+}
+
+/// See the Linux version.
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+pub fn peak_rss_bytes(_pid: u32) -> Option<u64> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    #[test]
+    fn the_kernels_high_water_mark_holds_a_freed_allocation() {
+        let before = peak_rss_bytes(std::process::id()).unwrap();
+        let big = vec![1u8; 64 << 20];
+        std::hint::black_box(&big);
+        drop(big);
+        let after = peak_rss_bytes(std::process::id()).unwrap();
+        assert!(after >= before && after >= 64 << 20, "{before} → {after}");
+        assert_eq!(peak_rss_bytes(u32::MAX - 1), None);
+    }
 
     #[test]
     fn samples_this_process_and_sees_an_allocation() {

@@ -160,6 +160,12 @@ pub trait Target: Send + Sync {
     fn probe(&self, _voice: &str) -> Option<(String, f64)> {
         None
     }
+    /// The serving machine's clock, as its HTTP `Date` header says now: sharded sweeps check the
+    /// shards' clocks against it. `None` for targets without a server of their own, or a server
+    /// that sent none.
+    fn server_date(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Whether a target could answer a repeated text from a cache.

@@ -142,6 +142,10 @@ impl Target for Pool<'_> {
     fn cache(&self) -> CachePolicy {
         self.members[0].get().cache()
     }
+
+    fn server_date(&self) -> Option<String> {
+        self.members[0].get().server_date()
+    }
 }
 
 #[cfg(test)]

@@ -323,6 +323,8 @@ mod tests {
             sustainable_level: Some(2.0),
             predicted_ceiling: None,
             stopped_because: String::new(),
+            shard: None,
+            merged_from: Vec::new(),
         };
         let (mut base, mut new) = (b.clone(), b);
         base.capacity = Some(sweep("heard<=2000ms"));

@@ -279,6 +279,8 @@ mod tests {
             sustainable_level: Some(2.0),
             predicted_ceiling: None,
             stopped_because: String::new(),
+            shard: None,
+            merged_from: Vec::new(),
         };
         b.capacity = Some(c.clone());
         assert_eq!(status(&b), GateStatus::Pass);

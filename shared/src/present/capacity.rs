@@ -43,7 +43,10 @@ fn share(s: &LevelSummary) -> Cell {
 }
 
 fn row(l: &CapacityLevel, s: &LevelSummary, mode: LoadMode) -> Vec<Cell> {
-    let mut level = Cell::text(level_label(mode, l.level));
+    let mut level = Cell::text(match l.shard_level {
+        Some(here) => format!("{} ({here} here)", level_label(mode, l.level)),
+        None => level_label(mode, l.level),
+    });
     if let Some(why) = &l.cut_short {
         level = Cell::toned(format!("{} (cut short)", level.text), Tone::Warn).hint(why.clone());
     }
@@ -68,6 +71,13 @@ fn row(l: &CapacityLevel, s: &LevelSummary, mode: LoadMode) -> Vec<Cell> {
 
 /// The sentence naming the sustainable level (or that none held), with its met share.
 pub fn verdict(c: &CapacityResult) -> String {
+    if let Some(s) = &c.shard {
+        return format!(
+            "Shard {} of {}: its levels hold only its own share of the requests, so no level is \
+             judged here — merge every shard's bundle (`kokoro-bench merge`) for the sweep's knee.",
+            s.index, s.of
+        );
+    }
     let hold = c.slo.hold_fraction * 100.0;
     let Some(best) = c.sustainable_level else {
         return format!(
@@ -118,7 +128,107 @@ fn setup(c: &CapacityResult) -> String {
         ),
         _ => String::new(),
     };
-    format!("{load}{sessions}. Stopped: {}.", c.stopped_because)
+    format!(
+        "{load}{sessions}. Stopped: {}.{}",
+        c.stopped_because,
+        shards(c)
+    )
+}
+
+/// `19:30:00 UTC` of a Unix time in ms.
+fn time_of_day_utc(unix_ms: f64) -> String {
+    let s = (unix_ms / 1000.0).floor() as i64;
+    let day = s.rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        day / 3600,
+        day % 3600 / 60,
+        day % 60
+    )
+}
+
+fn offset(o: Option<[f64; 2]>) -> String {
+    o.map_or_else(
+        || "clock not checked (no Date from the server)".into(),
+        |[lo, hi]| format!("clock {lo:+.0} to {hi:+.0} ms from the server's"),
+    )
+}
+
+/// Where a shard or a merged sweep came from.
+fn shards(c: &CapacityResult) -> String {
+    if let Some(s) = &c.shard {
+        return format!(
+            " Shard {} of {}: level k began at {} + (k − 1) × {:.0} s on every shard; {}.",
+            s.index,
+            s.of,
+            time_of_day_utc(s.start_at_unix_ms),
+            s.slot_s,
+            offset(s.clock_offset_ms)
+        );
+    }
+    if c.merged_from.is_empty() {
+        return String::new();
+    }
+    let each: Vec<String> = c
+        .merged_from
+        .iter()
+        .map(|o| {
+            format!(
+                "{}: {} on {}, {}",
+                o.index,
+                o.run_id,
+                o.machine,
+                offset(o.clock_offset_ms)
+            )
+        })
+        .collect();
+    format!(
+        " Merged from {} shards, every level judged from all their raw requests ({}).",
+        c.merged_from.len(),
+        each.join("; ")
+    )
+}
+
+/// The load generator's own CPU per level, and a warning when it neared its machine's cores.
+fn client(c: &CapacityResult, cores: u32) -> Vec<Block> {
+    let per_level: Vec<String> = c
+        .levels
+        .iter()
+        .filter_map(|l| {
+            let pct = l.client_cpu_percent?;
+            let per_req = l
+                .client_cpu_ms_per_request
+                .map(|ms| format!(", {ms:.1} ms per request"))
+                .unwrap_or_default();
+            Some(format!(
+                "{}: {pct:.0} %{per_req}",
+                level_label(c.mode, l.level)
+            ))
+        })
+        .collect();
+    if per_level.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let limit = f64::from(cores.max(1)) * 100.0 * 0.7;
+    if let Some(l) = c
+        .levels
+        .iter()
+        .find(|l| l.client_cpu_percent.is_some_and(|p| p >= limit))
+    {
+        out.push(Block::Warning(format!(
+            "At {} the load generator itself used {:.0} % of one core — near this machine's {cores} \
+             cores: its own delays are inside the latencies. Shard the sweep over more runners \
+             (`--shard`).",
+            level_label(c.mode, l.level),
+            l.client_cpu_percent.unwrap_or_default()
+        )));
+    }
+    out.push(Block::Muted(format!(
+        "The load generator's own CPU (% of one core): {}.",
+        per_level.join("; ")
+    )));
+    out
 }
 
 fn ceiling(c: &CapacityResult, cores: u32) -> Vec<Block> {
@@ -208,6 +318,7 @@ pub fn section(b: &Bundle) -> Option<Section> {
         ));
         blocks.push(Block::List(failures));
     }
+    blocks.extend(client(c, b.machine.logical_cores));
     blocks.push(Block::Muted(setup(c)));
     blocks.push(Block::Muted(format!(
         "SLO `{}`, judged per request (a failed request never meets it); a level holds when ≥ {:.0} % of its measured requests met it. Goodput = requests per minute that met it. Warm-up requests are not counted; percentiles need 20 (p95) and 100 (p99) requests; their 95 % intervals are in the report's tooltips.",
@@ -264,6 +375,8 @@ mod tests {
             sustainable_level: Some(1.0),
             predicted_ceiling: Some(4.2),
             stopped_because: "the SLO failed at two levels in a row".into(),
+            shard: None,
+            merged_from: Vec::new(),
         };
         let mut b = crate::testing::bundle_with_ttfa(&[500.0]);
         b.capacity = Some(c.clone());

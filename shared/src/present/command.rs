@@ -67,6 +67,17 @@ pub fn section(b: &Bundle) -> Option<Section> {
             served.join(" / ")
         ));
     }
+    if c.peak_rss_per_worker_bytes.len() > 1 {
+        let peaks: Vec<String> = c
+            .peak_rss_per_worker_bytes
+            .iter()
+            .map(|b| format!("{:.0} MB", *b as f64 / 1e6))
+            .collect();
+        facts.push(format!(
+            "peak resident memory of each worker (the kernel's high-water mark): {}",
+            peaks.join(" / ")
+        ));
+    }
     if !c.reported.is_empty() {
         let said: Vec<String> = c.reported.iter().map(|(k, v)| format!("{k} {v}")).collect();
         facts.push(format!("it reported: {}", said.join(" · ")));
@@ -110,6 +121,7 @@ mod tests {
             restarts: 1,
             stderr_tail: "loading model\n".into(),
             served_per_worker: vec![7, 6],
+            peak_rss_per_worker_bytes: vec![310_000_000, 305_000_000],
         });
         let s = section(&b).unwrap();
         let text = format!("{:?}", s.blocks);

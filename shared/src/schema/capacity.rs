@@ -91,6 +91,27 @@ pub struct CapacityLevel {
     /// Peak RSS of the serving process during the level, bytes (when sampled).
     #[serde(default)]
     pub peak_rss_bytes: Option<u64>,
+    /// The load generator's own CPU over the level, % of one core (targets outside the runner's
+    /// process only): a client near its cores' limit adds latency of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cpu_percent: Option<f64>,
+    /// The load generator's own CPU per request sent during the level (warm-up and load
+    /// included), ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cpu_ms_per_request: Option<f64>,
+    /// When the level started on this runner's wall clock, Unix ms (requests' `start_ms` count
+    /// from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_unix_ms: Option<f64>,
+    /// First measured start and last measured end on this runner's wall clock, Unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_unix_ms: Option<[f64; 2]>,
+    /// A shard's part of the level (its listeners or rate); `level` is the whole sweep's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_level: Option<f64>,
+    /// A shard's level that began after its slot had started (the previous level overran), ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_ms: Option<f64>,
     /// Why the level ended early, if it did (time budget, interrupted).
     #[serde(default)]
     pub cut_short: Option<String>,
@@ -131,4 +152,53 @@ pub struct CapacityResult {
     pub predicted_ceiling: Option<f64>,
     /// Why the sweep stopped (levels done, the SLO failed twice, the time budget, Ctrl-C).
     pub stopped_because: String,
+    /// This run is one shard of a sweep driven from several runners (`--shard i/N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardPlan>,
+    /// This result merges the shards listed (`kokoro-bench merge`): every level holds their raw
+    /// requests together.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<ShardOrigin>,
+}
+
+/// One shard's part in a sweep shared by several runners: levels run in lockstep on a wall-clock
+/// schedule all shards share (no coordinator), each carrying its share of every level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ShardPlan {
+    /// This shard, 1-based.
+    pub index: u32,
+    /// Shards in the sweep.
+    pub of: u32,
+    /// When level 1 starts on every shard, Unix ms (`--start-at`).
+    pub start_at_unix_ms: f64,
+    /// Each level's slot, s: level k starts at `start_at + (k − 1) × slot_s` (twice the level
+    /// budget: measured requests start in its first half, load is kept up to three quarters).
+    pub slot_s: f64,
+    /// The levels of the whole sweep, in order (listeners or requests per second).
+    pub levels: Vec<f64>,
+    /// Measured requests per level over all shards.
+    pub level_requests: u32,
+    /// This runner's clock minus the server's (its `Date` header), ms: an interval, since the
+    /// header counts whole seconds; `None` when the server sent no usable `Date`.
+    #[serde(default)]
+    pub clock_offset_ms: Option<[f64; 2]>,
+}
+
+/// A shard a merged result came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ShardOrigin {
+    /// The shard's run id.
+    pub run_id: String,
+    /// Its index, 1-based.
+    pub index: u32,
+    /// The machine it ran on (label or host name).
+    pub machine: String,
+    /// Its clock minus the server's, ms (see [`ShardPlan::clock_offset_ms`]).
+    #[serde(default)]
+    pub clock_offset_ms: Option<[f64; 2]>,
+    /// Levels it started late, with how late, ms.
+    #[serde(default)]
+    pub late_ms_max: Option<f64>,
 }

@@ -165,6 +165,10 @@ string_codes! {
         ViaProxy => "via_proxy",
         /// The capacity suite loaded extra engine sessions (how many, threads, load time).
         CapacitySessions => "capacity_sessions",
+        /// This run is one shard of a capacity sweep shared by several runners.
+        CapacityShard => "capacity_shard",
+        /// This run merges the shards of one capacity sweep (which, their clocks, late levels).
+        ShardsMerged => "shards_merged",
         /// Other work competed with the benchmark.
         NoisyMachine => "noisy_machine",
         /// Imported from the legacy run_bench.py format.

@@ -180,4 +180,9 @@ pub struct CommandTarget {
     /// (empty for one worker).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub served_per_worker: Vec<u32>,
+    /// `--workers K`: each worker process's peak resident memory at the end of the run, bytes
+    /// (the kernel's high-water mark: Linux `VmHWM`, macOS lifetime peak footprint; a worker
+    /// restarted counts from its restart). Empty for one worker or where the OS does not say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peak_rss_per_worker_bytes: Vec<u64>,
 }

@@ -10,6 +10,7 @@
 
 use crate::context::request::Requests;
 use crate::context::settings::CaseText;
+use crate::measure::cpu::process_cpu;
 use crate::targets::Outcome;
 use kokoro_bench_bundle::capacity::meets;
 use kokoro_bench_bundle::playback::simulate;
@@ -38,6 +39,19 @@ pub struct LevelPlan {
     pub seed: u64,
     /// Open loop: most requests in flight at once.
     pub max_in_flight: u32,
+    /// Keep the load up (new load requests) until this long after the level's start, even when
+    /// this runner's measured requests have ended: a shard keeps loading the server while the
+    /// other shards still measure.
+    pub load_until: Option<Duration>,
+    /// A shard's part of the level, when the sweep is sharded (`level` stays the whole).
+    pub shard_level: Option<f64>,
+}
+
+impl LevelPlan {
+    /// What this runner drives: its shard's part, or the whole level.
+    pub fn here(&self) -> f64 {
+        self.shard_level.unwrap_or(self.level)
+    }
 }
 
 /// What every level shares.
@@ -56,7 +70,13 @@ pub struct Env<'a> {
     pub origin: Instant,
     /// Called after each measured request with a progress line.
     pub progress: &'a (dyn Fn(String) + Sync),
+    /// The target runs outside this process: the runner's own CPU is the client's alone.
+    pub client_cpu_separable: bool,
 }
+
+/// Stack of one listener thread: the request path needs far less than the default 2 MiB, and
+/// thousands of listeners each reserve one.
+const LISTENER_STACK_BYTES: usize = 512 * 1024;
 
 /// What a level measured, and what stops the sweep.
 pub struct LevelRun {
@@ -125,8 +145,13 @@ impl Level<'_> {
         } else {
             Role::Load
         };
-        // Warm-up cut by the budget leaves nothing to keep loaded.
-        let measuring_over = role == Role::Load && t.outstanding == 0;
+        // Warm-up cut by the budget leaves nothing to keep loaded; a shard keeps its load up
+        // until its slot says so.
+        let keep_loading = self
+            .plan
+            .load_until
+            .is_some_and(|until| self.start.elapsed() < until);
+        let measuring_over = role == Role::Load && t.outstanding == 0 && !keep_loading;
         let warmup_over_budget = role == Role::Warmup && self.start.elapsed() >= self.plan.budget;
         if measuring_over || warmup_over_budget {
             if warmup_over_budget {
@@ -228,14 +253,25 @@ impl Level<'_> {
     }
 
     fn closed_loop(&self) {
-        let listeners = self.plan.level.round().max(1.0) as u32;
+        let listeners = self.plan.here().round() as u32;
         std::thread::scope(|s| {
-            for _ in 0..listeners {
-                s.spawn(|| {
-                    while let Some((n, role)) = self.ticket() {
-                        self.send(n, role);
-                    }
-                });
+            for i in 0..listeners {
+                let started = std::thread::Builder::new()
+                    .name(format!("listener-{i}"))
+                    .stack_size(LISTENER_STACK_BYTES)
+                    .spawn_scoped(s, || {
+                        while let Some((n, role)) = self.ticket() {
+                            self.send(n, role);
+                        }
+                    });
+                if let Err(e) = started {
+                    self.lock().fatal = Some(format!(
+                        "the client could start only {i} of {listeners} listener threads ({e}): \
+                         lower --levels, raise the limit on threads (`ulimit -u`), or shard the sweep \
+                         over several runners (--shard)"
+                    ));
+                    break;
+                }
             }
         });
     }
@@ -246,7 +282,7 @@ impl Level<'_> {
         let mut due = self.start;
         std::thread::scope(|s| loop {
             // Exponential gaps: a Poisson process at the level's rate.
-            let gap_s = -(1.0 - rng.unit()).ln() / self.plan.level;
+            let gap_s = -(1.0 - rng.unit()).ln() / self.plan.here();
             due += Duration::from_secs_f64(gap_s);
             while Instant::now() < due && !self.env.stop.load(Ordering::Relaxed) {
                 std::thread::sleep((due - Instant::now()).min(Duration::from_millis(20)));
@@ -262,10 +298,18 @@ impl Level<'_> {
             }
             in_flight.fetch_add(1, Ordering::SeqCst);
             let in_flight = &in_flight;
-            s.spawn(move || {
-                self.send(n, role);
+            let sent = std::thread::Builder::new()
+                .stack_size(LISTENER_STACK_BYTES)
+                .spawn_scoped(s, move || {
+                    self.send(n, role);
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                });
+            if sent.is_err() {
                 in_flight.fetch_sub(1, Ordering::SeqCst);
-            });
+                if role == Role::Measured {
+                    self.dropped(n);
+                }
+            }
         });
     }
 }
@@ -278,11 +322,23 @@ pub fn run(env: &Env<'_>, plan: &LevelPlan) -> LevelRun {
         start: Instant::now(),
         tally: Mutex::new(Tally::default()),
     };
+    let started_unix_ms = crate::timefmt::unix_ms_now() as f64;
+    let own_cpu = || {
+        env.client_cpu_separable
+            .then(|| process_cpu(std::process::id()).map(|c| c.self_ns))
+            .flatten()
+    };
+    let cpu_before = own_cpu();
     match plan.mode {
         LoadMode::Listeners => level.closed_loop(),
         LoadMode::Rate => level.open_loop(),
     }
+    let level_s = level.start.elapsed().as_secs_f64();
+    let client_cpu_ns = cpu_before
+        .zip(own_cpu())
+        .map(|(a, b)| b.saturating_sub(a) as f64);
     let t = level.tally.into_inner().unwrap_or_else(|e| e.into_inner());
+    let unix = |i: Instant| started_unix_ms + i.duration_since(level.start).as_secs_f64() * 1000.0;
     let mut records = t.records;
     records.sort_by_key(|(n, _)| *n);
     let requests: Vec<CapacityRequest> = records.into_iter().map(|(_, r)| r).collect();
@@ -310,6 +366,19 @@ pub fn run(env: &Env<'_>, plan: &LevelPlan) -> LevelRun {
             audio_s_per_s: if wall_s > 0.0 { audio_s / wall_s } else { 0.0 },
             cpu_percent_mean: None,
             peak_rss_bytes: None,
+            client_cpu_percent: client_cpu_ns
+                .filter(|_| level_s > 0.0)
+                .map(|ns| ns / 1e7 / level_s),
+            client_cpu_ms_per_request: client_cpu_ns
+                .filter(|_| t.next_ticket > 0)
+                .map(|ns| ns / 1e6 / f64::from(t.next_ticket)),
+            started_unix_ms: Some(started_unix_ms),
+            measured_unix_ms: t
+                .first_start
+                .zip(t.last_end)
+                .map(|(a, b)| [unix(a), unix(b)]),
+            shard_level: plan.shard_level,
+            late_ms: None,
             interrupted: t.interrupted || env.stop.load(Ordering::Relaxed),
             cut_short,
             requests,

@@ -9,7 +9,9 @@
 //! `--sessions K` loads K sessions (each with `--threads` intra-op threads) behind a least-busy
 //! router ([`crate::targets::pool`]).
 
+pub mod client;
 pub mod level;
+pub mod shard;
 pub mod sweep;
 
 use super::{BuildInput, Suite};
@@ -25,19 +27,20 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use kokoro_bench_bundle::capacity::{ceiling, parse_slo, summarise, sustainable, DEFAULT_SLO};
 use kokoro_bench_bundle::schema::{
-    CapacityResult, LoadMode, MemorySeries, NoteCode, NoteLevel, Slo, SuiteKind,
+    CapacityResult, LoadMode, MemorySeries, NoteCode, NoteLevel, ShardPlan, Slo, SuiteKind,
+    TargetKind,
 };
 use kokoro_bench_bundle::stats::mean;
 use level::{Env, LevelPlan};
 use std::time::{Duration, Instant};
 use sweep::{Levels, Sweep};
 
-/// Most listeners one runner drives (each is a thread with its own connection); beyond it,
-/// drive the server from several runners and merge their bundles.
-pub const MAX_LISTENERS: u32 = 256;
+/// Most listeners one runner drives (each a thread with its own connection, see [`client`]);
+/// beyond it, shard the sweep over several runners (`--shard`, [`shard`]).
+pub const MAX_LISTENERS: u32 = 16_384;
 
 /// Open loop: most requests in flight at once before arrivals are dropped.
-pub const MAX_IN_FLIGHT: u32 = 256;
+pub const MAX_IN_FLIGHT: u32 = 4_096;
 
 /// Capacity flags.
 #[derive(Args, Debug, Clone, Default)]
@@ -74,6 +77,14 @@ pub struct CapacityArgs {
     /// [default: 1, every request queues on one session].
     #[arg(long)]
     pub sessions: Option<u32>,
+    /// This runner is shard i of N driving one server together: it carries 1/N of every level,
+    /// in lockstep with the others from --start-at; join them with `kokoro-bench merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// With --shard: when level 1 starts on every shard, UTC RFC 3339 (e.g.
+    /// 2026-12-06T19:30:00Z); level k starts (k − 1) × 2 × --level-budget later.
+    #[arg(long, value_name = "TIME")]
+    pub start_at: Option<String>,
 }
 
 /// A capacity flag given without the suite.
@@ -89,6 +100,8 @@ pub fn stray_flag(a: &super::SuiteArgs) -> Option<&'static str> {
         (c.capacity_budget.is_some(), "--capacity-budget"),
         (c.seed.is_some(), "--seed"),
         (c.sessions.is_some(), "--sessions"),
+        (c.shard.is_some(), "--shard"),
+        (c.start_at.is_some(), "--start-at"),
     ]
     .into_iter()
     .find(|(given, _)| *given)
@@ -116,6 +129,8 @@ pub struct CapacityOptions {
     pub seed: u64,
     /// Engine sessions (engine target only).
     pub sessions: Option<u32>,
+    /// This runner's shard of the sweep and when level 1 starts (Unix ms).
+    pub shard: Option<(shard::ShardId, f64)>,
 }
 
 fn parse_listeners(v: &[String]) -> Result<Vec<f64>> {
@@ -127,7 +142,8 @@ fn parse_listeners(v: &[String]) -> Result<Vec<f64>> {
             if n < 1 || n > i64::from(MAX_LISTENERS) {
                 bail!(
                     "--levels {n}: listeners must be 1 to {MAX_LISTENERS} (one runner's threads); \
-                     for more, run several runners against the server and merge their bundles (README, \"Driving more load\")"
+                     for more, shard the sweep over several runners (--shard i/N --start-at, then \
+                     `kokoro-bench merge`; README, \"Driving more load\")"
                 );
             }
             Ok(n as f64)
@@ -170,7 +186,11 @@ fn duration_flag(v: &Option<String>, flag: &str, default: &str) -> Result<Durati
 /// Levels of 0 or beyond [`MAX_LISTENERS`], rates that are not positive or absurd, both
 /// `--levels` and `--rates`, an SLO that does not parse, `--sessions` on a target that is not the
 /// in-process engine, a budget of zero.
-pub fn options(a: &CapacityArgs, engine: Option<&EngineConfig>) -> Result<CapacityOptions> {
+pub fn options(
+    a: &CapacityArgs,
+    engine: Option<&EngineConfig>,
+    target: TargetKind,
+) -> Result<CapacityOptions> {
     if !a.levels.is_empty() && !a.rates.is_empty() {
         bail!("give --levels (concurrent listeners) or --rates (arrivals per second), not both");
     }
@@ -203,17 +223,79 @@ pub fn options(a: &CapacityArgs, engine: Option<&EngineConfig>) -> Result<Capaci
         ),
         _ => {}
     }
+    let level_budget = duration_flag(&a.level_budget, "--level-budget", "2m")?;
+    let budget = duration_flag(&a.capacity_budget, "--capacity-budget", "20m")?;
+    let shard = shard_options(a, &levels, target, level_budget, budget)?;
+    if let Levels::Listed(l) = &levels {
+        let most = l.iter().fold(0.0f64, |m, v| m.max(*v));
+        if mode == LoadMode::Listeners {
+            let here = shard.map_or(most, |(id, _)| shard::share(mode, most, id));
+            client::ensure_descriptors(here as u32)?;
+        }
+    }
     Ok(CapacityOptions {
         mode,
         levels,
         slo,
         level_requests,
         level_warmup: a.level_warmup,
-        level_budget: duration_flag(&a.level_budget, "--level-budget", "2m")?,
-        budget: duration_flag(&a.capacity_budget, "--capacity-budget", "20m")?,
+        level_budget,
+        budget,
         seed: a.seed.unwrap_or(1),
         sessions: engine.map(|_| a.sessions.unwrap_or(1)),
+        shard,
     })
+}
+
+/// `--shard` and `--start-at`, checked against the rest: both or neither, an HTTP target (the
+/// shards share one server), listed levels (a doubling sweep decides its next level from
+/// results one shard alone does not have), a schedule that fits the sweep's budget.
+fn shard_options(
+    a: &CapacityArgs,
+    levels: &Levels,
+    target: TargetKind,
+    level_budget: Duration,
+    budget: Duration,
+) -> Result<Option<(shard::ShardId, f64)>> {
+    if let Some(s) = &a.shard {
+        shard::parse_shard(s)?;
+    }
+    let (shard_text, start_text) = match (&a.shard, &a.start_at) {
+        (None, None) => return Ok(None),
+        (Some(s), Some(t)) => (s, t),
+        (Some(_), None) => bail!(
+            "--shard needs --start-at: the time level 1 starts on every shard, e.g. \
+             --start-at \"$(date -u -d '+2 min' +%Y-%m-%dT%H:%M:%SZ)\""
+        ),
+        (None, Some(_)) => bail!("--start-at is for sharded sweeps: give --shard i/N too"),
+    };
+    let id = shard::parse_shard(shard_text)?;
+    let start_ms = shard::parse_start_at(start_text, crate::timefmt::unix_ms_now() as f64)?;
+    if target != TargetKind::Http {
+        bail!(
+            "--shard: shards drive one shared server from several runners; use --target http \
+             (an engine or a command is local to each runner, so its shards would measure N \
+             separate machines)"
+        );
+    }
+    let Levels::Listed(list) = levels else {
+        bail!(
+            "--shard needs the levels listed (--levels or --rates): a doubling sweep picks its next \
+             level from results no single shard has"
+        );
+    };
+    let schedule = shard::slot(level_budget) * list.len() as u32;
+    if a.capacity_budget.is_some() && schedule > budget {
+        bail!(
+            "--capacity-budget {:.0} s is shorter than the shards' schedule: {} levels × {:.0} s \
+             slots (twice --level-budget) = {:.0} s; drop --capacity-budget, or list fewer levels",
+            budget.as_secs_f64(),
+            list.len(),
+            shard::slot(level_budget).as_secs_f64(),
+            schedule.as_secs_f64()
+        );
+    }
+    Ok(Some((id, start_ms)))
 }
 
 /// Builds the suite.
@@ -223,7 +305,7 @@ pub fn options(a: &CapacityArgs, engine: Option<&EngineConfig>) -> Result<Capaci
 pub fn build(input: &BuildInput<'_>) -> Result<Box<dyn Suite>> {
     let engine = input.target.engine().cloned();
     Ok(Box::new(Capacity {
-        opts: options(&input.args.capacity, engine.as_ref())?,
+        opts: options(&input.args.capacity, engine.as_ref(), input.target.kind())?,
         engine,
     }))
 }
@@ -261,6 +343,73 @@ impl Capacity {
         self.opts.level_warmup.unwrap_or(match self.opts.mode {
             LoadMode::Listeners => level.round() as u32,
             LoadMode::Rate => ((level * 2.0).ceil() as u32).max(2),
+        })
+    }
+
+    /// The plan of the sweep's `index`-th level (0-based). A shard first waits for the level's
+    /// slot on the shared schedule (`None`: Ctrl-C came while waiting) and says how late the
+    /// level began when the previous one overran.
+    fn level_plan(
+        &self,
+        at: f64,
+        index: usize,
+        left: Duration,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Option<(LevelPlan, Option<f64>)> {
+        let mut plan = LevelPlan {
+            mode: self.opts.mode,
+            level: at,
+            warmup: self.warmup(at),
+            measured: self.opts.level_requests,
+            budget: self.opts.level_budget.min(left),
+            seed: self.opts.seed,
+            max_in_flight: MAX_IN_FLIGHT,
+            load_until: None,
+            shard_level: None,
+        };
+        let Some((id, start_ms)) = self.opts.shard else {
+            return Some((plan, None));
+        };
+        let slot_ms = shard::slot(self.opts.level_budget).as_secs_f64() * 1000.0;
+        let slot_start_ms = start_ms + index as f64 * slot_ms;
+        loop {
+            let wait_ms = slot_start_ms - crate::timefmt::unix_ms_now() as f64;
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
+            }
+            if wait_ms <= 0.0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_secs_f64((wait_ms / 1000.0).min(0.05)));
+        }
+        let late_ms = crate::timefmt::unix_ms_now() as f64 - slot_start_ms;
+        let late = Duration::from_secs_f64(late_ms.max(0.0) / 1000.0);
+        let here = shard::share(self.opts.mode, at, id);
+        plan.shard_level = Some(here);
+        plan.warmup = self.warmup(here);
+        plan.measured = shard::split(self.opts.level_requests, id);
+        plan.budget = self.opts.level_budget.saturating_sub(late);
+        plan.load_until = Some(shard::load_until(self.opts.level_budget).saturating_sub(late));
+        // Each shard's arrivals are its own random stream, not the same instants N times.
+        plan.seed = self.opts.seed ^ u64::from(id.index).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let late = (late_ms >= shard::LATE_AFTER.as_secs_f64() * 1000.0).then_some(late_ms);
+        Some((plan, late))
+    }
+
+    /// This shard's part in the sweep, with its clock checked against the server's.
+    fn shard_plan(&self, target: &dyn Target) -> Option<ShardPlan> {
+        let (id, start_at_unix_ms) = self.opts.shard?;
+        let Levels::Listed(levels) = &self.opts.levels else {
+            return None;
+        };
+        Some(ShardPlan {
+            index: id.index,
+            of: id.of,
+            start_at_unix_ms,
+            slot_s: shard::slot(self.opts.level_budget).as_secs_f64(),
+            levels: levels.clone(),
+            level_requests: self.opts.level_requests,
+            clock_offset_ms: shard::measure_offset(target),
         })
     }
 
@@ -328,7 +477,20 @@ impl Suite for Capacity {
             sustainable_level: None,
             predicted_ceiling: None,
             stopped_because: String::new(),
+            shard: self.shard_plan(target),
+            merged_from: Vec::new(),
         };
+        if let Some(p) = &result.shard {
+            ctx.note(
+                NoteLevel::Info,
+                NoteCode::CapacityShard,
+                format!(
+                    "shard {} of {} of a capacity sweep: its levels hold only its share of the \
+                     requests; `kokoro-bench merge` joins every shard's bundle into the sweep",
+                    p.index, p.of
+                ),
+            );
+        }
         let mut sweep = Sweep::new(self.opts.levels.clone());
         let started = Instant::now();
         while let Some(at) = sweep.next_level() {
@@ -337,21 +499,17 @@ impl Suite for Capacity {
                 break;
             }
             let left = self.opts.budget.saturating_sub(started.elapsed());
-            if left.is_zero() {
+            if left.is_zero() && self.opts.shard.is_none() {
                 result.stopped_because = format!(
                     "the sweep's time budget ({:.0} s, --capacity-budget) ran out",
                     self.opts.budget.as_secs_f64()
                 );
                 break;
             }
-            let plan = LevelPlan {
-                mode: self.opts.mode,
-                level: at,
-                warmup: self.warmup(at),
-                measured: self.opts.level_requests,
-                budget: self.opts.level_budget.min(left),
-                seed: self.opts.seed,
-                max_in_flight: MAX_IN_FLIGHT,
+            let Some((plan, late_ms)) = self.level_plan(at, result.levels.len(), left, &stop)
+            else {
+                result.stopped_because = "interrupted (Ctrl-C)".into();
+                break;
             };
             ctx.mark(format!("capacity:{at}"));
             let say = |line: String| ctx.progress.message(line);
@@ -363,9 +521,11 @@ impl Suite for Capacity {
                 stop: &stop,
                 origin: ctx.origin,
                 progress: &say,
+                client_cpu_separable: !matches!(ctx.sampled, Sampled::Process { pid, .. } if pid == std::process::id()),
             };
             let run = level::run(&env, &plan);
             let mut l = run.level;
+            l.late_ms = late_ms;
             if let Some(m) = own_sampler
                 .as_ref()
                 .or(ctx.sampler.as_ref())
@@ -375,9 +535,11 @@ impl Suite for Capacity {
             }
             sweep.record(at, summarise(&result.slo, &l).held);
             result.levels.push(l);
-            result.sustainable_level = sustainable(&result);
-            result.predicted_ceiling =
-                ceiling(&result, ctx.bundle.machine.logical_cores).map(|c| c.streams);
+            if result.shard.is_none() {
+                result.sustainable_level = sustainable(&result);
+                result.predicted_ceiling =
+                    ceiling(&result, ctx.bundle.machine.logical_cores).map(|c| c.streams);
+            }
             result.stopped_because = sweep.why_done();
             ctx.bundle.capacity = Some(result.clone());
             if let Err(e) = ctx.save() {
@@ -417,7 +579,7 @@ mod tests {
 
     fn suite(a: CapacityArgs) -> Capacity {
         Capacity {
-            opts: options(&a, None).unwrap(),
+            opts: options(&a, None, TargetKind::Scripted).unwrap(),
             engine: None,
         }
     }
@@ -503,11 +665,38 @@ mod tests {
 
     #[test]
     fn bad_flags_are_refused_with_what_to_write() {
-        let err = |a: CapacityArgs| options(&a, None).unwrap_err().to_string();
-        assert!(err(args(|a| a.levels = vec!["0".into()])).contains("1 to 256"));
-        assert!(err(args(|a| a.levels = vec!["-2".into()])).contains("1 to 256"));
+        let err = |a: CapacityArgs| {
+            options(&a, None, TargetKind::Scripted)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(args(|a| a.levels = vec!["0".into()])).contains("1 to 16384"));
+        assert!(err(args(|a| a.levels = vec!["-2".into()])).contains("1 to 16384"));
         assert!(err(args(|a| a.levels = vec!["two".into()])).contains("whole number"));
-        assert!(err(args(|a| a.levels = vec!["5000".into()])).contains("several runners"));
+        assert!(err(args(|a| a.levels = vec!["20000".into()])).contains("--shard"));
+        let shard = |a: &mut CapacityArgs| {
+            a.shard = Some("1/2".into());
+            a.start_at = Some(crate::timefmt::rfc3339(
+                crate::timefmt::unix_ms_now() + 60_000,
+            ));
+        };
+        assert!(err(args(|a| {
+            shard(a);
+            a.levels = vec!["2".into()];
+        }))
+        .contains("--target http"));
+        let err = |a: CapacityArgs| options(&a, None, TargetKind::Http).unwrap_err().to_string();
+        assert!(err(args(shard)).contains("levels listed"));
+        assert!(err(args(|a| {
+            shard(a);
+            a.levels = vec!["2".into()];
+            a.capacity_budget = Some("1m".into());
+        }))
+        .contains("shorter than the shards' schedule"));
+        assert!(
+            err(args(|a| a.start_at = Some("2099-01-01T00:00:00Z".into())))
+                .contains("give --shard")
+        );
         assert!(err(args(|a| a.rates = vec!["-1".into()])).contains("between 0.01 and 1000"));
         assert!(err(args(|a| a.rates = vec!["1e9/s".into()])).contains("between 0.01 and 1000"));
         assert!(err(args(|a| a.rates = vec!["fast".into()])).contains("30/min"));

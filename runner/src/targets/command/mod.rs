@@ -92,6 +92,7 @@ impl CommandConfig {
                 restarts: 0,
                 stderr_tail: String::new(),
                 served_per_worker: Vec::new(),
+                peak_rss_per_worker_bytes: Vec::new(),
             }),
             ..Default::default()
         }
@@ -209,6 +210,12 @@ impl Target for WorkerTarget {
         if let Some(c) = p.command.as_mut() {
             c.restarts = restarts;
             c.stderr_tail = stderr;
+            c.peak_rss_per_worker_bytes = self
+                .0
+                .pid()
+                .and_then(crate::measure::memory::peak_rss_bytes)
+                .into_iter()
+                .collect();
         }
     }
 }

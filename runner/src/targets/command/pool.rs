@@ -1,7 +1,8 @@
 //! `--workers K`: K persistent workers behind the least-busy router ([`crate::targets::pool`]),
 //! so concurrent load reaches K models — capacity of a worker-based engine then measures the
 //! engine, not a queue in front of one process. Each worker restarts on its own when it dies
-//! (counted); the memory sampler already sums every child of the runner, so it holds all K.
+//! (counted); the memory sampler sums every child of the runner, so it holds all K, and each
+//! worker's own peak is read from the kernel at the end.
 
 use super::{worker::Worker, CommandConfig, WorkerTarget};
 use crate::targets::pool::Pool;
@@ -101,11 +102,13 @@ impl Target for WorkerPool {
     fn finish(&self, p: &mut Provenance) {
         let mut restarts = 0;
         let mut stderr = String::new();
+        let mut peaks = Vec::new();
         for m in self.pool.members() {
             let mut q = p.clone();
             m.finish(&mut q);
             if let Some(c) = q.command {
                 restarts += c.restarts;
+                peaks.extend(c.peak_rss_per_worker_bytes);
                 if stderr.is_empty() {
                     stderr = c.stderr_tail;
                 }
@@ -115,6 +118,12 @@ impl Target for WorkerPool {
             c.restarts = restarts;
             c.stderr_tail = stderr;
             c.served_per_worker = self.pool.served();
+            // Every worker's peak, or none (a worker the OS says nothing about would misalign).
+            c.peak_rss_per_worker_bytes = if peaks.len() == self.workers as usize {
+                peaks
+            } else {
+                Vec::new()
+            };
         }
     }
 }

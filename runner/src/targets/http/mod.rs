@@ -175,6 +175,29 @@ pub fn get(url_text: &str, tls: Option<&tls::TlsConfig>, max_bytes: usize) -> Re
     Ok(out)
 }
 
+/// The server's `Date` header on a `GET` of `url_text` (whatever the status: a `405` from a
+/// POST-only endpoint still carries the server's clock), for the clock check of sharded sweeps.
+///
+/// # Errors
+/// A bad URL, connect or read errors, naming the URL.
+pub fn server_date(url_text: &str, tls: Option<&tls::TlsConfig>) -> Result<Option<String>> {
+    let shown = crate::redact::url(url_text);
+    let url = url::parse_url(url_text).map_err(|e| anyhow::anyhow!(crate::redact::scrub(&e)))?;
+    let limits = limits::Limits::new(Duration::from_secs(5), Duration::from_secs(5));
+    let resp = response::Post {
+        method: response::Method::Get,
+        url,
+        tls,
+        headers: &[],
+        body: &[],
+        limits,
+        keep_alive: false,
+    }
+    .send_and_read_head()
+    .map_err(|e| anyhow::anyhow!("{e} ({shown})"))?;
+    Ok(resp.head.header("date").map(str::to_string))
+}
+
 /// Parses `K: V`.
 ///
 /// # Errors
@@ -295,6 +318,12 @@ impl Target for HttpTargetStarted {
             Some(style) => CachePolicy::Defeated(style),
             None => CachePolicy::Exposed,
         }
+    }
+
+    fn server_date(&self) -> Option<String> {
+        server_date(&self.0.url_text, self.0.tls.as_ref())
+            .ok()
+            .flatten()
     }
 }
 
