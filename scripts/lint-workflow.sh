@@ -6,7 +6,7 @@
 # ubuntu-24.04 and macos-15, so its `runner-label` findings are shown but not counted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WF=.github/workflows/bench.yml
+WF=${1:-.github/workflows/bench.yml}
 if command -v actionlint >/dev/null; then
   actionlint -shellcheck= "$WF"
   echo "actionlint ($(command -v actionlint)): $WF is clean"
