@@ -5,11 +5,12 @@
 use kokoro_bench_bundle::capacity::{summarise, Estimate, LevelSummary};
 use kokoro_bench_bundle::present;
 use kokoro_bench_bundle::present::capacity::level_label;
-use kokoro_bench_bundle::schema::{CapacityLevel, CapacityResult};
+use kokoro_bench_bundle::schema::{CapacityLevel, CapacityResult, LoadMode};
 use kokoro_bench_bundle::Bundle;
 use yew::prelude::*;
 
-const W: f64 = 760.0;
+/// Narrow on purpose: read on a phone (390 px), the axis text stays legible.
+const W: f64 = 480.0;
 const PLOT_H: f64 = 150.0;
 const BARS_H: f64 = 60.0;
 const LEFT: f64 = 48.0;
@@ -37,6 +38,14 @@ fn hover(c: &CapacityResult, l: &CapacityLevel, s: &LevelSummary) -> String {
         s.goodput_per_min,
         l.failed
     )
+}
+
+/// What the level numbers under the chart count.
+fn axis_unit(mode: LoadMode) -> &'static str {
+    match mode {
+        LoadMode::Listeners => "listeners",
+        LoadMode::Rate => "req/s",
+    }
 }
 
 /// A polyline through the points that have a value.
@@ -91,6 +100,7 @@ fn chart(c: &CapacityResult) -> Html {
             <svg class="chart" viewBox={format!("0 0 {W} {total_h}")} role="img" aria-label="capacity: latency and goodput against load">
                 <text x="0" y="10">{ format!("{y_max:.0} ms") }</text>
                 <text x="0" y={PLOT_H.to_string()}>{"0"}</text>
+                <text x="0" y={(total_h - 4.0).to_string()}>{ axis_unit(c.mode) }</text>
                 if let Some(k) = knee {
                     <rect class="knee" x={format!("{:.1}", x(k) - step / 2.0)} y="0" width={format!("{step:.1}")} height={(PLOT_H + BARS_H + 12.0).to_string()} fill="#1a7f37" fill-opacity="0.08">
                         <title>{ format!("sustainable: {}", level_label(c.mode, levels[k].0.level)) }</title>
@@ -112,7 +122,7 @@ fn chart(c: &CapacityResult) -> Html {
                             { for p50[i].1.iter().map(|py| html!{ <circle class="point" cx={format!("{:.1}", x(i))} cy={format!("{py:.1}")} r="4" fill={if s.held { "#1a7f37" } else { "#c62828" }} /> }) }
                             { for p95[i].1.iter().map(|py| html!{ <circle cx={format!("{:.1}", x(i))} cy={format!("{py:.1}")} r="3" fill="none" stroke="#3b5bdb" /> }) }
                             <rect x={format!("{:.1}", x(i) - step * 0.3)} y={format!("{:.1}", PLOT_H + 10.0 + BARS_H - bar_h)} width={format!("{:.1}", step * 0.6)} height={format!("{bar_h:.1}")} fill="#3b5bdb" fill-opacity="0.35" />
-                            <text x={format!("{:.1}", x(i))} y={(total_h - 4.0).to_string()} text-anchor="middle">{ level_label(c.mode, l.level) }</text>
+                            <text x={format!("{:.1}", x(i))} y={(total_h - 4.0).to_string()} text-anchor="middle">{ l.level.to_string() }</text>
                         </g>
                     }
                 }) }

@@ -25,7 +25,8 @@ fn chart(s: &SoakResult) -> Html {
     if points.is_empty() {
         return html! {};
     }
-    let (w, left, right, top, h) = (1000.0, 56.0, 12.0, 8.0, 120.0);
+    // Narrow on purpose: read on a phone (390 px), the axis text stays legible.
+    let (w, left, right, top, h) = (480.0, 44.0, 20.0, 8.0, 120.0);
     let bottom = top + h;
     let t_max = points.iter().map(|p| p.1).fold(1.0, f64::max);
     let v_max = points.iter().map(|p| p.2).fold(1.0, f64::max) * 1.08;
@@ -40,7 +41,7 @@ fn chart(s: &SoakResult) -> Html {
                         <line x1={f1(left)} x2={f1(w - right)} y1={f1(y(v))} y2={f1(y(v))} stroke="#eee" />
                         <text x={f1(left - 6.0)} y={f1(y(v) + 3.0)} text-anchor="end">{ format!("{v} ms") }</text>
                     </> }) }
-                    { for ticks(t_max / 1000.0, 8).into_iter().map(|t| html!{
+                    { for ticks(t_max / 1000.0, 5).into_iter().map(|t| html!{
                         <text x={f1(x(t * 1000.0))} y={f1(bottom + 14.0)} text-anchor="middle">{ format!("{t} s") }</text>
                     }) }
                     <text x={f1(w - right)} y={f1(bottom + 28.0)} text-anchor="end">{"seconds into the soak (window start)"}</text>
