@@ -169,6 +169,8 @@ string_codes! {
         CapacityShard => "capacity_shard",
         /// This run merges the shards of one capacity sweep (which, their clocks, late levels).
         ShardsMerged => "shards_merged",
+        /// A capacity sweep of many listeners opened a new connection per request.
+        CapacityConnections => "capacity_connections",
         /// Other work competed with the benchmark.
         NoisyMachine => "noisy_machine",
         /// Imported from the legacy run_bench.py format.

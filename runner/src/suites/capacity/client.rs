@@ -62,6 +62,38 @@ pub fn ensure_descriptors(_listeners: u32) -> Result<()> {
     Ok(())
 }
 
+/// Listeners from which a new connection per request is worth a warning: measured here, at
+/// 1,024 listeners without `--keep-alive` the server's accept queue overflowed and SYN
+/// retransmits (1 s, 3 s …) put +1.2 s on the p95 (docs/measurements.md).
+pub const MANY_NEW_CONNECTIONS: f64 = 512.0;
+
+/// A warning when an HTTP sweep opens a connection per request at a level of `most` listeners
+/// or more than [`MANY_NEW_CONNECTIONS`]; `None` with kept-alive connections or fewer listeners.
+pub fn connection_warning(keep_alive: bool, most: f64) -> Option<String> {
+    (!keep_alive && most >= MANY_NEW_CONNECTIONS).then(|| {
+        format!(
+            "up to {most:.0} listeners, each opening a new connection per request (no --keep-alive): \
+             past about a thousand new connections a second a server's accept queue overflows and \
+             the kernel's SYN retransmits (1 s, 3 s …) land in the latency — measure with \
+             --keep-alive unless connection set-up is what you mean to measure"
+        )
+    })
+}
+
+#[cfg(test)]
+mod warning_tests {
+    use super::*;
+
+    #[test]
+    fn many_new_connections_are_warned_about_kept_alive_ones_are_not() {
+        assert!(connection_warning(false, 1024.0)
+            .unwrap()
+            .contains("--keep-alive"));
+        assert_eq!(connection_warning(true, 4096.0), None);
+        assert_eq!(connection_warning(false, 256.0), None);
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

@@ -480,6 +480,16 @@ impl Suite for Capacity {
             shard: self.shard_plan(target),
             merged_from: Vec::new(),
         };
+        let keep_alive = ctx.bundle.provenance.http.as_ref().map(|h| h.keep_alive);
+        if let (Some(keep_alive), LoadMode::Listeners, Levels::Listed(l)) =
+            (keep_alive, self.opts.mode, &self.opts.levels)
+        {
+            let most = l.iter().fold(0.0f64, |m, v| m.max(*v));
+            if let Some(w) = client::connection_warning(keep_alive, most) {
+                ctx.progress.say(&format!("warning: {w}"));
+                ctx.note(NoteLevel::Warn, NoteCode::CapacityConnections, w);
+            }
+        }
         if let Some(p) = &result.shard {
             ctx.note(
                 NoteLevel::Info,
