@@ -10,6 +10,7 @@
 //!
 //! Not a TTS engine: its numbers describe the client, never a model.
 
+use kokoro_bench::measure::pcm::{streaming_wav_header, tone_pcm16};
 use kokoro_bench::suites::capacity::shard::format_http_date;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -51,34 +52,6 @@ fn config() -> Config {
         }
     }
     c
-}
-
-/// 16-bit PCM of a 220 Hz tone at −20 dBFS, `ms` long, 24 kHz.
-fn tone(ms: u32) -> Vec<u8> {
-    (0..24 * ms)
-        .flat_map(|i| {
-            let t = i as f32 / 24_000.0;
-            ((0.1 * (2.0 * std::f32::consts::PI * 220.0 * t).sin() * 32767.0) as i16).to_le_bytes()
-        })
-        .collect()
-}
-
-/// A WAV header for a stream of unknown length (sizes at their maximum).
-fn wav_header() -> Vec<u8> {
-    let mut h = Vec::with_capacity(44);
-    h.extend_from_slice(b"RIFF");
-    h.extend_from_slice(&u32::MAX.to_le_bytes());
-    h.extend_from_slice(b"WAVEfmt ");
-    h.extend_from_slice(&16u32.to_le_bytes());
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&24_000u32.to_le_bytes());
-    h.extend_from_slice(&48_000u32.to_le_bytes());
-    h.extend_from_slice(&2u16.to_le_bytes());
-    h.extend_from_slice(&16u16.to_le_bytes());
-    h.extend_from_slice(b"data");
-    h.extend_from_slice(&(u32::MAX - 36).to_le_bytes());
-    h
 }
 
 fn chunk(s: &mut impl Write, data: &[u8]) -> std::io::Result<()> {
@@ -128,7 +101,9 @@ fn serve(s: TcpStream, c: &Config, piece: &[u8]) {
                     .map_or(0, |d| d.as_secs() as i64)
             )
         );
-        if w.write_all(head.as_bytes()).is_err() || chunk(&mut w, &wav_header()).is_err() {
+        if w.write_all(head.as_bytes()).is_err()
+            || chunk(&mut w, &streaming_wav_header(24_000)).is_err()
+        {
             return;
         }
         for i in 0..pieces {
@@ -147,7 +122,7 @@ fn serve(s: TcpStream, c: &Config, piece: &[u8]) {
 
 fn main() {
     let c: &'static Config = Box::leak(Box::new(config()));
-    let piece: &'static [u8] = Box::leak(tone(c.piece_ms).into_boxed_slice());
+    let piece: &'static [u8] = Box::leak(tone_pcm16(c.piece_ms, 24_000).into_boxed_slice());
     let l = TcpListener::bind(("127.0.0.1", c.port)).unwrap_or_else(|e| {
         eprintln!("steady_server: cannot listen on 127.0.0.1:{}: {e}", c.port);
         std::process::exit(2)

@@ -22,16 +22,6 @@ struct Line {
     next: u64,
 }
 
-/// 16-bit PCM of a 220 Hz tone at −20 dBFS, `ms` long, 24 kHz.
-fn tone(ms: u32) -> Vec<u8> {
-    (0..24 * ms)
-        .flat_map(|i| {
-            let t = i as f32 / 24_000.0;
-            ((0.1 * (2.0 * std::f32::consts::PI * 220.0 * t).sin() * 32767.0) as i16).to_le_bytes()
-        })
-        .collect()
-}
-
 fn chunk(s: &mut impl Write, data: &[u8]) -> std::io::Result<()> {
     write!(s, "{:x}\r\n", data.len())?;
     s.write_all(data)?;
@@ -66,7 +56,7 @@ fn server(workers: u32) -> u16 {
     let line = Arc::new((Mutex::new(Line::default()), Condvar::new()));
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
-    let audio = Arc::new(tone(150));
+    let audio = Arc::new(kokoro_bench::measure::pcm::tone_pcm16(150, 24_000));
     std::thread::spawn(move || {
         for mut s in l.incoming().flatten() {
             let (line, audio) = (line.clone(), audio.clone());

@@ -243,8 +243,10 @@ fn merge_level(parts: &[(&CapacityLevel, f64)], slot_start_ms: f64) -> CapacityL
         audio_s_per_s: if wall_s > 0.0 { audio_s / wall_s } else { 0.0 },
         cpu_percent_mean: mean(some(|l| l.cpu_percent_mean)),
         peak_rss_bytes: parts.iter().filter_map(|(l, _)| l.peak_rss_bytes).max(),
-        client_cpu_percent: Some(some(|l| l.client_cpu_percent).iter().sum())
-            .filter(|_| !some(|l| l.client_cpu_percent).is_empty()),
+        // The shards' clients are separate processes: their CPU adds up.
+        client_cpu_percent: some(|l| l.client_cpu_percent)
+            .into_iter()
+            .reduce(|a, b| a + b),
         client_cpu_ms_per_request: mean(some(|l| l.client_cpu_ms_per_request)),
         started_unix_ms: Some(slot_start_ms),
         measured_unix_ms: (to > from).then_some([from, to]),
@@ -276,18 +278,18 @@ pub fn merge(shards: &[Bundle], id: &str, max_skew_ms: f64) -> Result<Bundle, Me
     let (c0, plan) = shard_of(ordered[0])?;
     let server_clock = offsets(&ordered);
     let offset_of = |i: usize| server_clock.as_ref().map_or(0.0, |o| o[i]);
-    let runs = ordered
+    let results = ordered
         .iter()
-        .map(|b| shard_of(b).map(|(c, _)| c.levels.len()))
+        .map(|b| shard_of(b).map(|(c, _)| c))
         .collect::<Result<Vec<_>, _>>()?;
-    let complete = runs.iter().copied().min().unwrap_or(0);
+    let complete = results.iter().map(|c| c.levels.len()).min().unwrap_or(0);
     let slot_ms = plan.slot_s * 1000.0;
     let levels: Vec<CapacityLevel> = (0..complete)
         .map(|k| {
-            let parts: Vec<(&CapacityLevel, f64)> = ordered
+            let parts: Vec<(&CapacityLevel, f64)> = results
                 .iter()
                 .enumerate()
-                .map(|(i, b)| (&b.capacity.as_ref().unwrap_or(c0).levels[k], offset_of(i)))
+                .map(|(i, c)| (&c.levels[k], offset_of(i)))
                 .collect();
             merge_level(&parts, plan.start_at_unix_ms + k as f64 * slot_ms)
         })

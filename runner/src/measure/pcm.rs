@@ -223,6 +223,19 @@ fn preview(b: &[u8]) -> String {
     String::from_utf8_lossy(&b[..b.len().min(60)]).into_owned()
 }
 
+/// 16-bit little-endian PCM of a 220 Hz tone at −20 dBFS, `ms` long at `rate_hz`: the audio of
+/// the scripted servers (tests, `examples/steady_server.rs`), which measure the client, not a
+/// model.
+pub fn tone_pcm16(ms: u32, rate_hz: u32) -> Vec<u8> {
+    let n = u64::from(rate_hz) * u64::from(ms) / 1000;
+    (0..n)
+        .flat_map(|i| {
+            let t = i as f32 / rate_hz as f32;
+            ((0.1 * (2.0 * std::f32::consts::PI * 220.0 * t).sin() * 32767.0) as i16).to_le_bytes()
+        })
+        .collect()
+}
+
 /// A WAV header for streaming: placeholder sizes (0xFFFFFFFF), like servers that stream WAV.
 pub fn streaming_wav_header(sample_rate_hz: u32) -> Vec<u8> {
     let mut h = Vec::with_capacity(44);
@@ -244,6 +257,18 @@ pub fn streaming_wav_header(sample_rate_hz: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tone_is_as_long_as_asked_and_at_minus_20_dbfs() {
+        let t = tone_pcm16(150, 24_000);
+        assert_eq!(t.len(), 3600 * 2);
+        let peak = t
+            .chunks(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]).unsigned_abs())
+            .max()
+            .unwrap();
+        assert!((3200..=3277).contains(&peak), "{peak}");
+    }
 
     fn pcm(samples: &[i16]) -> Vec<u8> {
         samples.iter().flat_map(|s| s.to_le_bytes()).collect()

@@ -138,16 +138,16 @@ impl HttpConfig {
     }
 }
 
-/// Fetches `url` with a `GET` (bounded to `max_bytes`), for reading published sites.
-///
-/// # Errors
-/// A bad URL, connect or read errors, a non-2xx status, or a body over `max_bytes`, all naming the
-/// URL.
-pub fn get(url_text: &str, tls: Option<&tls::TlsConfig>, max_bytes: usize) -> Result<Vec<u8>> {
+/// Sends a `GET` of `url_text` and reads the answer's head: the response and the URL as it may
+/// be shown (redacted), for the errors of the callers.
+fn get_head<'a>(
+    url_text: &str,
+    tls: Option<&'a tls::TlsConfig>,
+    limits: limits::Limits<'a>,
+) -> Result<(response::Response<'a>, String)> {
     let shown = crate::redact::url(url_text);
     let url = url::parse_url(url_text).map_err(|e| anyhow::anyhow!(crate::redact::scrub(&e)))?;
-    let limits = limits::Limits::new(Duration::from_secs(120), Duration::from_secs(30));
-    let mut resp = response::Post {
+    let resp = response::Post {
         method: response::Method::Get,
         url,
         tls,
@@ -158,6 +158,17 @@ pub fn get(url_text: &str, tls: Option<&tls::TlsConfig>, max_bytes: usize) -> Re
     }
     .send_and_read_head()
     .map_err(|e| anyhow::anyhow!("{e} ({shown})"))?;
+    Ok((resp, shown))
+}
+
+/// Fetches `url` with a `GET` (bounded to `max_bytes`), for reading published sites.
+///
+/// # Errors
+/// A bad URL, connect or read errors, a non-2xx status, or a body over `max_bytes`, all naming the
+/// URL.
+pub fn get(url_text: &str, tls: Option<&tls::TlsConfig>, max_bytes: usize) -> Result<Vec<u8>> {
+    let limits = limits::Limits::new(Duration::from_secs(120), Duration::from_secs(30));
+    let (mut resp, shown) = get_head(url_text, tls, limits)?;
     if !(200..300).contains(&resp.head.status) {
         anyhow::bail!("HTTP {} ({shown})", resp.head.status);
     }
@@ -181,20 +192,8 @@ pub fn get(url_text: &str, tls: Option<&tls::TlsConfig>, max_bytes: usize) -> Re
 /// # Errors
 /// A bad URL, connect or read errors, naming the URL.
 pub fn server_date(url_text: &str, tls: Option<&tls::TlsConfig>) -> Result<Option<String>> {
-    let shown = crate::redact::url(url_text);
-    let url = url::parse_url(url_text).map_err(|e| anyhow::anyhow!(crate::redact::scrub(&e)))?;
     let limits = limits::Limits::new(Duration::from_secs(5), Duration::from_secs(5));
-    let resp = response::Post {
-        method: response::Method::Get,
-        url,
-        tls,
-        headers: &[],
-        body: &[],
-        limits,
-        keep_alive: false,
-    }
-    .send_and_read_head()
-    .map_err(|e| anyhow::anyhow!("{e} ({shown})"))?;
+    let (resp, _) = get_head(url_text, tls, limits)?;
     Ok(resp.head.header("date").map(str::to_string))
 }
 
