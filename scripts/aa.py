@@ -3,7 +3,7 @@
 
   aa.py run     --bin B --dir D --pairs N [--b-flags "…"] [--a-flags "…"] -- RUN FLAGS…
   aa.py analyse --bin B --dir D [--ab D2] [--allow-different] [--floor-out F] [--markdown F]
-  aa.py side    --bin B --dir D --runs N --versus "NAME=FLAGS" [--markdown F] -- RUN FLAGS…
+  aa.py side    --bin B --dir D --runs N --versus "NAME=FLAGS"… [--markdown F] -- RUN FLAGS…
 
 `run` makes N pairs of runs in D/pair-NN/{A,B} (each run in its own artifacts folder, so no
 comparison borrows another pair's history). A/A: both runs with the same flags, A first. A/B:
@@ -246,11 +246,12 @@ def ab_report(a, floor):
 
 def cmd_side(a, run_flags):
     os.makedirs(a.dir, exist_ok=True)
+    versus = [x for v in a.versus for x in ("--versus", v)]
     for i in range(a.runs):
         out = os.path.join(a.dir, f"run-{i + 1:02d}")
         if bundle_of(out):
             continue
-        cmd = [a.bin, "run", *run_flags, "--versus", a.versus, "--out", out, "--save-audio", "none", "-q"]
+        cmd = [a.bin, "run", *run_flags, *versus, "--out", out, "--save-audio", "none", "-q"]
         t0 = datetime.datetime.now()
         r = sh(cmd)
         mins = (datetime.datetime.now() - t0).total_seconds() / 60
@@ -259,19 +260,37 @@ def cmd_side(a, run_flags):
             sys.stderr.write(r.stderr)
             sys.exit(f"a run failed: {' '.join(cmd)}")
     runs = [b for b in (bundle_of(os.path.join(a.dir, n)) for n in sorted(os.listdir(a.dir))) if b]
-    lines = [f"### Side by side: {len(runs)} runs, the run's own target against `{a.versus}` interleaved ({a.dir})", ""]
+    judged = []
+    for path in runs:
+        r = sh([a.bin, "compare", "--side-by-side", "--json", path])
+        if r.returncode not in (0, 1):
+            sys.exit(f"compare --side-by-side failed: {r.stderr}")
+        judged.append((path, json.loads(r.stdout)[0]["targets"]))
+    names = [t["variant"] for t in judged[0][1]] if judged else []
+    text = "\n".join(side_table(a, name, len(names), judged) for name in names)
+    if a.markdown:
+        with open(a.markdown, "w") as fh:
+            fh.write(text)
+    print(text)
+
+
+def side_table(a, name, n_targets, judged):
+    """One target's table: every run's rows for `name` against the run's own target. With several
+    --versus targets, "compare exit" is what `compare --side-by-side` would return for this target
+    alone (1 when a row of it regressed)."""
+    spec = next((v for v in a.versus if v.split("=", 1)[0] == name), name)
+    lines = [f"### Side by side: {len(judged)} runs, the run's own target against `{spec}` interleaved"
+             f" ({a.dir}{f', one of {n_targets} targets' if n_targets > 1 else ''})", ""]
     lines.append("| run | pairs/case | minutes | compare exit | rows flagged | " + " | ".join(f"{m} change (median of cases)" for m in HEADLINE) + " | which |")
     lines.append("|---|---|---|---|---|" + "---|" * len(HEADLINE) + "---|")
     exits = flags = total = 0
     caught = {m: 0 for m in HEADLINE}
     changes = {m: [] for m in HEADLINE}
-    for path in runs:
-        r = sh([a.bin, "compare", "--side-by-side", "--json", path])
-        if r.returncode not in (0, 1):
-            sys.exit(f"compare --side-by-side failed: {r.stderr}")
-        rows = [row for t in json.loads(r.stdout)[0]["targets"] for row in t["rows"]]
+    for path, targets in judged:
+        rows = [row for t in targets if t["variant"] == name for row in t["rows"]]
         f = [(x["metric"], x["case"]) for x in rows if x["verdict"] in ("regressed", "improved")]
-        exits += r.returncode == 1
+        code = int(any(x["verdict"] == "regressed" for x in rows))
+        exits += code
         flags += len(f)
         total += len(rows)
         cells = []
@@ -283,20 +302,16 @@ def cmd_side(a, run_flags):
                 changes[m].append(med)
             cells.append(f"{med * 100:+.1f} %" if med is not None else "—")
         b = json.load(open(path))
-        pairs = min((sum(1 for t in c["trials"] if t["kind"] == "warm") for c in b["cases"]), default=0)
+        pairs = min((x["new"]["n"] for x in rows if x.get("new")), default=0)
         mins = ((b["run"].get("finished_unix_ms") or b["run"]["started_unix_ms"]) - b["run"]["started_unix_ms"]) / 60000
         which = ", ".join(f"{m} {c}" for m, c in f) or "—"
-        lines.append(f"| {b['run']['id']} | {pairs} | {mins:.1f} | {r.returncode} | {len(f)} of {len(rows)} | " + " | ".join(cells) + f" | {which} |")
-    lines += ["", f"**compare --side-by-side exited 1 in {exits} of {len(runs)} runs; {flags} of {total} rows ({flags / max(total, 1) * 100:.1f} %) were flagged.**", ""]
+        lines.append(f"| {b['run']['id']} | {pairs} | {mins:.1f} | {code} | {len(f)} of {len(rows)} | " + " | ".join(cells) + f" | {which} |")
+    lines += ["", f"**compare --side-by-side exited 1 in {exits} of {len(judged)} runs; {flags} of {total} rows ({flags / max(total, 1) * 100:.1f} %) were flagged.**", ""]
     for m in HEADLINE:
         med = median(changes[m])
         if med is not None:
-            lines.append(f"- `{m}`: median change {med * 100:+.1f} %, caught regressed (in at least one case) in {caught[m]} of {len(runs)} runs")
-    text = "\n".join(lines) + "\n"
-    if a.markdown:
-        with open(a.markdown, "w") as fh:
-            fh.write(text)
-    print(text)
+            lines.append(f"- `{m}`: median change {med * 100:+.1f} %, caught regressed (in at least one case) in {caught[m]} of {len(judged)} runs")
+    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -327,7 +342,8 @@ def main():
     sd.add_argument("--bin", required=True)
     sd.add_argument("--dir", required=True)
     sd.add_argument("--runs", type=int, default=10)
-    sd.add_argument("--versus", required=True)
+    sd.add_argument("--versus", required=True, action="append",
+                    help="NAME=FLAGS of a target measured beside the run's own (repeatable: each gets its own table)")
     sd.add_argument("--markdown")
     argv = sys.argv[1:]
     rest = []
