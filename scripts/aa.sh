@@ -19,13 +19,15 @@
 #                                       (default 1.75 of 2) by a Linux cgroup CPU quota — what a
 #                                       container's CPU limit does (Kubernetes `limits.cpu: 1750m`).
 #                                       A slowdown of the work itself, not of the plan, that can be
-#                                       dialled: 1.75 cores measured heard speech about +15–25 %.
+#                                       dialled: at 1.75 cores, 10 runs measured heard speech
+#                                       +18 % and RTF +17 % (medians; docs/measurements.md).
 #                                       Linux, as root (writes /sys/fs/cgroup)
 #   bash scripts/aa.sh small            CI's small A/A: 3 pairs of short engine runs judged with the
 #                                       floor kokoro-bench ships; fails when 2 or more comparisons exit
 #                                       1 or more than 10 % of rows are flagged
 #
-# Environment: AA_DIR (default /tmp/kokoro-aa), RUN_FLAGS (extra `run` flags, e.g. --preset short).
+# Environment: AA_DIR (default /tmp/kokoro-aa), RUN_FLAGS (extra `run` flags, e.g. --preset short);
+# for cpu: CPU_LIMIT (cores, default 1.75), VOICE (default jf_alpha, the registry model's voice).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-engine}

@@ -559,6 +559,32 @@ fn this_build_as_a_worker_is_judged_side_by_side_with_another() {
         warm.iter().all(|t| t.chunks.t_ms.len() >= 2),
         "streamed chunk by chunk"
     );
+    // The worker reports its chunk plan in the end frame: the same text every time, cut into
+    // chunks.
+    let words: Vec<usize> = warm
+        .iter()
+        .map(|t| {
+            t.worker_chunks
+                .iter()
+                .map(|c| c.split_whitespace().count())
+                .sum()
+        })
+        .collect();
+    assert!(
+        words[0] > 2 && words.iter().all(|w| *w == words[0]),
+        "{:?}",
+        warm.iter().map(|t| &t.worker_chunks).collect::<Vec<_>>()
+    );
+    let versus = b.versus.as_ref().unwrap();
+    assert!(
+        versus.targets.iter().all(|t| t.cases[0].chunks.len() == 6),
+        "plan lengths per pair: {:?}",
+        versus
+            .targets
+            .iter()
+            .map(|t| &t.cases[0].chunks)
+            .collect::<Vec<_>>()
+    );
     let judge = |bundle: &Path| {
         common::bin()
             .args(["compare", "--side-by-side", "--markdown"])

@@ -75,13 +75,22 @@ fn answer(
         Ok(rx) => rx,
         Err(e) => return frame(out, FrameKind::Error, e.to_string().as_bytes()),
     };
+    // The chunk plan goes back in the end frame, so a side-by-side run can tell a different
+    // plan from a different speed.
+    let mut chunks = Vec::new();
     loop {
         match rx.recv() {
             Ok(SynthEvent::Chunk(c)) => {
                 let bytes: Vec<u8> = c.samples.iter().flat_map(|s| s.to_le_bytes()).collect();
                 frame(out, FrameKind::Audio, &bytes)?;
+                if !c.text.is_empty() {
+                    chunks.push(c.text);
+                }
             }
-            Ok(SynthEvent::Done) => return frame(out, FrameKind::End, b"{}"),
+            Ok(SynthEvent::Done) => {
+                let end = serde_json::json!({ "chunks": chunks });
+                return frame(out, FrameKind::End, end.to_string().as_bytes());
+            }
             Ok(SynthEvent::Failed(m)) => return frame(out, FrameKind::Error, m.as_bytes()),
             Err(_) => return frame(out, FrameKind::Error, b"the engine thread stopped"),
         }

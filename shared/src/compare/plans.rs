@@ -4,13 +4,23 @@
 //! `run --plan-from BASE` replays the baseline's plans so a code change meets the same chunks.
 
 use super::{Row, Verdict};
-use crate::schema::{Bundle, Case};
+use crate::schema::{Bundle, Case, Trial};
+
+/// The chunk texts a trial was spoken in: the engine's own record, or what a worker reported in
+/// its end frame (empty when neither is known).
+fn plan_of(t: &Trial) -> &[String] {
+    if t.worker_chunks.is_empty() {
+        &t.chunks.text
+    } else {
+        &t.worker_chunks
+    }
+}
 
 /// Chunk counts of a case's measured trials: `[(chunks, trials)]`, most chunks first.
 fn shapes(case: &Case) -> Vec<(usize, usize)> {
     let mut counts: std::collections::BTreeMap<usize, usize> = Default::default();
-    for t in case.measured().filter(|t| !t.chunks.text.is_empty()) {
-        *counts.entry(t.chunks.len()).or_default() += 1;
+    for plan in case.measured().map(plan_of).filter(|p| !p.is_empty()) {
+        *counts.entry(plan.len()).or_default() += 1;
     }
     counts.into_iter().rev().collect()
 }
@@ -18,8 +28,9 @@ fn shapes(case: &Case) -> Vec<(usize, usize)> {
 fn plans(case: &Case) -> Vec<Vec<String>> {
     let mut p: Vec<Vec<String>> = case
         .measured()
-        .filter(|t| !t.chunks.text.is_empty())
-        .map(|t| t.chunks.text.clone())
+        .map(plan_of)
+        .filter(|p| !p.is_empty())
+        .map(<[String]>::to_vec)
         .collect();
     p.sort();
     p.dedup();
@@ -35,7 +46,7 @@ fn words(shape: &[(usize, usize)], of: usize) -> String {
 }
 
 /// One line per case whose chunk plans differ between the runs (engine runs that recorded their
-/// chunk texts).
+/// chunk texts, or workers that reported theirs).
 pub fn plan_changes(base: &Bundle, new: &Bundle) -> Vec<String> {
     let mut out = Vec::new();
     if new.plan.plan_from.as_deref() == Some(base.run.id.as_str()) {
@@ -136,5 +147,26 @@ mod tests {
         assert!(plans_differ(&base, &new));
         new.plan.plan_from = Some(base.run.id.clone());
         assert!(!plans_differ(&base, &new), "a replay meets the same chunks");
+    }
+
+    /// A worker's arrivals are pipe reads; the plan it reported in its end frame is what counts.
+    #[test]
+    fn a_workers_reported_chunks_are_its_plan() {
+        let mut base = crate::testing::bundle_with_ttfa(&[500.0, 510.0, 520.0]);
+        for t in &mut base.cases[0].trials {
+            t.chunks.t_ms = vec![1.0, 2.0, 3.0];
+            t.worker_chunks = vec!["One two three.".into(), "Four.".into()];
+        }
+        let mut new = base.clone();
+        assert!(!plans_differ(&base, &new));
+        for t in &mut new.cases[0].trials {
+            t.worker_chunks = vec!["One two three. Four.".into()];
+        }
+        assert!(plans_differ(&base, &new));
+        assert!(
+            plan_changes(&base, &new)[0].contains("baseline 2 chunk(s) in 3 of 3; new 1 chunk(s)"),
+            "{:?}",
+            plan_changes(&base, &new)
+        );
     }
 }

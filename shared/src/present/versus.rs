@@ -147,7 +147,8 @@ fn resources(v: &VersusResult) -> Option<Block> {
     (!t.rows.is_empty()).then_some(Block::Table(t))
 }
 
-/// Cases where an engine target spoke in a different number of chunks than the run's own — a
+/// Cases where an engine target (or a worker that reports its chunks) spoke in a different
+/// number of chunks than the run's own — a
 /// plan difference moves heard speech and RTF with it.
 fn plans(v: &VersusResult) -> impl Iterator<Item = String> + '_ {
     let own = v.targets.first();

@@ -213,6 +213,12 @@ pub struct Trial {
     /// `--interrupt-after`: the listener interrupted this trial, and what followed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barge: Option<super::BargeTrace>,
+    /// Command workers: the text of each chunk the worker says it spoke, from its end frame's
+    /// `chunks` (its chunk plan; the arrivals in `chunks` are pipe reads, not model calls), so
+    /// two workers that planned differently can be told apart from two that ran at different
+    /// speeds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub worker_chunks: Vec<String>,
 }
 
 /// Chunk arrivals as columns (one entry per chunk).

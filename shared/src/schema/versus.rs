@@ -85,8 +85,9 @@ pub struct VersusCase {
     /// can come no earlier).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub first_inference_ms: Vec<f64>,
-    /// Engine targets: how many chunks each successful trial was spoken in (its chunk plan's
-    /// length), so a difference in plans shows beside a difference in latency.
+    /// Engine targets, and workers that report their chunks (`kokoro-bench worker` does): how
+    /// many chunks each successful trial was spoken in (its chunk plan's length), so a
+    /// difference in plans shows beside a difference in latency.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chunks: Vec<u32>,
     /// `--text-arrival`: the last token → the end of each successful turn's audio heard, ms.

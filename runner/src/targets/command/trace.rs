@@ -61,6 +61,19 @@ impl Recording {
         self.samples.extend(pcm);
     }
 
+    /// The worker's end frame: its JSON may list the chunks it spoke (`{"chunks": ["…", …]}`,
+    /// docs/worker-protocol.md); anything else in it, or a payload that is not JSON, is ignored.
+    pub fn end_frame(&mut self, payload: &[u8]) {
+        #[derive(serde::Deserialize)]
+        struct End {
+            #[serde(default)]
+            chunks: Vec<String>,
+        }
+        if let Ok(end) = serde_json::from_slice::<End>(payload) {
+            self.trial.worker_chunks = end.chunks;
+        }
+    }
+
     /// Records the error (the first one wins; what arrived before it is kept).
     pub fn fail(&mut self, kind: ErrorKind, message: String) {
         self.trial.error.get_or_insert(TrialError { kind, message });

@@ -336,7 +336,10 @@ impl Worker {
                                 }
                                 rec.samples_at(t, pcm);
                             }
-                            FrameKind::End => return Ending::Ready,
+                            FrameKind::End => {
+                                rec.end_frame(&f.payload);
+                                return Ending::Ready;
+                            }
                             FrameKind::Error => {
                                 let msg =
                                     crate::redact::scrub(&String::from_utf8_lossy(&f.payload));
