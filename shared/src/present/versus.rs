@@ -148,8 +148,7 @@ fn resources(v: &VersusResult) -> Option<Block> {
 }
 
 /// Cases where an engine target (or a worker that reports its chunks) spoke in a different
-/// number of chunks than the run's own — a
-/// plan difference moves heard speech and RTF with it.
+/// number of chunks than the run's own — a plan difference moves heard speech and RTF with it.
 fn plans(v: &VersusResult) -> impl Iterator<Item = String> + '_ {
     let own = v.targets.first();
     let typical =
