@@ -44,8 +44,8 @@ t0=$(date +%s)
 # runtimes set it); prints its folder. cgroup v2 (cpu.max) or v1 (cpu.cfs_quota_us).
 cpu_cgroup() {
   local quota_us
-  quota_us=$(python3 -c "import sys; print(round(float(sys.argv[1]) * 100000))" "$1") || {
-    echo "aa: CPU_LIMIT=$1 is not a number of cores (e.g. 1.75)" >&2; exit 2; }
+  quota_us=$(python3 -c "import sys; q = round(float(sys.argv[1]) * 100000); assert q >= 1000; print(q)" "$1" 2>/dev/null) || {
+    echo "aa: CPU_LIMIT=$1 is not a number of cores of at least 0.01 (e.g. 1.75)" >&2; exit 2; }
   if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
     local cg=/sys/fs/cgroup/kokoro-aa-cpu
     echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true

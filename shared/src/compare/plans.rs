@@ -6,20 +6,10 @@
 use super::{Row, Verdict};
 use crate::schema::{Bundle, Case, Trial};
 
-/// The chunk texts a trial was spoken in: the engine's own record, or what a worker reported in
-/// its end frame (empty when neither is known).
-fn plan_of(t: &Trial) -> &[String] {
-    if t.worker_chunks.is_empty() {
-        &t.chunks.text
-    } else {
-        &t.worker_chunks
-    }
-}
-
 /// Chunk counts of a case's measured trials: `[(chunks, trials)]`, most chunks first.
 fn shapes(case: &Case) -> Vec<(usize, usize)> {
     let mut counts: std::collections::BTreeMap<usize, usize> = Default::default();
-    for plan in case.measured().map(plan_of).filter(|p| !p.is_empty()) {
+    for plan in case.measured().map(Trial::plan).filter(|p| !p.is_empty()) {
         *counts.entry(plan.len()).or_default() += 1;
     }
     counts.into_iter().rev().collect()
@@ -28,7 +18,7 @@ fn shapes(case: &Case) -> Vec<(usize, usize)> {
 fn plans(case: &Case) -> Vec<Vec<String>> {
     let mut p: Vec<Vec<String>> = case
         .measured()
-        .map(plan_of)
+        .map(Trial::plan)
         .filter(|p| !p.is_empty())
         .map(<[String]>::to_vec)
         .collect();

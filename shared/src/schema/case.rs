@@ -221,6 +221,19 @@ pub struct Trial {
     pub worker_chunks: Vec<String>,
 }
 
+impl Trial {
+    /// The chunk texts this trial was spoken in: the engine's own record (an empty entry for each
+    /// continuation piece of a chunk split at 510 phonemes), or what a worker reported in its end
+    /// frame; empty when neither is known.
+    pub fn plan(&self) -> &[String] {
+        if self.worker_chunks.is_empty() {
+            &self.chunks.text
+        } else {
+            &self.worker_chunks
+        }
+    }
+}
+
 /// Chunk arrivals as columns (one entry per chunk).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -225,10 +225,7 @@ fn measure(
             case.audio_s.push(t.audio_s);
             case.total_ms.extend(t.total_ms);
             case.first_inference_ms.extend(t.first_inference_ms);
-            let chunks = match t.worker_chunks.len() {
-                0 => t.chunks.text.iter().filter(|x| !x.is_empty()).count(),
-                n => n,
-            };
+            let chunks = t.plan().iter().filter(|x| !x.is_empty()).count();
             if chunks > 0 {
                 case.chunks.push(chunks as u32);
             }
